@@ -1,0 +1,218 @@
+package mediaupload
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Plan divides media of TotalBytes bytes into Segments consecutive byte
+// ranges of ChunkSize bytes (the last one shorter), indexed from 0.
+type Plan struct {
+	TotalBytes int64
+	ChunkSize  int64
+	Segments   int
+}
+
+// Segment is one byte range of a [Plan].
+type Segment struct {
+	Index  int
+	Offset int64
+	Size   int64
+}
+
+// PlanSegments plans the segments of total bytes. chunkSize 0 means
+// [DefaultChunkSize], grown to the smallest size that fits in [MaxSegments]
+// segments; an explicit chunkSize is kept, and refused with
+// [ErrTooManySegments] when it does not fit. maxChunk caps the chunk size
+// (0 means [MaxChunkSize]).
+func PlanSegments(total, chunkSize, maxChunk int64) (Plan, error) {
+	if maxChunk <= 0 || maxChunk > MaxChunkSize {
+		maxChunk = MaxChunkSize
+	}
+	switch {
+	case total <= 0:
+		return Plan{}, ErrEmptyMedia
+	case chunkSize < 0 || chunkSize > maxChunk:
+		return Plan{}, fmt.Errorf("%w: %d bytes; it must be 1 to %d", ErrChunkSize, chunkSize, maxChunk)
+	}
+	fit := ceilDiv(total, MaxSegments) // the smallest chunk that fits
+	if fit > maxChunk {
+		return Plan{}, fmt.Errorf("%w: %d bytes need more than %d segments of %d bytes", ErrTooManySegments, total, MaxSegments, maxChunk)
+	}
+	if chunkSize == 0 {
+		chunkSize = min(max(DefaultChunkSize, fit), maxChunk)
+	} else if chunkSize < fit {
+		return Plan{}, fmt.Errorf("%w: %d bytes in chunks of %d bytes need %d segments, over %d; use a chunk size of at least %d",
+			ErrTooManySegments, total, chunkSize, ceilDiv(total, chunkSize), MaxSegments, fit)
+	}
+	chunkSize = min(chunkSize, total)
+	return Plan{TotalBytes: total, ChunkSize: chunkSize, Segments: int(ceilDiv(total, chunkSize))}, nil
+}
+
+// Segment returns segment i of the plan.
+func (p Plan) Segment(i int) Segment {
+	off := int64(i) * p.ChunkSize
+	return Segment{Index: i, Offset: off, Size: min(p.ChunkSize, p.TotalBytes-off)}
+}
+
+func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
+
+// Chunker reads the segments of a [Plan] from a reader, in order.
+type Chunker struct {
+	src  *source
+	plan Plan
+	next int
+}
+
+// NewChunker returns a Chunker over the total bytes of r, planned with
+// [PlanSegments](total, chunkSize, 0).
+func NewChunker(r io.Reader, total, chunkSize int64) (*Chunker, error) {
+	plan, err := PlanSegments(total, chunkSize, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &Chunker{src: &source{r: r, size: total}, plan: plan}, nil
+}
+
+// Plan returns the plan the Chunker follows.
+func (c *Chunker) Plan() Plan { return c.plan }
+
+// Next reads the next segment into buf, which must hold the plan's
+// ChunkSize, and returns the segment and its bytes (a prefix of buf). After
+// the last segment it returns [io.EOF]; an input shorter or longer than the
+// plan gives [ErrSizeMismatch].
+func (c *Chunker) Next(buf []byte) (Segment, []byte, error) {
+	if c.next >= c.plan.Segments {
+		return Segment{}, nil, io.EOF
+	}
+	seg := c.plan.Segment(c.next)
+	data, err := c.src.read(seg, buf)
+	if err != nil {
+		return seg, nil, err
+	}
+	c.next++
+	if c.next == c.plan.Segments {
+		err = c.src.checkEnd()
+	}
+	return seg, data, err
+}
+
+// source is upload input of known size: read at offsets when ra is set
+// (files, byte slices), otherwise in order from r.
+type source struct {
+	ra    io.ReaderAt
+	r     io.Reader
+	size  int64
+	close func() error // removes a spool file; nil when there is none
+}
+
+// openSource sizes r: size >= 0 is taken as given; a seekable reader is
+// measured from its current offset; anything else (a pipe) is spooled to a
+// temporary file, which Close removes.
+func openSource(r io.Reader, size int64, tempDir string) (*source, error) {
+	if size >= 0 {
+		return &source{r: r, size: size}, nil
+	}
+	if s, ok := r.(io.Seeker); ok {
+		if cur, err := s.Seek(0, io.SeekCurrent); err == nil {
+			end, err := s.Seek(0, io.SeekEnd)
+			if err != nil {
+				return nil, fmt.Errorf("mediaupload: measuring input: %w", err)
+			}
+			if _, err := s.Seek(cur, io.SeekStart); err != nil {
+				return nil, fmt.Errorf("mediaupload: measuring input: %w", err)
+			}
+			if ra, ok := r.(io.ReaderAt); ok {
+				return &source{ra: io.NewSectionReader(ra, cur, end-cur), size: end - cur}, nil
+			}
+			return &source{r: r, size: end - cur}, nil
+		}
+	}
+	return spool(r, tempDir)
+}
+
+// spool copies r to a temporary file that the source's Close removes.
+func spool(r io.Reader, dir string) (*source, error) {
+	f, err := os.CreateTemp(dir, "mediaupload-*.spool")
+	if err != nil {
+		return nil, fmt.Errorf("mediaupload: spooling input: %w", err)
+	}
+	remove := func() error {
+		cerr := f.Close()
+		return errors.Join(cerr, os.Remove(f.Name()))
+	}
+	n, err := io.Copy(f, r)
+	if err != nil {
+		remove()
+		return nil, fmt.Errorf("mediaupload: spooling input: %w", err)
+	}
+	return &source{ra: f, size: n, close: remove}, nil
+}
+
+// Close releases the source's spool file, if any.
+func (s *source) Close() error {
+	if s.close == nil {
+		return nil
+	}
+	return s.close()
+}
+
+// sequential reports whether segments must be read in order.
+func (s *source) sequential() bool { return s.ra == nil }
+
+// read fills buf with seg's bytes and returns them.
+func (s *source) read(seg Segment, buf []byte) ([]byte, error) {
+	buf = buf[:seg.Size]
+	var n int
+	var err error
+	if s.ra != nil {
+		n, err = s.ra.ReadAt(buf, seg.Offset)
+		if n == len(buf) {
+			err = nil
+		}
+	} else {
+		n, err = io.ReadFull(s.r, buf)
+	}
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return nil, fmt.Errorf("%w: input ended at byte %d of %d", ErrSizeMismatch, seg.Offset+int64(n), s.size)
+	case err != nil:
+		return nil, fmt.Errorf("mediaupload: reading segment %d: %w", seg.Index, err)
+	}
+	return buf, nil
+}
+
+// peek returns up to n bytes from the start of the input without consuming
+// them.
+func (s *source) peek(n int) ([]byte, error) {
+	buf := make([]byte, min(int64(n), s.size))
+	if s.ra != nil {
+		k, err := s.ra.ReadAt(buf, 0)
+		if k == len(buf) {
+			err = nil
+		}
+		return buf[:k], err
+	}
+	k, err := io.ReadFull(s.r, buf)
+	s.r = io.MultiReader(bytes.NewReader(buf[:k]), s.r)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		err = nil
+	}
+	return buf[:k], err
+}
+
+// checkEnd reports [ErrSizeMismatch] if an in-order reader holds more bytes
+// than its declared size.
+func (s *source) checkEnd() error {
+	if s.ra != nil {
+		return nil
+	}
+	var b [1]byte
+	if n, _ := io.ReadFull(s.r, b[:]); n > 0 {
+		return fmt.Errorf("%w: input is longer than the declared %d bytes", ErrSizeMismatch, s.size)
+	}
+	return nil
+}

@@ -1,0 +1,212 @@
+package mediaupload
+
+import (
+	"bytes"
+	"crypto/rand"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPlanSegments(t *testing.T) {
+	t.Parallel()
+	const mib = 1 << 20
+	tests := []struct {
+		name      string
+		total     int64
+		chunk     int64
+		maxChunk  int64
+		wantChunk int64
+		wantSegs  int
+		wantErr   error
+	}{
+		{name: "one byte", total: 1, wantChunk: 1, wantSegs: 1},
+		{name: "exactly one default chunk", total: DefaultChunkSize, wantChunk: DefaultChunkSize, wantSegs: 1},
+		{name: "one default chunk plus one", total: DefaultChunkSize + 1, wantChunk: DefaultChunkSize, wantSegs: 2},
+		{name: "1000 default chunks fit", total: 1000 * DefaultChunkSize, wantChunk: DefaultChunkSize, wantSegs: 1000},
+		{name: "past 1000 default chunks grows the chunk", total: 1000*DefaultChunkSize + 1, wantChunk: DefaultChunkSize + 1, wantSegs: 1000},
+		{name: "largest possible input", total: 1000 * MaxChunkSize, wantChunk: MaxChunkSize, wantSegs: 1000},
+		{name: "too large for 1000 segments of 5 MiB", total: 1000*MaxChunkSize + 1, wantErr: ErrTooManySegments},
+		{name: "explicit chunk", total: 10 * mib, chunk: mib, wantChunk: mib, wantSegs: 10},
+		{name: "explicit chunk, 1000 segments exactly", total: 1000 * 1024, chunk: 1024, wantChunk: 1024, wantSegs: 1000},
+		{name: "explicit chunk, 1001 segments", total: 1000*1024 + 1, chunk: 1024, wantErr: ErrTooManySegments},
+		{name: "explicit chunk over 5 MiB", total: 10 * mib, chunk: MaxChunkSize + 1, wantErr: ErrChunkSize},
+		{name: "base64 cap", total: 10 * mib, chunk: 4 * mib, maxChunk: MaxChunkSize / 4 * 3, wantErr: ErrChunkSize},
+		{name: "base64 cap default", total: 10 * mib, maxChunk: MaxChunkSize / 4 * 3, wantChunk: MaxChunkSize / 4 * 3, wantSegs: 3},
+		{name: "empty", total: 0, wantErr: ErrEmptyMedia},
+		{name: "chunk larger than input", total: 100, chunk: mib, wantChunk: 100, wantSegs: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p, err := PlanSegments(tc.total, tc.chunk, tc.maxChunk)
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, Plan{TotalBytes: tc.total, ChunkSize: tc.wantChunk, Segments: tc.wantSegs}, p)
+			// The segments cover the input exactly, in order, each within the cap.
+			var next int64
+			for i := range p.Segments {
+				s := p.Segment(i)
+				assert.Equal(t, next, s.Offset)
+				assert.Positive(t, s.Size)
+				assert.LessOrEqual(t, s.Size, int64(MaxChunkSize))
+				next += s.Size
+			}
+			assert.Equal(t, tc.total, next)
+			assert.LessOrEqual(t, p.Segments, MaxSegments)
+		})
+	}
+}
+
+func TestPlanSegmentsErrorSaysWhatFits(t *testing.T) {
+	t.Parallel()
+	_, err := PlanSegments(1000*1024+1, 1024, 0)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "1001 segments")
+	assert.Contains(t, err.Error(), "at least 1025")
+}
+
+func randomBytes(t testing.TB, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	_, err := rand.Read(b)
+	require.NoError(t, err)
+	return b
+}
+
+func TestChunker(t *testing.T) {
+	t.Parallel()
+	data := randomBytes(t, 10_000)
+	readers := map[string]func() io.Reader{
+		"plain":     func() io.Reader { return iotest.HalfReader(bytes.NewReader(data)) },
+		"one byte":  func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) },
+		"bytes":     func() io.Reader { return bytes.NewReader(data) },
+		"data err":  func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) },
+	}
+	for name, mk := range readers {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, err := NewChunker(mk(), int64(len(data)), 3000)
+			require.NoError(t, err)
+			assert.Equal(t, 4, c.Plan().Segments)
+			buf := make([]byte, c.Plan().ChunkSize)
+			var got []byte
+			for i := 0; ; i++ {
+				seg, b, err := c.Next(buf)
+				if err == io.EOF {
+					break
+				}
+				require.NoError(t, err)
+				assert.Equal(t, i, seg.Index)
+				got = append(got, b...)
+			}
+			assert.Equal(t, data, got)
+		})
+	}
+}
+
+func TestChunkerSizeMismatch(t *testing.T) {
+	t.Parallel()
+	data := randomBytes(t, 100)
+	t.Run("short", func(t *testing.T) {
+		t.Parallel()
+		c, err := NewChunker(bytes.NewReader(data), 150, 60)
+		require.NoError(t, err)
+		buf := make([]byte, 60)
+		_, _, err = c.Next(buf)
+		require.NoError(t, err)
+		_, _, err = c.Next(buf)
+		require.ErrorIs(t, err, ErrSizeMismatch)
+		assert.Contains(t, err.Error(), "ended at byte 100 of 150")
+	})
+	t.Run("long", func(t *testing.T) {
+		t.Parallel()
+		c, err := NewChunker(bytes.NewReader(data), 90, 60)
+		require.NoError(t, err)
+		buf := make([]byte, 60)
+		_, _, err = c.Next(buf)
+		require.NoError(t, err)
+		_, _, err = c.Next(buf)
+		require.ErrorIs(t, err, ErrSizeMismatch)
+	})
+}
+
+func TestOpenSource(t *testing.T) {
+	t.Parallel()
+	data := randomBytes(t, 5000)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "in.bin")
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+
+	readAll := func(t *testing.T, s *source) []byte {
+		t.Helper()
+		plan, err := PlanSegments(s.size, 700, 0)
+		require.NoError(t, err)
+		buf := make([]byte, 700)
+		var out []byte
+		for i := range plan.Segments {
+			b, err := s.read(plan.Segment(i), buf)
+			require.NoError(t, err)
+			out = append(out, b...)
+		}
+		require.NoError(t, s.checkEnd())
+		return out
+	}
+
+	t.Run("file read at offsets from its current position", func(t *testing.T) {
+		t.Parallel()
+		f, err := os.Open(path)
+		require.NoError(t, err)
+		defer f.Close()
+		_, err = f.Seek(100, io.SeekStart)
+		require.NoError(t, err)
+		s, err := openSource(f, -1, "")
+		require.NoError(t, err)
+		assert.False(t, s.sequential())
+		assert.Equal(t, int64(4900), s.size)
+		assert.Equal(t, data[100:], readAll(t, s))
+		assert.NoError(t, s.Close())
+	})
+	t.Run("declared size streams in order", func(t *testing.T) {
+		t.Parallel()
+		s, err := openSource(strings.NewReader(string(data)), int64(len(data)), "")
+		require.NoError(t, err)
+		assert.True(t, s.sequential())
+		head, err := s.peek(10)
+		require.NoError(t, err)
+		assert.Equal(t, data[:10], head)
+		assert.Equal(t, data, readAll(t, s), "peek must not consume")
+	})
+	t.Run("pipe is spooled and the spool removed", func(t *testing.T) {
+		t.Parallel()
+		spoolDir := t.TempDir()
+		pr, pw := io.Pipe()
+		go func() { pw.Write(data); pw.Close() }()
+		s, err := openSource(pr, -1, spoolDir)
+		require.NoError(t, err)
+		assert.Equal(t, int64(len(data)), s.size)
+		files, _ := os.ReadDir(spoolDir)
+		assert.Len(t, files, 1)
+		assert.Equal(t, data, readAll(t, s))
+		require.NoError(t, s.Close())
+		files, _ = os.ReadDir(spoolDir)
+		assert.Empty(t, files)
+	})
+	t.Run("failing pipe leaves no spool", func(t *testing.T) {
+		t.Parallel()
+		spoolDir := t.TempDir()
+		_, err := openSource(iotest.ErrReader(io.ErrClosedPipe), -1, spoolDir)
+		require.ErrorIs(t, err, io.ErrClosedPipe)
+		files, _ := os.ReadDir(spoolDir)
+		assert.Empty(t, files)
+	})
+}

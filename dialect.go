@@ -1,0 +1,101 @@
+package mediaupload
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// dialect is what differs between wire versions of the upload API: paths,
+// request bodies and answer shapes. Retry, chunking, concurrency and polling
+// are shared by all dialects.
+type dialect interface {
+	initRequest(p InitParams) (wireRequest, error)
+	// appendForm returns the URL and the form fields of an APPEND; the
+	// segment's bytes follow as part "media" (raw) or field "media_data"
+	// (base64).
+	appendForm(mediaID string, index int) (url string, fields []formField)
+	finalizeRequest(mediaID string) wireRequest
+	statusRequest(mediaID string) wireRequest
+	metadataRequest(mediaID, altText string) (wireRequest, error)
+	// parseMedia reads an INIT, FINALIZE or STATUS answer.
+	parseMedia(body []byte) (*wireMedia, error)
+}
+
+// formField is one field of a multipart form.
+type formField struct{ name, value string }
+
+// wireRequest is a request with a small body, rebuilt for every attempt.
+type wireRequest struct {
+	method, url, contentType string
+	body                     []byte
+}
+
+func (w wireRequest) build(ctx context.Context) (*http.Request, error) {
+	var body io.Reader
+	if w.body != nil {
+		body = bytes.NewReader(w.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, w.method, w.url, body)
+	if err != nil {
+		return nil, err
+	}
+	if w.contentType != "" {
+		req.Header.Set("Content-Type", w.contentType)
+	}
+	return req, nil
+}
+
+// wireMedia is the media object of an answer, in either dialect.
+type wireMedia struct {
+	MediaIDString string          `json:"media_id_string"`
+	MediaID       json.Number     `json:"media_id"`
+	ID            string          `json:"id"`
+	MediaKey      string          `json:"media_key"`
+	Size          int64           `json:"size"`
+	ExpiresAfter  *int64          `json:"expires_after_secs"`
+	Processing    *wireProcessing `json:"processing_info"`
+}
+
+type wireProcessing struct {
+	State           string `json:"state"`
+	CheckAfterSecs  *int64 `json:"check_after_secs"`
+	ProgressPercent int    `json:"progress_percent"`
+	Error           *struct {
+		Code    int    `json:"code"`
+		Name    string `json:"name"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// media converts the answer, reading the id only from its string forms
+// (ids exceed 2^53 and do not survive a float64).
+func (w *wireMedia) media(now time.Time) (*Media, error) {
+	m := &Media{ID: w.MediaIDString, Key: w.MediaKey, Size: w.Size}
+	if m.ID == "" {
+		m.ID = w.ID
+	}
+	if m.ID == "" {
+		m.ID = w.MediaID.String()
+	}
+	if m.ID == "" {
+		return nil, fmt.Errorf("mediaupload: answer has no media id")
+	}
+	if w.ExpiresAfter != nil {
+		m.ExpiresAt = now.Add(time.Duration(*w.ExpiresAfter) * time.Second)
+	}
+	if p := w.Processing; p != nil {
+		m.Processing = &ProcessingInfo{State: p.State, CheckAfter: -1, ProgressPercent: p.ProgressPercent}
+		if p.CheckAfterSecs != nil {
+			m.Processing.CheckAfter = time.Duration(max(*p.CheckAfterSecs, 0)) * time.Second
+		}
+		if p.Error != nil {
+			m.Processing.Error = &ProcessingError{MediaID: m.ID, Code: p.Error.Code, Name: p.Error.Name, Message: p.Error.Message}
+		}
+	}
+	return m, nil
+}

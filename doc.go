@@ -1,0 +1,42 @@
+// Package mediaupload uploads images, GIFs, videos and subtitles to Twitter/X
+// with the chunked media upload API.
+//
+// # The flow
+//
+// An upload is four steps, each exported for callers that need them alone:
+//
+//   - INIT ([Client.Init]) declares the size, media type and category and
+//     returns the media id, a string (ids exceed 2^53).
+//   - APPEND ([Client.Append]) sends the bytes in segments of at most 5 MiB,
+//     indexed 0–999. Segments are sent in parallel, each retried on its own.
+//   - FINALIZE ([Client.Finalize]) closes the upload. Videos and GIFs are then
+//     processed by X.
+//   - STATUS ([Client.Status], [Client.WaitProcessed]) is polled, honoring
+//     check_after_secs, until processing has succeeded or failed.
+//
+// [Client.Upload] runs them all for an [io.Reader] of any kind: files and other
+// [io.ReaderAt] values are read at offsets by the workers, readers of unknown
+// size (a pipe) are spooled to a temporary file first, since INIT needs the
+// size.
+//
+// # Retries
+//
+// Every request is retried on transport errors, stalls, 429, 500, 502, 503
+// and 504, never on other 4xx. Each attempt is a new request, signed anew.
+// Waits honor Retry-After and x-rate-limit-reset and end as soon as the
+// context is done. See [RetryPolicy].
+//
+// # Errors
+//
+// Bad input is refused before any request with a sentinel error such as
+// [ErrEmptyMedia] or [ErrTooLarge] (see [LimitError]). The service's answers
+// become [*APIError]; a failed processing step is a [*ProcessingError]; a
+// failed upload is an [*UploadError] naming the step, the media id and the
+// segment. All work with [errors.As] and [errors.Is], and no error ever holds
+// a credential or a signature.
+//
+// # Testing
+//
+// Package [github.com/mediaupload/mediaupload/mediatest] is a strict fake of
+// the service for your tests.
+package mediaupload

@@ -1,0 +1,265 @@
+package mediaupload
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Sentinel errors for bad input, reported before any request is made. Match
+// them with [errors.Is]; the returned errors wrap them with the details.
+var (
+	// ErrEmptyMedia means the input holds no bytes.
+	ErrEmptyMedia = errors.New("mediaupload: media is empty")
+	// ErrTooLarge means the input is over its category's size limit; the
+	// returned error is a [*LimitError].
+	ErrTooLarge = errors.New("mediaupload: media is too large")
+	// ErrTooManySegments means the input needs more than [MaxSegments]
+	// segments at the chunk size asked for.
+	ErrTooManySegments = errors.New("mediaupload: too many segments")
+	// ErrChunkSize means a chunk size outside 1..[MaxChunkSize].
+	ErrChunkSize = errors.New("mediaupload: invalid chunk size")
+	// ErrUnknownCategory means a media category the service does not know.
+	ErrUnknownCategory = errors.New("mediaupload: unknown media category")
+	// ErrMediaType means the media type is missing or cannot be used.
+	ErrMediaType = errors.New("mediaupload: unusable media type")
+	// ErrSizeMismatch means the input yielded a different number of bytes
+	// than it announced (a file changed while being uploaded, or a wrong
+	// [Size] option).
+	ErrSizeMismatch = errors.New("mediaupload: input size changed")
+	// ErrInsecureEndpoint means an endpoint that is not https and not on
+	// the loopback interface, or a redirect to another host.
+	ErrInsecureEndpoint = errors.New("mediaupload: insecure endpoint")
+	// ErrAltTextTooLong means alt text over [MaxAltTextLength] characters.
+	ErrAltTextTooLong = errors.New("mediaupload: alt text too long")
+	// ErrProcessingTimeout means processing did not finish within the
+	// maximum processing wait.
+	ErrProcessingTimeout = errors.New("mediaupload: processing did not finish in time")
+	// ErrMissingCredentials means an OAuth credential is empty.
+	ErrMissingCredentials = errors.New("mediaupload: missing credentials")
+	// ErrStalled means no byte moved for the stall timeout; the attempt was
+	// abandoned and, budget permitting, retried.
+	ErrStalled = errors.New("mediaupload: connection stalled")
+)
+
+// LimitError reports media over its category's size limit. It matches
+// [ErrTooLarge] with [errors.Is].
+type LimitError struct {
+	Category string // the category whose limit applies, e.g. "tweet_image"
+	Limit    int64  // the limit in bytes
+	Size     int64  // the media's size in bytes
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("mediaupload: media is too large: %d bytes is over the %d-byte limit of %s by %d bytes",
+		e.Size, e.Limit, e.Category, e.Size-e.Limit)
+}
+
+// Is reports whether target is [ErrTooLarge].
+func (e *LimitError) Is(target error) bool { return target == ErrTooLarge }
+
+// ErrorDetail is one entry of an error answer: X's numeric code and message.
+type ErrorDetail struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+// APIError is a non-2xx answer from the service.
+type APIError struct {
+	// Step is the request that failed.
+	Step Step
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Errors holds X's error codes and messages, when the body had them.
+	Errors []ErrorDetail
+	// Message is the error text: the body's messages, its problem title and
+	// detail (v2), or a short excerpt of a non-JSON body.
+	Message string
+	// RetryAfter is how long the service asked the client to wait, from
+	// Retry-After or x-rate-limit-reset; zero when it did not say.
+	RetryAfter time.Duration
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "mediaupload: %s: HTTP %d", strings.ToLower(string(e.Step)), e.StatusCode)
+	if t := http.StatusText(e.StatusCode); t != "" {
+		b.WriteString(" " + t)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	for _, d := range e.Errors {
+		if d.Code != 0 {
+			fmt.Fprintf(&b, " (code %d)", d.Code)
+		}
+	}
+	if hint := statusHint(e.StatusCode); hint != "" {
+		b.WriteString(" — " + hint)
+	}
+	return b.String()
+}
+
+// statusHint explains statuses whose cause is known and actionable.
+func statusHint(status int) string {
+	switch status {
+	case http.StatusUnauthorized:
+		return "check the credentials and the clock"
+	case http.StatusRequestEntityTooLarge, http.StatusRequestHeaderFieldsTooLarge:
+		return "the request was too large: use a smaller chunk size"
+	}
+	return ""
+}
+
+// retryable reports whether the status is worth another attempt.
+func (e *APIError) retryable() bool { return retryableStatus(e.StatusCode) }
+
+func retryableStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// ProcessingError is a terminal failure of X's processing of the media after
+// FINALIZE ("processing_info.state": "failed"). It is never retried: the media
+// itself was refused.
+type ProcessingError struct {
+	MediaID string
+	Code    int
+	Name    string
+	Message string
+}
+
+func (e *ProcessingError) Error() string {
+	return fmt.Sprintf("mediaupload: processing of media %s failed: %s (code %d): %s", e.MediaID, e.Name, e.Code, e.Message)
+}
+
+// UploadError is the error [Client.Upload] returns once an upload has
+// started: it names the step and, for APPEND, the segment that failed, and
+// the media id (empty if INIT failed), and wraps the cause.
+type UploadError struct {
+	Step    Step
+	MediaID string
+	// Segment is the failed segment's index, or -1 when the step was not
+	// an APPEND.
+	Segment int
+	Err     error
+}
+
+func (e *UploadError) Error() string {
+	var b strings.Builder
+	b.WriteString("mediaupload: upload failed at " + strings.ToLower(string(e.Step)))
+	if e.Segment >= 0 {
+		fmt.Fprintf(&b, " of segment %d", e.Segment)
+	}
+	if e.MediaID != "" {
+		b.WriteString(" of media " + e.MediaID)
+	}
+	b.WriteString(": " + strings.TrimPrefix(e.Err.Error(), "mediaupload: "))
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *UploadError) Unwrap() error { return e.Err }
+
+// maxErrorBody caps how much of an error answer is read.
+const maxErrorBody = 64 << 10
+
+// parseAPIError builds an [*APIError] from a non-2xx answer. It understands
+// {"errors":[{code,message}]}, {"error":"…"}, RFC 7807 problem objects and
+// plain-string "errors", and survives any other body.
+func parseAPIError(step Step, status int, header http.Header, body []byte, now time.Time) *APIError {
+	e := &APIError{Step: step, StatusCode: status, RetryAfter: retryAfter(header, now)}
+	var b struct {
+		Errors json.RawMessage `json:"errors"`
+		Error  json.RawMessage `json:"error"`
+		Title  string          `json:"title"`
+		Detail string          `json:"detail"`
+	}
+	if json.Unmarshal(body, &b) != nil {
+		e.Message = excerpt(body)
+		return e
+	}
+	var msgs []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			msgs = append(msgs, s)
+		}
+	}
+	var items []struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+		Title   string `json:"title"`
+		Detail  string `json:"detail"`
+	}
+	var text string
+	switch {
+	case json.Unmarshal(b.Errors, &items) == nil:
+		for _, it := range items {
+			m := it.Message
+			if m == "" {
+				m = strings.TrimSpace(it.Title + ": " + it.Detail)
+				m = strings.Trim(m, ": ")
+			}
+			e.Errors = append(e.Errors, ErrorDetail{Code: it.Code, Message: m})
+			add(m)
+		}
+	case json.Unmarshal(b.Errors, &text) == nil:
+		add(text)
+	}
+	if json.Unmarshal(b.Error, &text) == nil {
+		add(text)
+	}
+	if b.Title != "" || b.Detail != "" {
+		add(strings.Trim(b.Title+": "+b.Detail, ": "))
+	}
+	e.Message = strings.Join(msgs, "; ")
+	if e.Message == "" {
+		e.Message = excerpt(body)
+	}
+	return e
+}
+
+// excerpt returns the start of a body as one line of valid UTF-8.
+func excerpt(body []byte) string {
+	const max = 200
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if len(s) > max {
+		s = s[:max]
+		for !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+		s += "…"
+	}
+	return strings.ToValidUTF8(s, "?")
+}
+
+// retryAfter reads how long the service asked to wait: Retry-After (seconds
+// or an HTTP date) or x-rate-limit-reset (epoch seconds), the longer of the
+// two; zero when neither is present or both are in the past.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	var d time.Duration
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+			d = time.Duration(secs) * time.Second
+		} else if t, err := http.ParseTime(v); err == nil {
+			d = t.Sub(now)
+		}
+	}
+	if v := strings.TrimSpace(h.Get("X-Rate-Limit-Reset")); v != "" {
+		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+			if r := time.Unix(secs, 0).Sub(now); r > d {
+				d = r
+			}
+		}
+	}
+	return max(d, 0)
+}

@@ -1,0 +1,160 @@
+package mediaupload
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseAPIError(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_700_000_000, 0)
+	tests := []struct {
+		name       string
+		status     int
+		header     http.Header
+		body       string
+		wantErrors []ErrorDetail
+		wantMsg    string
+		wantRetry  time.Duration
+	}{
+		{
+			name:       "errors array",
+			status:     400,
+			body:       `{"errors":[{"code":324,"message":"Image file size must be <= 5242880 bytes"}]}`,
+			wantErrors: []ErrorDetail{{324, "Image file size must be <= 5242880 bytes"}},
+			wantMsg:    "Image file size must be <= 5242880 bytes",
+		},
+		{
+			name:    "upload host error string",
+			status:  400,
+			body:    `{"request":"\/1.1\/media\/upload.json","error":"media type unrecognized."}`,
+			wantMsg: "media type unrecognized.",
+		},
+		{
+			name:    "v2 problem object",
+			status:  400,
+			body:    `{"title":"Invalid Request","detail":"Segments do not add up to provided total file size.","type":"https://api.x.com/2/problems/invalid-request"}`,
+			wantMsg: "Invalid Request: Segments do not add up to provided total file size.",
+		},
+		{
+			name:       "v2 errors of problems",
+			status:     403,
+			body:       `{"errors":[{"title":"Forbidden","detail":"needs media.write"}]}`,
+			wantErrors: []ErrorDetail{{0, "Forbidden: needs media.write"}},
+			wantMsg:    "Forbidden: needs media.write",
+		},
+		{
+			name:    "plain string errors",
+			status:  500,
+			body:    `{"errors":"Internal error"}`,
+			wantMsg: "Internal error",
+		},
+		{
+			name:    "html body",
+			status:  502,
+			body:    "<html>\n<body>Bad   Gateway</body></html>",
+			wantMsg: "<html> <body>Bad Gateway</body></html>",
+		},
+		{
+			name:    "empty body",
+			status:  503,
+			body:    "",
+			wantMsg: "",
+		},
+		{
+			name:       "rate limit with retry-after seconds",
+			status:     429,
+			header:     http.Header{"Retry-After": {"7"}},
+			body:       `{"errors":[{"code":88,"message":"Rate limit exceeded"}]}`,
+			wantErrors: []ErrorDetail{{88, "Rate limit exceeded"}},
+			wantMsg:    "Rate limit exceeded",
+			wantRetry:  7 * time.Second,
+		},
+		{
+			name:      "rate limit reset epoch, the longer wait wins",
+			status:    429,
+			header:    http.Header{"Retry-After": {"2"}, "X-Rate-Limit-Reset": {fmt.Sprint(now.Unix() + 30)}},
+			wantRetry: 30 * time.Second,
+		},
+		{
+			name:      "reset in the past",
+			status:    429,
+			header:    http.Header{"X-Rate-Limit-Reset": {fmt.Sprint(now.Unix() - 30)}},
+			wantRetry: 0,
+		},
+		{
+			name:      "retry-after http date",
+			status:    503,
+			header:    http.Header{"Retry-After": {now.Add(90 * time.Second).UTC().Format(http.TimeFormat)}},
+			wantRetry: 90 * time.Second,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			header := tc.header
+			if header == nil {
+				header = http.Header{}
+			}
+			got := parseAPIError(StepAppend, tc.status, header, []byte(tc.body), now)
+			assert.Equal(t, tc.status, got.StatusCode)
+			assert.Equal(t, tc.wantErrors, got.Errors)
+			assert.Equal(t, tc.wantMsg, got.Message)
+			assert.Equal(t, tc.wantRetry, got.RetryAfter)
+			assert.Contains(t, got.Error(), fmt.Sprintf("HTTP %d", tc.status))
+		})
+	}
+}
+
+func TestParseAPIErrorTruncatesLongBodies(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("é", 1000)
+	got := parseAPIError(StepInit, 500, http.Header{}, []byte(body), time.Now())
+	assert.LessOrEqual(t, len(got.Message), 210)
+	assert.True(t, strings.HasSuffix(got.Message, "…"))
+}
+
+func TestAPIErrorHints(t *testing.T) {
+	t.Parallel()
+	assert.Contains(t, (&APIError{Step: StepAppend, StatusCode: 413}).Error(), "smaller chunk size")
+	assert.Contains(t, (&APIError{Step: StepAppend, StatusCode: 431}).Error(), "smaller chunk size")
+	assert.Contains(t, (&APIError{Step: StepInit, StatusCode: 401}).Error(), "credentials")
+	assert.Equal(t, "mediaupload: append: HTTP 400 Bad Request: Bad (code 7)",
+		(&APIError{Step: StepAppend, StatusCode: 400, Message: "Bad", Errors: []ErrorDetail{{7, "Bad"}}}).Error())
+}
+
+func TestLimitError(t *testing.T) {
+	t.Parallel()
+	err := error(&LimitError{Category: "tweet_image", Limit: ImageLimit, Size: ImageLimit + 10})
+	assert.ErrorIs(t, err, ErrTooLarge)
+	assert.Equal(t, "mediaupload: media is too large: 5242890 bytes is over the 5242880-byte limit of tweet_image by 10 bytes", err.Error())
+}
+
+func TestUploadError(t *testing.T) {
+	t.Parallel()
+	cause := &APIError{Step: StepAppend, StatusCode: 503}
+	err := error(&UploadError{Step: StepAppend, MediaID: "1880028106020515841", Segment: 3, Err: cause})
+	assert.Equal(t, "mediaupload: upload failed at append of segment 3 of media 1880028106020515841: append: HTTP 503 Service Unavailable", err.Error())
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 503, apiErr.StatusCode)
+	var ue *UploadError
+	require.ErrorAs(t, fmt.Errorf("wrapped: %w", err), &ue)
+	assert.Equal(t, 3, ue.Segment)
+
+	init := &UploadError{Step: StepInit, Segment: -1, Err: errors.New("boom")}
+	assert.Equal(t, "mediaupload: upload failed at init: boom", init.Error())
+}
+
+func TestProcessingError(t *testing.T) {
+	t.Parallel()
+	err := &ProcessingError{MediaID: "9", Code: 1, Name: "InvalidMedia", Message: "Unsupported video format"}
+	assert.Equal(t, "mediaupload: processing of media 9 failed: InvalidMedia (code 1): Unsupported video format", err.Error())
+}

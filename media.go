@@ -1,0 +1,110 @@
+package mediaupload
+
+import (
+	"fmt"
+	"mime"
+	"strings"
+	"unicode"
+
+	"github.com/gabriel-vasile/mimetype"
+)
+
+// Category limits, in bytes.
+const (
+	ImageLimit = 5 << 20   // tweet_image, dm_image
+	GIFLimit   = 15 << 20  // tweet_gif, dm_gif
+	VideoLimit = 512 << 20 // tweet_video, dm_video, amplify_video
+)
+
+// categoryKind returns what a category holds ("image", "gif", "video",
+// "subtitles") and its size limit (0: none known).
+func categoryKind(cat string) (kind string, limit int64, ok bool) {
+	switch cat {
+	case "tweet_image", "dm_image":
+		return "image", ImageLimit, true
+	case "tweet_gif", "dm_gif":
+		return "gif", GIFLimit, true
+	case "tweet_video", "dm_video", "amplify_video":
+		return "video", VideoLimit, true
+	case "subtitles":
+		return "subtitles", 0, true
+	}
+	return "", 0, false
+}
+
+// normalizeCategory accepts tweet_video, TWEET_VIDEO and TweetVideo and
+// returns the documented lower snake case.
+func normalizeCategory(cat string) (string, error) {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(cat) {
+		if unicode.IsUpper(r) && i > 0 && !strings.Contains(cat, "_") {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	norm := b.String()
+	if _, _, ok := categoryKind(norm); !ok {
+		return "", fmt.Errorf("%w: %q; use one of tweet_image, tweet_gif, tweet_video, dm_image, dm_gif, dm_video, amplify_video, subtitles",
+			ErrUnknownCategory, cat)
+	}
+	return norm, nil
+}
+
+// typeKind says what a MIME type holds, as categoryKind does.
+func typeKind(mediaType string) string {
+	switch {
+	case mediaType == "image/gif":
+		return "gif"
+	case strings.HasPrefix(mediaType, "image/"):
+		return "image"
+	case strings.HasPrefix(mediaType, "video/"):
+		return "video"
+	case mediaType == "text/srt", mediaType == "text/vtt", mediaType == "application/x-subrip":
+		return "subtitles"
+	}
+	return ""
+}
+
+// validMediaType reports whether t is a type/subtype MIME type.
+func validMediaType(t string) bool {
+	mt, _, err := mime.ParseMediaType(t)
+	return err == nil && strings.Count(mt, "/") == 1 && !strings.HasSuffix(mt, "/")
+}
+
+// sniffLen is how many leading bytes are read to sniff the type.
+const sniffLen = 3072
+
+// resolveType sniffs the media type if none was given, derives the tweet
+// category from it if none was given, and checks the pair and the category's
+// size limit.
+func (c *uploadConfig) resolveType(src *source) error {
+	if c.mediaType == "" {
+		head, err := src.peek(sniffLen)
+		if err != nil {
+			return fmt.Errorf("mediaupload: reading input: %w", err)
+		}
+		c.mediaType, _, _ = mime.ParseMediaType(mimetype.Detect(head).String())
+		if typeKind(c.mediaType) == "" {
+			return fmt.Errorf("%w: content looks like %s, not an image, GIF, video or subtitles; set the media type", ErrMediaType, c.mediaType)
+		}
+	}
+	kind := typeKind(c.mediaType)
+	if c.category == "" {
+		switch kind {
+		case "":
+			return fmt.Errorf("%w: cannot derive a category from %s; set one", ErrMediaType, c.mediaType)
+		case "subtitles":
+			c.category = "subtitles"
+		default:
+			c.category = "tweet_" + kind
+		}
+	}
+	catKind, limit, _ := categoryKind(c.category)
+	if kind != "" && kind != catKind && !(catKind == "image" && kind == "gif") {
+		return fmt.Errorf("%w: %s does not fit category %s", ErrMediaType, c.mediaType, c.category)
+	}
+	if limit > 0 && src.size > limit {
+		return &LimitError{Category: c.category, Limit: limit, Size: src.size}
+	}
+	return nil
+}

@@ -1,0 +1,117 @@
+package mediaupload
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/dghubble/oauth1"
+)
+
+// Environment variables read by [CredentialsFromEnv].
+const (
+	EnvConsumerKey       = "TWITTER_CONSUMER_KEY"
+	EnvConsumerSecret    = "TWITTER_CONSUMER_SECRET"
+	EnvAccessToken       = "TWITTER_ACCESS_TOKEN"
+	EnvAccessTokenSecret = "TWITTER_ACCESS_TOKEN_SECRET"
+)
+
+// Credentials are the four OAuth 1.0a user-context values. Formatting them
+// with fmt never shows the secrets.
+type Credentials struct {
+	ConsumerKey       string
+	ConsumerSecret    string
+	AccessToken       string
+	AccessTokenSecret string
+}
+
+// String names the consumer key and hides everything else.
+func (c Credentials) String() string {
+	return fmt.Sprintf("Credentials{ConsumerKey: %q, secrets: redacted}", c.ConsumerKey)
+}
+
+// GoString is String, so that %#v hides the secrets too.
+func (c Credentials) GoString() string { return c.String() }
+
+// Validate reports the first empty value, by its environment variable name,
+// wrapping [ErrMissingCredentials].
+func (c Credentials) Validate() error {
+	for _, f := range []struct{ name, value string }{
+		{EnvConsumerKey, c.ConsumerKey}, {EnvConsumerSecret, c.ConsumerSecret},
+		{EnvAccessToken, c.AccessToken}, {EnvAccessTokenSecret, c.AccessTokenSecret},
+	} {
+		if strings.TrimSpace(f.value) == "" {
+			return fmt.Errorf("%w: %s is not set", ErrMissingCredentials, f.name)
+		}
+	}
+	return nil
+}
+
+// CredentialsFromEnv reads the four TWITTER_* variables through getenv (for
+// example [os.Getenv]) and names the first one missing.
+func CredentialsFromEnv(getenv func(string) string) (Credentials, error) {
+	c := Credentials{
+		ConsumerKey:       getenv(EnvConsumerKey),
+		ConsumerSecret:    getenv(EnvConsumerSecret),
+		AccessToken:       getenv(EnvAccessToken),
+		AccessTokenSecret: getenv(EnvAccessTokenSecret),
+	}
+	return c, c.Validate()
+}
+
+// NewOAuth1Client returns an *http.Client that signs every request with
+// OAuth 1.0a (HMAC-SHA1) for the user of creds. Each request, and so each
+// retry, gets a fresh nonce and timestamp. base carries the requests; nil
+// means [NewTransport].
+func NewOAuth1Client(creds Credentials, base http.RoundTripper) (*http.Client, error) {
+	if err := creds.Validate(); err != nil {
+		return nil, err
+	}
+	if base == nil {
+		base = NewTransport()
+	}
+	ctx := context.WithValue(context.Background(), oauth1.HTTPClient, &http.Client{Transport: base})
+	cfg := oauth1.NewConfig(creds.ConsumerKey, creds.ConsumerSecret)
+	return cfg.Client(ctx, oauth1.NewToken(creds.AccessToken, creds.AccessTokenSecret)), nil
+}
+
+// NewTransport returns the transport [NewOAuth1Client] uses by default: the
+// system proxy and roots, TLS 1.2 or later, and enough idle connections per
+// host for [DefaultConcurrency] and more.
+func NewTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	t.MaxIdleConnsPerHost = 64
+	return t
+}
+
+// refuseForeignRedirect stops a redirect that leaves the original scheme and
+// host: the signing transport would otherwise sign it and send it there.
+func refuseForeignRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		first := via[0].URL
+		if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
+			return fmt.Errorf("%w: refused redirect from %s to %s://%s", ErrInsecureEndpoint, first.Host, req.URL.Scheme, req.URL.Host)
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("mediaupload: stopped after 10 redirects")
+		}
+		return nil
+	}
+}
+
+// isLoopback reports whether host names this machine's loopback interface.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

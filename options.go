@@ -1,0 +1,302 @@
+package mediaupload
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+)
+
+// Limits of the service and defaults of a [Client].
+const (
+	// DefaultEndpoint is the v1.1 upload URL.
+	DefaultEndpoint = "https://upload.twitter.com/1.1/media/upload.json"
+	// MaxChunkSize is the largest segment the service accepts: 5 MiB.
+	MaxChunkSize = 5 << 20
+	// MaxSegments is how many segments one upload may have (indexes 0–999).
+	MaxSegments = 1000
+	// DefaultChunkSize is the segment size used unless [WithChunkSize] says
+	// otherwise; larger inputs get the smallest size that fits in
+	// [MaxSegments] segments.
+	DefaultChunkSize = 4 << 20
+	// DefaultConcurrency is how many segments are sent at once.
+	DefaultConcurrency = 4
+	// DefaultMaxProcessingWait bounds how long [Client.WaitProcessed] waits.
+	DefaultMaxProcessingWait = 15 * time.Minute
+	// DefaultStallTimeout is how long an attempt may move no byte before it
+	// is abandoned and retried.
+	DefaultStallTimeout = 60 * time.Second
+	// DefaultUserAgent is sent unless [WithUserAgent] says otherwise.
+	DefaultUserAgent = "mediaupload-go/0.1"
+)
+
+// Step names a request of the upload flow.
+type Step string
+
+// The steps of an upload.
+const (
+	StepInit     Step = "INIT"
+	StepAppend   Step = "APPEND"
+	StepFinalize Step = "FINALIZE"
+	StepStatus   Step = "STATUS"
+	StepMetadata Step = "METADATA"
+)
+
+// RetryPolicy says how a request that failed transiently (transport error,
+// stall, 429, 500, 502, 503, 504) is retried. Each retry waits an
+// exponentially growing, jittered delay, or what the service asked for with
+// Retry-After or x-rate-limit-reset, capped by MaxRetryAfter.
+type RetryPolicy struct {
+	// MaxAttempts is the number of attempts per request, the first
+	// included; 1 disables retries.
+	MaxAttempts int
+	// InitialBackoff is the first delay before jitter.
+	InitialBackoff time.Duration
+	// MaxBackoff caps the exponential delay.
+	MaxBackoff time.Duration
+	// MaxRetryAfter caps a delay the service asked for.
+	MaxRetryAfter time.Duration
+	// MaxTotalWait caps the time one request may spend waiting between
+	// attempts; zero means no cap beyond MaxAttempts.
+	MaxTotalWait time.Duration
+}
+
+// DefaultRetryPolicy returns the policy a [Client] uses unless [WithRetry]
+// says otherwise: 8 attempts, 500 ms doubling to 30 s, server-asked waits up
+// to 15 minutes, 30 minutes of waiting in all.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		MaxAttempts:    8,
+		InitialBackoff: 500 * time.Millisecond,
+		MaxBackoff:     30 * time.Second,
+		MaxRetryAfter:  15 * time.Minute,
+		MaxTotalWait:   30 * time.Minute,
+	}
+}
+
+// Option configures a [Client]; see [NewClient].
+type Option func(*Client) error
+
+// WithEndpoint sets the upload URL (default [DefaultEndpoint]). It must be
+// https unless its host is on the loopback interface; the metadata URL sits
+// beside it (…/media/metadata/create.json).
+func WithEndpoint(endpoint string) Option {
+	return func(c *Client) error {
+		u, err := parseEndpoint(endpoint)
+		if err != nil {
+			return err
+		}
+		c.endpoint = u
+		return nil
+	}
+}
+
+// WithChunkSize sets the segment size in bytes, 1 to [MaxChunkSize]. An input
+// that would need more than [MaxSegments] segments at that size is refused
+// with [ErrTooManySegments]. Default: [DefaultChunkSize], grown as needed.
+func WithChunkSize(n int64) Option {
+	return func(c *Client) error {
+		if n < 1 || n > MaxChunkSize {
+			return fmt.Errorf("%w: %d bytes; it must be 1 to %d", ErrChunkSize, n, MaxChunkSize)
+		}
+		c.chunkSize = n
+		return nil
+	}
+}
+
+// WithConcurrency sets how many segments are sent at once, 1 to 64 (default
+// [DefaultConcurrency]). Memory use is about (n+1) × chunk size.
+func WithConcurrency(n int) Option {
+	return func(c *Client) error {
+		if n < 1 || n > 64 {
+			return fmt.Errorf("mediaupload: concurrency %d: it must be 1 to 64", n)
+		}
+		c.concurrency = n
+		return nil
+	}
+}
+
+// WithRetry sets the retry policy (default [DefaultRetryPolicy]).
+func WithRetry(p RetryPolicy) Option {
+	return func(c *Client) error {
+		if p.MaxAttempts < 1 || p.InitialBackoff < 0 || p.MaxBackoff < p.InitialBackoff || p.MaxRetryAfter < 0 || p.MaxTotalWait < 0 {
+			return fmt.Errorf("mediaupload: invalid retry policy %+v", p)
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header (default [DefaultUserAgent]).
+func WithUserAgent(ua string) Option {
+	return func(c *Client) error {
+		if ua == "" {
+			return fmt.Errorf("mediaupload: empty user agent")
+		}
+		c.userAgent = ua
+		return nil
+	}
+}
+
+// WithMaxProcessingWait bounds how long processing is awaited after
+// FINALIZE (default [DefaultMaxProcessingWait]).
+func WithMaxProcessingWait(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return fmt.Errorf("mediaupload: max processing wait %v: it must be positive", d)
+		}
+		c.maxProcessingWait = d
+		return nil
+	}
+}
+
+// WithStallTimeout sets how long an attempt may move no byte, in either
+// direction, before it is abandoned with [ErrStalled] and retried (default
+// [DefaultStallTimeout]). A slow upload that keeps moving is never cut off.
+func WithStallTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return fmt.Errorf("mediaupload: stall timeout %v: it must be positive", d)
+		}
+		c.stallTimeout = d
+		return nil
+	}
+}
+
+// withSleep replaces the wait between attempts and polls (tests).
+func withSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Client) error { c.sleep = sleep; return nil }
+}
+
+// withClock replaces the clock (tests).
+func withClock(now func() time.Time) Option {
+	return func(c *Client) error { c.now = now; return nil }
+}
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// parseEndpoint checks that an endpoint is absolute and https, or plain
+// http on loopback.
+func parseEndpoint(endpoint string) (*url.URL, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("mediaupload: endpoint %q is not an absolute http(s) URL", endpoint)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("mediaupload: endpoint must not carry user info")
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("%w: %s: plain http is allowed only to loopback; use https", ErrInsecureEndpoint, u.Redacted())
+	}
+	return u, nil
+}
+
+// UploadOption configures one [Client.Upload] call.
+type UploadOption func(*uploadConfig) error
+
+// uploadConfig is the per-call configuration of an upload.
+type uploadConfig struct {
+	mediaType, category string
+	additionalOwners    []string
+	shared              bool
+	size                int64 // -1: measure or spool
+	base64              bool
+	altText             string
+	onProgress          func(Progress)
+	tempDir             string
+}
+
+// MediaType sets the MIME type, e.g. "video/mp4". Default: sniffed from the
+// first bytes of the content.
+func MediaType(t string) UploadOption {
+	return func(c *uploadConfig) error {
+		if !validMediaType(t) {
+			return fmt.Errorf("%w: %q is not a MIME type", ErrMediaType, t)
+		}
+		c.mediaType = t
+		return nil
+	}
+}
+
+// Category sets the media category: tweet_image, tweet_gif, tweet_video,
+// dm_image, dm_gif, dm_video, amplify_video or subtitles (TweetVideo and
+// TWEET_VIDEO spellings are accepted). Default: derived from the media type
+// for a tweet.
+func Category(cat string) UploadOption {
+	return func(c *uploadConfig) error {
+		norm, err := normalizeCategory(cat)
+		c.category = norm
+		return err
+	}
+}
+
+// AdditionalOwners lets up to 100 other users (by user id) use the media.
+func AdditionalOwners(ids ...string) UploadOption {
+	return func(c *uploadConfig) error {
+		if len(ids) > 100 {
+			return fmt.Errorf("mediaupload: %d additional owners, at most 100", len(ids))
+		}
+		c.additionalOwners = ids
+		return nil
+	}
+}
+
+// Shared marks DM media as reusable across direct messages.
+func Shared() UploadOption {
+	return func(c *uploadConfig) error { c.shared = true; return nil }
+}
+
+// Size declares the input's size, so that a plain reader is streamed
+// instead of spooled. An input that ends early or runs long fails with
+// [ErrSizeMismatch].
+func Size(n int64) UploadOption {
+	return func(c *uploadConfig) error {
+		if n < 0 {
+			return fmt.Errorf("mediaupload: negative size %d", n)
+		}
+		c.size = n
+		return nil
+	}
+}
+
+// Base64 sends segments as base64 field media_data instead of raw part
+// media. It costs a third more bytes and a copy; use it only for services
+// that need it.
+func Base64() UploadOption {
+	return func(c *uploadConfig) error { c.base64 = true; return nil }
+}
+
+// AltText sets alt text (at most [MaxAltTextLength] characters) once the
+// media is processed.
+func AltText(text string) UploadOption {
+	return func(c *uploadConfig) error {
+		c.altText = text
+		return checkAltText(text)
+	}
+}
+
+// OnProgress calls fn as segments are acknowledged and while processing is
+// awaited. Calls come one at a time, from the uploading goroutines: fn must
+// return quickly.
+func OnProgress(fn func(Progress)) UploadOption {
+	return func(c *uploadConfig) error { c.onProgress = fn; return nil }
+}
+
+// TempDir sets where input of unknown size is spooled (default
+// [os.TempDir]).
+func TempDir(dir string) UploadOption {
+	return func(c *uploadConfig) error { c.tempDir = dir; return nil }
+}

@@ -1,0 +1,157 @@
+package mediaupload
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+)
+
+// maxAnswer caps how much of a 2xx answer is read; media answers are small.
+const maxAnswer = 1 << 20
+
+// answer is a 2xx answer, read whole.
+type answer struct {
+	status int
+	body   []byte
+}
+
+// buildFunc makes the request of one attempt. It is called anew for every
+// attempt, so that each is a fresh request with a fresh signature.
+type buildFunc func(ctx context.Context) (*http.Request, error)
+
+// permanentError is a failure that no retry can mend.
+type permanentError struct{ error }
+
+func (e permanentError) Unwrap() error { return e.error }
+
+// send runs one request of step under the retry policy and returns its 2xx
+// answer and how many attempts it took. It is the one retry mechanism: every
+// step of both dialects goes through it.
+func (c *Client) send(ctx context.Context, step Step, build buildFunc) (*answer, int, error) {
+	p := c.retry
+	b := &backoff.ExponentialBackOff{
+		InitialInterval:     p.InitialBackoff,
+		RandomizationFactor: 0.5,
+		Multiplier:          2,
+		MaxInterval:         p.MaxBackoff,
+	}
+	b.Reset()
+	var waited time.Duration
+	for attempt := 1; ; attempt++ {
+		ans, err := c.attempt(ctx, step, build)
+		if err == nil {
+			return ans, attempt, nil
+		}
+		if ctx.Err() != nil {
+			return nil, attempt, fmt.Errorf("%w (last attempt: %w)", context.Cause(ctx), err)
+		}
+		wait, ok := c.retryWait(err, b)
+		switch {
+		case !ok:
+			return nil, attempt, unwrapPermanent(err)
+		case attempt >= p.MaxAttempts:
+			return nil, attempt, fmt.Errorf("gave up after %d attempts: %w", attempt, err)
+		case p.MaxTotalWait > 0 && waited+wait > p.MaxTotalWait:
+			return nil, attempt, fmt.Errorf("gave up after %d attempts and %v of waiting: %w", attempt, waited, err)
+		}
+		waited += wait
+		if serr := c.sleep(ctx, wait); serr != nil {
+			return nil, attempt, fmt.Errorf("%w (last attempt: %w)", serr, err)
+		}
+	}
+}
+
+// retryWait says whether err is worth another attempt and how long to wait.
+func (c *Client) retryWait(err error, b *backoff.ExponentialBackOff) (time.Duration, bool) {
+	var apiErr *APIError
+	var perm permanentError
+	var certErr *tls.CertificateVerificationError
+	var authErr x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	switch {
+	case errors.As(err, &apiErr):
+		if !apiErr.retryable() {
+			return 0, false
+		}
+		if apiErr.RetryAfter > 0 {
+			return min(apiErr.RetryAfter, c.retry.MaxRetryAfter), true
+		}
+	case errors.As(err, &perm), errors.As(err, &certErr), errors.As(err, &authErr),
+		errors.As(err, &hostErr), errors.Is(err, ErrInsecureEndpoint):
+		return 0, false
+	}
+	return b.NextBackOff(), true
+}
+
+func unwrapPermanent(err error) error {
+	if p, ok := err.(permanentError); ok {
+		return p.error
+	}
+	return err
+}
+
+// attempt makes one request. A watchdog abandons it with [ErrStalled] when
+// no byte of the request or the answer moves for the stall timeout.
+func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answer, error) {
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watchdog := time.AfterFunc(c.stallTimeout, func() { cancel(ErrStalled) })
+	defer watchdog.Stop()
+	touch := func() { watchdog.Reset(c.stallTimeout) }
+
+	req, err := build(actx)
+	if err != nil {
+		return nil, permanentError{err}
+	}
+	if req.Body != nil && req.Body != http.NoBody {
+		req.Body = &touchReader{r: req.Body, touch: touch}
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	stalled := func(err error) error {
+		if errors.Is(context.Cause(actx), ErrStalled) && ctx.Err() == nil {
+			return fmt.Errorf("%w: nothing moved for %v", ErrStalled, c.stallTimeout)
+		}
+		return err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, stalled(err)
+	}
+	defer resp.Body.Close()
+	touch()
+	limit := int64(maxAnswer)
+	if resp.StatusCode/100 != 2 {
+		limit = maxErrorBody
+	}
+	body, err := io.ReadAll(io.LimitReader(&touchReader{r: resp.Body, touch: touch}, limit))
+	if err != nil {
+		return nil, stalled(fmt.Errorf("reading the answer: %w", err))
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, parseAPIError(step, resp.StatusCode, resp.Header, body, c.now())
+	}
+	return &answer{status: resp.StatusCode, body: body}, nil
+}
+
+// touchReader calls touch whenever bytes move through it.
+type touchReader struct {
+	r     io.ReadCloser
+	touch func()
+}
+
+func (t *touchReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if n > 0 {
+		t.touch()
+	}
+	return n, err
+}
+
+func (t *touchReader) Close() error { return t.r.Close() }

@@ -1,0 +1,347 @@
+package mediaupload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+	"unicode/utf8"
+)
+
+// Client uploads media. Build it with [NewClient]; it does not change
+// afterwards and is safe for concurrent use by many goroutines.
+type Client struct {
+	http              *http.Client
+	endpoint          *url.URL
+	dialect           dialect
+	chunkSize         int64 // 0: DefaultChunkSize, grown to fit
+	concurrency       int
+	retry             RetryPolicy
+	userAgent         string
+	maxProcessingWait time.Duration
+	stallTimeout      time.Duration
+	sleep             func(ctx context.Context, d time.Duration) error
+	now               func() time.Time
+}
+
+// NewClient returns a Client that sends its requests through httpClient,
+// which must authenticate them: see [NewOAuth1Client], or use any client
+// that signs requests (such as mediatest.Server.Client). The client is
+// copied; its copy refuses redirects to another scheme or host, so that
+// signed requests never leave the endpoint's host.
+func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
+	if httpClient == nil {
+		return nil, errors.New("mediaupload: nil http client")
+	}
+	hc := *httpClient
+	hc.CheckRedirect = refuseForeignRedirect(httpClient.CheckRedirect)
+	c := &Client{
+		http:              &hc,
+		concurrency:       DefaultConcurrency,
+		retry:             DefaultRetryPolicy(),
+		userAgent:         DefaultUserAgent,
+		maxProcessingWait: DefaultMaxProcessingWait,
+		stallTimeout:      DefaultStallTimeout,
+		sleep:             sleepCtx,
+		now:               time.Now,
+	}
+	if err := WithEndpoint(DefaultEndpoint)(c); err != nil {
+		return nil, err
+	}
+	for _, opt := range opts {
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	c.dialect = v1{endpoint: c.endpoint}
+	return c, nil
+}
+
+// Media is an uploaded (or uploading) media object.
+type Media struct {
+	// ID is the media id, a decimal string (ids exceed 2^53).
+	ID string
+	// Key is the media key, when the service gave one.
+	Key string
+	// Size is the size in bytes, when known.
+	Size int64
+	// MediaType and Category are what the upload declared.
+	MediaType, Category string
+	// ExpiresAt is when the id stops being usable, per expires_after_secs
+	// of the latest answer; zero when unknown.
+	ExpiresAt time.Time
+	// Processing is the latest processing state; nil means the media is
+	// ready to use.
+	Processing *ProcessingInfo
+}
+
+// ProcessingInfo is the processing state of a video or GIF after FINALIZE.
+type ProcessingInfo struct {
+	// State is "pending", "in_progress", "succeeded" or "failed".
+	State string
+	// CheckAfter is how long the service asked to wait before the next
+	// STATUS; negative when it did not say.
+	CheckAfter time.Duration
+	// ProgressPercent is the service's estimate, 0–100.
+	ProgressPercent int
+	// Error is set when processing failed.
+	Error *ProcessingError
+}
+
+// done reports whether processing has ended, in success or failure.
+func (p *ProcessingInfo) done() bool {
+	return p == nil || p.State == "succeeded" || p.State == "failed" || p.Error != nil
+}
+
+// Progress reports an upload's advance to [OnProgress].
+type Progress struct {
+	MediaID string
+	// BytesSent counts bytes of segments the service has acknowledged.
+	BytesSent, TotalBytes int64
+	// SegmentsDone of Segments have been acknowledged.
+	SegmentsDone, Segments int
+	// Processing is the processing state while it is awaited, else nil.
+	Processing *ProcessingInfo
+}
+
+// InitParams describe an upload for [Client.Init].
+type InitParams struct {
+	TotalBytes int64
+	// MediaType is the MIME type, e.g. "video/mp4".
+	MediaType string
+	// Category is the media category, e.g. "tweet_video"; empty sends none.
+	Category string
+	// AdditionalOwners are user ids that may also use the media (≤ 100).
+	AdditionalOwners []string
+	// Shared marks DM media reusable across messages.
+	Shared bool
+}
+
+// Init starts an upload (INIT) and returns the new media, whose ID the
+// following steps take.
+func (c *Client) Init(ctx context.Context, p InitParams) (*Media, error) {
+	switch {
+	case p.TotalBytes <= 0:
+		return nil, ErrEmptyMedia
+	case !validMediaType(p.MediaType):
+		return nil, fmt.Errorf("%w: %q is not a MIME type", ErrMediaType, p.MediaType)
+	case len(p.AdditionalOwners) > 100:
+		return nil, fmt.Errorf("mediaupload: %d additional owners, at most 100", len(p.AdditionalOwners))
+	}
+	if p.Category != "" {
+		cat, err := normalizeCategory(p.Category)
+		if err != nil {
+			return nil, err
+		}
+		p.Category = cat
+	}
+	req, err := c.dialect.initRequest(p)
+	if err != nil {
+		return nil, err
+	}
+	m, err := c.call(ctx, StepInit, req)
+	if err != nil {
+		return nil, err
+	}
+	m.Size, m.MediaType, m.Category = p.TotalBytes, p.MediaType, p.Category
+	return m, nil
+}
+
+// Finalize ends the upload of mediaID (FINALIZE). If the returned media's
+// Processing is not done, await it with [Client.WaitProcessed]. A FINALIZE
+// whose answer was lost and whose retry is refused is confirmed with STATUS,
+// so it does not fail an upload that in fact succeeded.
+func (c *Client) Finalize(ctx context.Context, mediaID string) (*Media, error) {
+	ans, attempts, err := c.send(ctx, StepFinalize, c.dialect.finalizeRequest(mediaID).build)
+	var apiErr *APIError
+	if err != nil && attempts > 1 && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
+		// An earlier attempt may have finalized the media before its answer
+		// was lost; if STATUS knows it, that attempt succeeded.
+		if m, serr := c.Status(ctx, mediaID); serr == nil {
+			return m, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.parse(ans.body)
+}
+
+// Status asks for the processing state of mediaID (STATUS).
+func (c *Client) Status(ctx context.Context, mediaID string) (*Media, error) {
+	return c.call(ctx, StepStatus, c.dialect.statusRequest(mediaID))
+}
+
+// WaitProcessed polls STATUS until processing of m has succeeded, and
+// returns the final state. It waits check_after_secs between polls (a
+// growing backoff when the service names none), stops with a
+// [*ProcessingError] on failure, with [ErrProcessingTimeout] after the
+// maximum processing wait, or when ctx ends. Media with no processing to
+// await is returned at once.
+func (c *Client) WaitProcessed(ctx context.Context, m *Media) (*Media, error) {
+	return c.waitProcessed(ctx, m, nil)
+}
+
+func (c *Client) waitProcessed(ctx context.Context, m *Media, report func(*Media)) (*Media, error) {
+	start := c.now()
+	var waited time.Duration
+	fallback := time.Second
+	for {
+		if report != nil {
+			report(m)
+		}
+		p := m.Processing
+		if p != nil && p.Error != nil {
+			return m, p.Error
+		}
+		if p.done() {
+			if p != nil && p.State == "failed" {
+				return m, &ProcessingError{MediaID: m.ID, Name: "failed", Message: "processing failed without an error"}
+			}
+			return m, nil
+		}
+		wait := p.CheckAfter
+		if wait < 0 {
+			wait, fallback = fallback, min(2*fallback, 30*time.Second)
+		}
+		if waited+wait > c.maxProcessingWait {
+			return m, fmt.Errorf("%w: still %s after %v (at %d%%)", ErrProcessingTimeout, p.State, c.now().Sub(start).Round(time.Second), p.ProgressPercent)
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return m, err
+		}
+		waited += wait
+		next, err := c.Status(ctx, m.ID)
+		if err != nil {
+			return m, err
+		}
+		next.Size, next.MediaType, next.Category = m.Size, m.MediaType, m.Category
+		if next.ExpiresAt.IsZero() {
+			next.ExpiresAt = m.ExpiresAt
+		}
+		m = next
+	}
+}
+
+// MaxAltTextLength is the most characters alt text may have.
+const MaxAltTextLength = 1000
+
+// SetAltText attaches alt text (at most [MaxAltTextLength] characters) to
+// an image or GIF whose upload is finalized and processed.
+func (c *Client) SetAltText(ctx context.Context, mediaID, text string) error {
+	if err := checkAltText(text); err != nil {
+		return err
+	}
+	req, err := c.dialect.metadataRequest(mediaID, text)
+	if err != nil {
+		return err
+	}
+	_, _, err = c.send(ctx, StepMetadata, req.build)
+	return err
+}
+
+func checkAltText(text string) error {
+	if n := utf8.RuneCountInString(text); n > MaxAltTextLength {
+		return fmt.Errorf("%w: %d characters, at most %d", ErrAltTextTooLong, n, MaxAltTextLength)
+	}
+	return nil
+}
+
+// call sends a request whose answer is a media object.
+func (c *Client) call(ctx context.Context, step Step, req wireRequest) (*Media, error) {
+	ans, _, err := c.send(ctx, step, req.build)
+	if err != nil {
+		return nil, err
+	}
+	return c.parse(ans.body)
+}
+
+func (c *Client) parse(body []byte) (*Media, error) {
+	w, err := c.dialect.parseMedia(body)
+	if err != nil {
+		return nil, fmt.Errorf("mediaupload: unreadable answer: %w", err)
+	}
+	return w.media(c.now())
+}
+
+// Upload uploads all of r and returns the media once it is ready to use:
+// INIT, APPEND of every segment (in parallel, each retried on its own),
+// FINALIZE, STATUS until processing has succeeded, then alt text if asked.
+//
+// The media type is sniffed from the content unless [MediaType] is given,
+// and the category derived from it unless [Category] is given. r may be a
+// file or any reader; a reader of unknown size is spooled to a temporary
+// file first, removed before Upload returns. Bad input is refused before any
+// request. Once INIT has succeeded, errors are [*UploadError] values naming
+// the media id.
+func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) (*Media, error) {
+	cfg := uploadConfig{size: -1}
+	for _, opt := range opts {
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if r == nil {
+		return nil, fmt.Errorf("mediaupload: nil reader")
+	}
+	if err := checkAltText(cfg.altText); err != nil {
+		return nil, err
+	}
+	src, err := openSource(r, cfg.size, cfg.tempDir)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	if src.size == 0 {
+		return nil, ErrEmptyMedia
+	}
+	if err := cfg.resolveType(src); err != nil {
+		return nil, err
+	}
+	maxChunk := int64(MaxChunkSize)
+	if cfg.base64 {
+		maxChunk = MaxChunkSize / 4 * 3 // the encoded segment must fit too
+	}
+	plan, err := PlanSegments(src.size, c.chunkSize, maxChunk)
+	if err != nil {
+		return nil, err
+	}
+
+	m, err := c.Init(ctx, InitParams{TotalBytes: src.size, MediaType: cfg.mediaType, Category: cfg.category,
+		AdditionalOwners: cfg.additionalOwners, Shared: cfg.shared})
+	if err != nil {
+		return nil, &UploadError{Step: StepInit, Segment: -1, Err: err}
+	}
+	fail := func(step Step, err error) (*Media, error) {
+		var ue *UploadError
+		if errors.As(err, &ue) {
+			return m, err
+		}
+		return m, &UploadError{Step: step, MediaID: m.ID, Segment: -1, Err: err}
+	}
+	progress := &progressCounter{p: Progress{MediaID: m.ID, TotalBytes: src.size, Segments: plan.Segments}, emit: cfg.onProgress}
+	if err := c.appendAll(ctx, m.ID, src, plan, &cfg, progress.segmentDone); err != nil {
+		return fail(StepAppend, err)
+	}
+	fin, err := c.Finalize(ctx, m.ID)
+	if err != nil {
+		return fail(StepFinalize, err)
+	}
+	fin.Size, fin.MediaType, fin.Category = m.Size, m.MediaType, m.Category
+	if fin.ExpiresAt.IsZero() {
+		fin.ExpiresAt = m.ExpiresAt
+	}
+	m, err = c.waitProcessed(ctx, fin, progress.processing)
+	if err != nil {
+		return fail(StepStatus, err)
+	}
+	if cfg.altText != "" {
+		if err := c.SetAltText(ctx, m.ID, cfg.altText); err != nil {
+			return fail(StepMetadata, err)
+		}
+	}
+	return m, nil
+}

@@ -87,10 +87,10 @@ func TestChunker(t *testing.T) {
 	t.Parallel()
 	data := randomBytes(t, 10_000)
 	readers := map[string]func() io.Reader{
-		"plain":     func() io.Reader { return iotest.HalfReader(bytes.NewReader(data)) },
-		"one byte":  func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) },
-		"bytes":     func() io.Reader { return bytes.NewReader(data) },
-		"data err":  func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) },
+		"plain":    func() io.Reader { return iotest.HalfReader(bytes.NewReader(data)) },
+		"one byte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) },
+		"bytes":    func() io.Reader { return bytes.NewReader(data) },
+		"data err": func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) },
 	}
 	for name, mk := range readers {
 		t.Run(name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -46,6 +47,14 @@ func (w wireRequest) build(ctx context.Context) (*http.Request, error) {
 	}
 	if w.contentType != "" {
 		req.Header.Set("Content-Type", w.contentType)
+	}
+	if body == nil {
+		// Go's transport replays a bodiless GET on a broken kept-alive
+		// connection with the same signature, which the service refuses as a
+		// reused nonce. An empty body it cannot rewind makes the request
+		// non-replayable (it still goes out without a body), so the retry
+		// is ours, signed anew.
+		req.Body = io.NopCloser(strings.NewReader(""))
 	}
 	return req, nil
 }

@@ -1,0 +1,313 @@
+package mediaupload
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// testCreds have secrets distinctive enough to search error text for.
+var testCreds = Credentials{
+	ConsumerKey:       "test-consumer-key",
+	ConsumerSecret:    "SECRET-consumer-4f1d",
+	AccessToken:       "test-access-token",
+	AccessTokenSecret: "SECRET-token-9c2e",
+}
+
+// assertNoSecret fails if text holds a secret or a signature.
+func assertNoSecret(t *testing.T, text string) {
+	t.Helper()
+	for _, s := range []string{testCreds.ConsumerSecret, testCreds.AccessTokenSecret, "oauth_signature", "Authorization"} {
+		assert.NotContains(t, text, s)
+	}
+}
+
+// sleepRecorder replaces real waits: it records them and returns at once.
+type sleepRecorder struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (s *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.waits = append(s.waits, d)
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+func (s *sleepRecorder) recorded() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.waits...)
+}
+
+// newSignedClient is a Client for endpoint, signed with testCreds, whose
+// waits are recorded instead of slept.
+func newSignedClient(t *testing.T, endpoint string, opts ...Option) (*Client, *sleepRecorder) {
+	t.Helper()
+	hc, err := NewOAuth1Client(testCreds, nil)
+	require.NoError(t, err)
+	rec := &sleepRecorder{}
+	c, err := NewClient(hc, append([]Option{WithEndpoint(endpoint), withSleep(rec.sleep)}, opts...)...)
+	require.NoError(t, err)
+	return c, rec
+}
+
+// scriptedServer answers each request with the next status of script (then
+// 200 {}), dropping the connection for status 0, and records each request's
+// OAuth nonce.
+type scriptedServer struct {
+	*httptest.Server
+	mu     sync.Mutex
+	script []int
+	header http.Header
+	nonces []string
+}
+
+func newScriptedServer(t *testing.T, header http.Header, script ...int) *scriptedServer {
+	s := &scriptedServer{script: script, header: header}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *scriptedServer) serve(w http.ResponseWriter, r *http.Request) {
+	io.Copy(io.Discard, r.Body)
+	s.mu.Lock()
+	s.nonces = append(s.nonces, oauthParam(r.Header.Get("Authorization"), "oauth_nonce"))
+	status := http.StatusOK
+	if len(s.script) > 0 {
+		status, s.script = s.script[0], s.script[1:]
+	}
+	s.mu.Unlock()
+	if status == 0 {
+		panic(http.ErrAbortHandler) // drop the connection
+	}
+	if status != http.StatusOK {
+		for k, v := range s.header {
+			w.Header()[k] = v
+		}
+	}
+	w.WriteHeader(status)
+	if status == http.StatusOK {
+		io.WriteString(w, `{"media_id_string":"1880028106020515840","media_id":1880028106020515840}`)
+	} else {
+		io.WriteString(w, `{"errors":[{"code":131,"message":"Internal error"}]}`)
+	}
+}
+
+func (s *scriptedServer) seen() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.nonces...)
+}
+
+func oauthParam(header, name string) string {
+	for _, part := range strings.Split(strings.TrimPrefix(header, "OAuth "), ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		if k == name {
+			return strings.Trim(v, `"`)
+		}
+	}
+	return ""
+}
+
+func TestRetryTransientFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		script []int
+	}{
+		{"503", []int{503}},
+		{"500 then 502", []int{500, 502}},
+		{"504", []int{504}},
+		{"429", []int{429}},
+		{"dropped connection", []int{0}},
+		{"all kinds", []int{503, 0, 429, 500}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newScriptedServer(t, nil, tc.script...)
+			c, rec := newSignedClient(t, srv.URL+"/1.1/media/upload.json")
+			m, err := c.Status(t.Context(), "1")
+			require.NoError(t, err)
+			assert.Equal(t, "1880028106020515840", m.ID)
+			nonces := srv.seen()
+			require.Len(t, nonces, len(tc.script)+1)
+			distinct := map[string]bool{}
+			for _, n := range nonces {
+				require.NotEmpty(t, n)
+				distinct[n] = true
+			}
+			assert.Len(t, distinct, len(nonces), "every attempt must be signed anew")
+			assert.Len(t, rec.recorded(), len(tc.script))
+		})
+	}
+}
+
+func TestNoRetryOnClientErrors(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{400, 401, 403, 404, 413} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			t.Parallel()
+			srv := newScriptedServer(t, nil, status)
+			c, rec := newSignedClient(t, srv.URL+"/1.1/media/upload.json")
+			_, err := c.Status(t.Context(), "1")
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, status, apiErr.StatusCode)
+			assert.Equal(t, StepStatus, apiErr.Step)
+			assert.Len(t, srv.seen(), 1)
+			assert.Empty(t, rec.recorded())
+			assertNoSecret(t, err.Error())
+		})
+	}
+}
+
+func TestRetryHonorsRetryAfterCapped(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, http.Header{"Retry-After": {"7"}}, 429, 503)
+	c, rec := newSignedClient(t, srv.URL+"/u")
+	_, err := c.Status(t.Context(), "1")
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{7 * time.Second, 7 * time.Second}, rec.recorded())
+
+	capped := newScriptedServer(t, http.Header{"Retry-After": {"3600"}}, 429)
+	p := DefaultRetryPolicy()
+	p.MaxRetryAfter = 2 * time.Second
+	c, rec = newSignedClient(t, capped.URL+"/u", WithRetry(p))
+	_, err = c.Status(t.Context(), "1")
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{2 * time.Second}, rec.recorded())
+}
+
+func TestRetryBackoffGrowsWithJitter(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, nil, 503, 503, 503, 503)
+	p := RetryPolicy{MaxAttempts: 5, InitialBackoff: 100 * time.Millisecond, MaxBackoff: 300 * time.Millisecond}
+	c, rec := newSignedClient(t, srv.URL+"/u", WithRetry(p))
+	_, err := c.Status(t.Context(), "1")
+	require.NoError(t, err)
+	waits := rec.recorded()
+	require.Len(t, waits, 4)
+	bases := []time.Duration{100, 200, 300, 300}
+	for i, w := range waits {
+		base := bases[i] * time.Millisecond
+		assert.GreaterOrEqual(t, w, base/2, "wait %d", i)
+		assert.LessOrEqual(t, w, base*3/2, "wait %d", i)
+	}
+}
+
+func TestRetryGivesUp(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, nil, 503, 503, 503)
+	p := DefaultRetryPolicy()
+	p.MaxAttempts = 3
+	c, _ := newSignedClient(t, srv.URL+"/u", WithRetry(p))
+	_, err := c.Status(t.Context(), "1")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "gave up after 3 attempts")
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 503, apiErr.StatusCode)
+	assert.Len(t, srv.seen(), 3)
+
+	budget := newScriptedServer(t, http.Header{"Retry-After": {"60"}}, 503, 503, 503)
+	p = DefaultRetryPolicy()
+	p.MaxTotalWait = 90 * time.Second
+	c, rec := newSignedClient(t, budget.URL+"/u", WithRetry(p))
+	_, err = c.Status(t.Context(), "1")
+	require.ErrorContains(t, err, "of waiting")
+	assert.Equal(t, []time.Duration{time.Minute}, rec.recorded())
+}
+
+func TestRetryWaitEndsWithContext(t *testing.T) {
+	t.Parallel()
+	srv := newScriptedServer(t, http.Header{"Retry-After": {"600"}}, 503)
+	hc, err := NewOAuth1Client(testCreds, nil)
+	require.NoError(t, err)
+	c, err := NewClient(hc, WithEndpoint(srv.URL+"/u")) // real sleeps
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	_, err = c.Status(ctx, "1")
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestStallIsAbandonedAndRetried(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n == 1 {
+			<-r.Context().Done() // hang until the client gives up
+			return
+		}
+		io.WriteString(w, `{"media_id_string":"5"}`)
+	}))
+	t.Cleanup(srv.Close)
+	c, rec := newSignedClient(t, srv.URL+"/u", WithStallTimeout(100*time.Millisecond))
+	m, err := c.Status(t.Context(), "5")
+	require.NoError(t, err)
+	assert.Equal(t, "5", m.ID)
+	assert.Len(t, rec.recorded(), 1)
+
+	p := DefaultRetryPolicy()
+	p.MaxAttempts = 1
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(hang.Close)
+	c, _ = newSignedClient(t, hang.URL+"/u", WithStallTimeout(100*time.Millisecond), WithRetry(p))
+	_, err = c.Status(t.Context(), "5")
+	require.ErrorIs(t, err, ErrStalled)
+}
+
+func TestSlowMovingAnswerIsNotCutOff(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200)
+		io.WriteString(w, `{"media_id_string":"7"`)
+		for range 12 { // 12 × 25 ms: longer than the stall timeout, but moving
+			w.(http.Flusher).Flush()
+			time.Sleep(25 * time.Millisecond)
+			io.WriteString(w, " ")
+		}
+		io.WriteString(w, "}")
+	}))
+	t.Cleanup(srv.Close)
+	p := DefaultRetryPolicy()
+	p.MaxAttempts = 1
+	c, _ := newSignedClient(t, srv.URL+"/u", WithStallTimeout(200*time.Millisecond), WithRetry(p))
+	m, err := c.Status(t.Context(), "7")
+	require.NoError(t, err)
+	assert.Equal(t, "7", m.ID)
+}
+
+func TestPermanentTransportErrorsAreNotRetried(t *testing.T) {
+	t.Parallel()
+	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	tlsSrv.StartTLS()
+	t.Cleanup(tlsSrv.Close)
+	c, rec := newSignedClient(t, tlsSrv.URL+"/u") // does not trust the test certificate
+	_, err := c.Status(t.Context(), "1")
+	require.Error(t, err)
+	assert.Empty(t, rec.recorded())
+	assert.True(t, errors.Is(err, ErrInsecureEndpoint) || strings.Contains(err.Error(), "certificate"), err.Error())
+}

@@ -1,0 +1,231 @@
+package mediatest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"encoding/binary"
+	"hash/fnv"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Step names a request kind of the upload API; faults match on it.
+type Step string
+
+// The steps of the upload API.
+const (
+	StepInit     Step = "INIT"
+	StepAppend   Step = "APPEND"
+	StepFinalize Step = "FINALIZE"
+	StepStatus   Step = "STATUS"
+	StepMetadata Step = "METADATA" // alt text, POST /1.1/media/metadata/create.json
+)
+
+// AnySegment is the [Fault.Segment] value that matches every APPEND.
+const AnySegment = -1
+
+// Fault is a failure injected with [Server.InjectFault]. A fault answers
+// with Status, or drops the connection (Drop), or processes the request and
+// then drops the connection (LoseAnswer); at most one of the three may be
+// set. Hang may be combined with any of them, or used alone to delay a
+// request that is then served normally. A fault answered with Status or
+// Drop changes no server state: the request is not authenticated, its
+// nonce is not used up and no media changes.
+type Fault struct {
+	// Step is the request kind the fault applies to. Required.
+	Step Step
+	// Segment is, for StepAppend only, the segment_index the fault applies
+	// to: the zero value matches segment 0 only, AnySegment matches every
+	// segment. Ignored for other steps.
+	Segment int
+	// Times is how many matching requests the fault affects; 0 means 1.
+	Times int
+	// Status is the HTTP status answered (for example 503, 429 or 400),
+	// with a body in X's JSON error shape.
+	Status int
+	// RetryAfter, when not empty, is sent as the Retry-After header with Status.
+	RetryAfter string
+	// RateLimitReset, when not zero, is sent with Status as
+	// x-rate-limit-reset (epoch seconds), with x-rate-limit-limit and
+	// x-rate-limit-remaining: 0.
+	RateLimitReset time.Time
+	// Drop closes the connection without any answer.
+	Drop bool
+	// Hang waits this long before anything else, or until the client goes
+	// away or the server is closed (then the connection is dropped).
+	Hang time.Duration
+	// LoseAnswer processes the request normally, state changes included,
+	// then drops the connection instead of answering: for example a
+	// FINALIZE that succeeded but whose answer never arrived.
+	LoseAnswer bool
+}
+
+// validate panics on a fault that cannot be applied: the caller is a test.
+func (f Fault) validate() {
+	switch f.Step {
+	case StepInit, StepAppend, StepFinalize, StepStatus, StepMetadata:
+	default:
+		panic("mediatest: Fault.Step " + strconv.Quote(string(f.Step)) + " is not a step")
+	}
+	n := 0
+	for _, set := range []bool{f.Status != 0, f.Drop, f.LoseAnswer} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n > 1:
+		panic("mediatest: Fault sets more than one of Status, Drop and LoseAnswer")
+	case n == 0 && f.Hang <= 0:
+		panic("mediatest: Fault does nothing: set Status, Drop, LoseAnswer or Hang")
+	case f.Status != 0 && (f.Status < 300 || f.Status > 599):
+		panic("mediatest: Fault.Status " + strconv.Itoa(f.Status) + " is not an error status")
+	case f.Times < 0:
+		panic("mediatest: Fault.Times is negative")
+	case f.Step == StepAppend && f.Segment < AnySegment:
+		panic("mediatest: Fault.Segment is negative")
+	case (f.RetryAfter != "" || !f.RateLimitReset.IsZero()) && f.Status == 0:
+		panic("mediatest: Fault.RetryAfter and RateLimitReset need a Status")
+	}
+}
+
+func (f Fault) matches(step Step, segment int) bool {
+	return f.Step == step && (step != StepAppend || f.Segment == AnySegment || f.Segment == segment)
+}
+
+// faults holds the injected faults and the random fault source of one
+// Server. It is safe for concurrent use.
+type faults struct {
+	mu       sync.Mutex
+	injected []*pendingFault
+	random   *randomFaults // nil without WithRandomFaults
+}
+
+type pendingFault struct {
+	Fault
+	left int
+}
+
+// randomFaults fails requests at random, deterministically for a seed: the
+// n-th request for a given (step, media, segment) gets the same decision in
+// every run, whatever the interleaving of concurrent requests.
+type randomFaults struct {
+	rate  float64
+	seed  int64
+	steps []Step
+	seen  map[string]uint64
+}
+
+func (fs *faults) add(f Fault) {
+	f.validate()
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.injected = append(fs.injected, &pendingFault{Fault: f, left: max(f.Times, 1)})
+}
+
+// match returns the fault for a request, if any, and uses it up: injected
+// faults first, in the order injected, then random faults.
+func (fs *faults) match(step Step, mediaID string, segment int) (Fault, bool) {
+	if step == "" {
+		return Fault{}, false
+	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for i, p := range fs.injected {
+		if p.matches(step, segment) {
+			p.left--
+			if p.left == 0 {
+				fs.injected = append(fs.injected[:i:i], fs.injected[i+1:]...)
+			}
+			return p.Fault, true
+		}
+	}
+	if fs.random == nil {
+		return Fault{}, false
+	}
+	return fs.random.pick(step, mediaID, segment)
+}
+
+// randomKinds are the failures a random fault picks from.
+var randomKinds = [...]Fault{{Status: 500}, {Status: 503}, {Status: 429}, {Drop: true}}
+
+func (rf *randomFaults) pick(step Step, mediaID string, segment int) (Fault, bool) {
+	applies := false
+	for _, s := range rf.steps {
+		applies = applies || s == step
+	}
+	if !applies {
+		return Fault{}, false
+	}
+	key := string(step) + "/" + mediaID + "/" + strconv.Itoa(segment)
+	n := rf.seen[key]
+	rf.seen[key]++
+
+	h := fnv.New64a()
+	var buf [16]byte
+	binary.LittleEndian.PutUint64(buf[:8], uint64(rf.seed))
+	binary.LittleEndian.PutUint64(buf[8:], n)
+	h.Write(buf[:])
+	h.Write([]byte(key))
+	x := splitmix64(h.Sum64())
+	if float64(x>>11)/(1<<53) >= rf.rate {
+		return Fault{}, false
+	}
+	f := randomKinds[splitmix64(x)%uint64(len(randomKinds))]
+	f.Step = step
+	return f, true
+}
+
+// splitmix64 is the SplitMix64 finalizer, used to spread hash bits.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// hang waits for d; it reports false when the client went away or the
+// server is closing first.
+func (s *Server) hang(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-s.closing:
+		return false
+	}
+}
+
+// faultAnswer answers a request with the fault's status and headers.
+func (x *exchange) faultAnswer(f Fault) {
+	h := x.w.Header()
+	if f.RetryAfter != "" {
+		h.Set("Retry-After", f.RetryAfter)
+	}
+	if !f.RateLimitReset.IsZero() {
+		h.Set("x-rate-limit-limit", "180")
+		h.Set("x-rate-limit-remaining", "0")
+		h.Set("x-rate-limit-reset", strconv.FormatInt(f.RateLimitReset.Unix(), 10))
+	}
+	x.fail(faultError(f.Status))
+}
+
+// faultError is the error a fault answers with, in X's words for the
+// statuses X documents.
+func faultError(status int) *apiError {
+	e := &apiError{status: status, code: codeInternal, message: fmt.Sprintf("Injected fault (HTTP %d).", status)}
+	switch status {
+	case http.StatusTooManyRequests:
+		e.code, e.message = codeRateLimit, "Rate limit exceeded."
+	case http.StatusServiceUnavailable:
+		e.code, e.message = codeOverCapacity, "Over capacity."
+	case http.StatusInternalServerError:
+		e.message = "Internal error."
+	}
+	return e
+}

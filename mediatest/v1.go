@@ -1,0 +1,425 @@
+package mediatest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// This file is the v1.1 wire dialect: it parses requests to
+// /1.1/media/upload.json and /1.1/media/metadata/create.json into store
+// calls and renders the answers in v1.1's JSON shapes.
+
+const (
+	v1UploadPath   = "/1.1/media/upload.json"
+	v1MetadataPath = "/1.1/media/metadata/create.json"
+	maxBodyBytes   = 16 << 20 // base64 of a 5 MiB segment, plus room
+	formType       = "application/x-www-form-urlencoded"
+	multipartType  = "multipart/form-data"
+)
+
+var errNotFound = &apiError{status: http.StatusNotFound, code: codeNotFound, message: "Sorry, that page does not exist."}
+
+// v1ErrorBody renders e as {"errors":[{"code","message"}]}, or, for code 0,
+// in the upload host's {"request","error"} form.
+func v1ErrorBody(e *apiError, path string) any {
+	if e.code == 0 {
+		return struct {
+			Request string `json:"request"`
+			Error   string `json:"error"`
+		}{path, e.message}
+	}
+	type item struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}
+	return struct {
+		Errors []item `json:"errors"`
+	}{[]item{{e.code, e.message}}}
+}
+
+// v1Media is the media object of INIT, FINALIZE and STATUS answers.
+type v1Media struct {
+	MediaID          uint64          `json:"media_id"`
+	MediaIDString    string          `json:"media_id_string"`
+	Size             int64           `json:"size,omitempty"`
+	ExpiresAfterSecs *int            `json:"expires_after_secs,omitempty"`
+	ProcessingInfo   *processingInfo `json:"processing_info,omitempty"`
+}
+
+func newV1Media(a answer, withSize bool) v1Media {
+	m := v1Media{MediaID: a.id, MediaIDString: a.idStr, ExpiresAfterSecs: intPtr(a.expiresIn), ProcessingInfo: a.info}
+	if withSize {
+		m.Size = a.size
+	}
+	if a.info != nil && a.info.State == stateFailed {
+		m.ExpiresAfterSecs = nil // as in X's example of a failed STATUS
+	}
+	return m
+}
+
+// v1Params are the parameters of an upload request: form fields of the body
+// take precedence over the query.
+type v1Params struct {
+	query     url.Values
+	body      url.Values
+	signed    url.Values // urlencoded body: part of the OAuth signature
+	multipart bool
+	media     []byte // file part "media" of a multipart body
+	hasMedia  bool
+}
+
+func (p *v1Params) get(name string) string {
+	if vs := p.body[name]; len(vs) > 0 {
+		return vs[0]
+	}
+	return p.query.Get(name)
+}
+
+// readBody reads the whole request body, up to maxBodyBytes.
+func readBody(r *http.Request) ([]byte, *apiError) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	switch {
+	case err != nil:
+		return nil, badRequest(codeInvalidRequest, "Could not read the request body.")
+	case len(body) > maxBodyBytes:
+		return nil, &apiError{status: http.StatusRequestEntityTooLarge, code: codeMedia, message: "Request body too large."}
+	}
+	return body, nil
+}
+
+// parseV1Body parses a urlencoded or multipart body. A charset or other
+// Content-Type parameter does not change how the body is read, as on the
+// real service.
+func parseV1Body(contentType string, body []byte) (*v1Params, *apiError) {
+	p := &v1Params{body: url.Values{}}
+	if len(body) == 0 {
+		return p, nil
+	}
+	mt, ctParams, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return nil, badRequest(codeInvalidParam, "Content-Type %q is invalid.", contentType)
+	}
+	switch mt {
+	case formType:
+		if p.body, err = url.ParseQuery(string(body)); err != nil {
+			return nil, badRequest(codeInvalidParam, "The urlencoded body is malformed.")
+		}
+		p.signed = p.body
+	case multipartType:
+		p.multipart = true
+		mr := multipart.NewReader(bytes.NewReader(body), ctParams["boundary"])
+		for {
+			part, err := mr.NextPart()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, badRequest(codeInvalidParam, "The multipart body is malformed.")
+			}
+			data, err := io.ReadAll(part)
+			if err != nil {
+				return nil, badRequest(codeInvalidParam, "The multipart body is malformed.")
+			}
+			switch name := part.FormName(); {
+			case name == "media" && p.hasMedia:
+				return nil, badRequest(codeInvalidParam, "media parameter is given more than once.")
+			case name == "media":
+				p.media, p.hasMedia = data, true
+			case name != "":
+				p.body.Add(name, string(data))
+			}
+		}
+	default:
+		return nil, badRequest(codeInvalidParam, "Content-Type %s is not supported; use %s or %s.", mt, formType, multipartType)
+	}
+	return p, nil
+}
+
+// oauthRequestOf describes r for signature verification.
+func oauthRequestOf(r *http.Request, signed url.Values) oauthRequest {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return oauthRequest{
+		method: r.Method,
+		scheme: scheme,
+		host:   r.Host,
+		path:   r.URL.EscapedPath(),
+		query:  r.URL.Query(),
+		form:   signed,
+		header: r.Header.Get("Authorization"),
+	}
+}
+
+// v1Upload serves /1.1/media/upload.json.
+func (s *Server) v1Upload(x *exchange) {
+	r := x.r
+	p := &v1Params{body: url.Values{}}
+	switch r.Method {
+	case http.MethodGet:
+	case http.MethodPost:
+		body, err := readBody(r)
+		if err == nil {
+			p, err = parseV1Body(r.Header.Get("Content-Type"), body)
+		}
+		if err != nil {
+			x.fail(err)
+			return
+		}
+	default:
+		x.fail(errNotFound)
+		return
+	}
+	p.query = r.URL.Query()
+
+	command := p.get("command")
+	var step Step
+	switch {
+	case r.Method == http.MethodGet && command == string(StepStatus):
+		step = StepStatus
+	case r.Method == http.MethodPost && (command == string(StepInit) || command == string(StepAppend) || command == string(StepFinalize)):
+		step = Step(command)
+	}
+	x.rec.MediaID = p.get("media_id")
+	var data []byte
+	var dataErr *apiError
+	if step == StepAppend {
+		if i, err := strconv.Atoi(p.get("segment_index")); err == nil {
+			x.rec.Segment = i
+		}
+		data, dataErr = p.appendData()
+		x.rec.Bytes = len(data)
+		x.rec.Base64 = p.body.Has("media_data")
+	}
+
+	if !x.gate(step, oauthRequestOf(r, p.signed)) {
+		return
+	}
+	switch step {
+	case StepInit:
+		s.v1Init(x, p)
+	case StepAppend:
+		s.v1Append(x, p, data, dataErr)
+	case StepFinalize:
+		s.v1Finalize(x, p)
+	case StepStatus:
+		s.v1Status(x, p)
+	case "":
+		if command == "" {
+			x.fail(missingParam("command"))
+			return
+		}
+		x.fail(badRequest(codeInvalidParam, "command parameter is invalid: %q with %s.", command, r.Method))
+	}
+}
+
+// appendData returns the segment bytes of an APPEND: the raw file part
+// "media" or the base64 field "media_data", exactly one of them.
+func (p *v1Params) appendData() ([]byte, *apiError) {
+	encoded, hasData := p.body["media_data"]
+	switch {
+	case !p.multipart:
+		return nil, badRequest(codeInvalidParam, "APPEND requires a %s body.", multipartType)
+	case p.hasMedia && hasData:
+		return nil, badRequest(codeInvalidParam, "media and media_data cannot be used together.")
+	case p.hasMedia:
+		return p.media, nil
+	case hasData:
+		data, err := base64.StdEncoding.DecodeString(encoded[0])
+		if err != nil {
+			return nil, invalidParam("media_data")
+		}
+		return data, nil
+	}
+	return nil, missingParam("media")
+}
+
+// mediaID returns the canonical media_id parameter.
+func (p *v1Params) mediaID() (string, *apiError) {
+	v := p.get("media_id")
+	if v == "" {
+		return "", missingParam("media_id")
+	}
+	id, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return "", invalidParam("media_id")
+	}
+	return strconv.FormatUint(id, 10), nil
+}
+
+func (s *Server) v1Init(x *exchange, p *v1Params) {
+	params, err := p.initParams()
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	a, err := s.store.init(params)
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	x.rec.MediaID = a.idStr
+	x.respond(http.StatusAccepted, v1Media{MediaID: a.id, MediaIDString: a.idStr, ExpiresAfterSecs: intPtr(a.expiresIn)})
+}
+
+func (p *v1Params) initParams() (initParams, *apiError) {
+	var ip initParams
+	total := p.get("total_bytes")
+	if total == "" {
+		return ip, missingParam("total_bytes")
+	}
+	n, err := strconv.ParseInt(total, 10, 64)
+	if err != nil || n <= 0 {
+		return ip, invalidParam("total_bytes")
+	}
+	ip.totalBytes = n
+	if ip.mediaType = p.get("media_type"); ip.mediaType == "" {
+		return ip, missingParam("media_type")
+	}
+	ip.category = p.get("media_category")
+	if owners := p.get("additional_owners"); owners != "" {
+		for o := range strings.SplitSeq(owners, ",") {
+			o = strings.TrimSpace(o)
+			if _, err := strconv.ParseUint(o, 10, 64); err != nil {
+				return ip, invalidParam("additional_owners")
+			}
+			ip.owners = append(ip.owners, o)
+		}
+	}
+	switch shared := strings.ToLower(p.get("shared")); shared {
+	case "", "false":
+	case "true":
+		ip.shared = true
+	default:
+		return ip, invalidParam("shared")
+	}
+	return ip, nil
+}
+
+func (s *Server) v1Append(x *exchange, p *v1Params, data []byte, dataErr *apiError) {
+	id, err := p.mediaID()
+	if err == nil {
+		err = dataErr
+	}
+	if err == nil && p.get("segment_index") == "" {
+		err = missingParam("segment_index")
+	}
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	index, convErr := strconv.Atoi(p.get("segment_index"))
+	if convErr != nil {
+		x.fail(invalidParam("segment_index"))
+		return
+	}
+	if err := s.store.appendSegment(id, index, data); err != nil {
+		x.fail(err)
+		return
+	}
+	if x.rec.Base64 {
+		s.store.deviate("APPEND of media %s segment %d used base64 media_data; raw media is preferred", id, index)
+	}
+	x.respond(http.StatusNoContent, nil)
+}
+
+func (s *Server) v1Finalize(x *exchange, p *v1Params) {
+	id, err := p.mediaID()
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	a, err := s.store.finalize(id)
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	x.respond(http.StatusCreated, newV1Media(a, true))
+}
+
+func (s *Server) v1Status(x *exchange, p *v1Params) {
+	id, err := p.mediaID()
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	a, err := s.store.status(id)
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	x.respond(http.StatusOK, newV1Media(a, a.info == nil))
+}
+
+// v1MetadataBody is the JSON body of metadata/create.
+type v1MetadataBody struct {
+	MediaID json.RawMessage `json:"media_id"` // a string, or a number
+	AltText *struct {
+		Text *string `json:"text"`
+	} `json:"alt_text"`
+}
+
+// v1Metadata serves /1.1/media/metadata/create.json (alt text).
+func (s *Server) v1Metadata(x *exchange) {
+	r := x.r
+	if r.Method != http.MethodPost {
+		x.fail(errNotFound)
+		return
+	}
+	body, err := readBody(r)
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	var req v1MetadataBody
+	parseErr := checkJSONType(r.Header.Get("Content-Type"))
+	if parseErr == nil && json.Unmarshal(body, &req) != nil {
+		parseErr = badRequest(codeInvalidParam, "The JSON body is malformed.")
+	}
+	id := string(req.MediaID)
+	if unquoted, err := strconv.Unquote(id); err == nil {
+		id = unquoted
+	}
+	x.rec.MediaID = id
+
+	// The JSON body is not part of the OAuth signature.
+	if !x.gate(StepMetadata, oauthRequestOf(r, nil)) {
+		return
+	}
+	switch {
+	case parseErr != nil:
+		x.fail(parseErr)
+	case id == "" || id == "null":
+		x.fail(missingParam("media_id"))
+	case req.AltText == nil || req.AltText.Text == nil:
+		x.fail(missingParam("alt_text"))
+	default:
+		if err := s.store.setAltText(id, *req.AltText.Text); err != nil {
+			x.fail(err)
+			return
+		}
+		x.respond(http.StatusOK, nil)
+	}
+}
+
+// checkJSONType accepts application/json and text/plain, with no charset or
+// UTF-8, as metadata/create documents.
+func checkJSONType(contentType string) *apiError {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err == nil && (mt == "application/json" || mt == "text/plain") {
+		if cs, ok := params["charset"]; !ok || strings.EqualFold(cs, "utf-8") {
+			return nil
+		}
+	}
+	return badRequest(codeInvalidParam, "Content-Type %q is not supported; use application/json; charset=UTF-8.", contentType)
+}

@@ -2,10 +2,10 @@ package mediatest
 
 import (
 	"context"
-	"fmt"
-	"net/http"
 	"encoding/binary"
+	"fmt"
 	"hash/fnv"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"

@@ -58,11 +58,11 @@ type Media struct {
 	SegmentSizes map[int]int // segment_index -> bytes of the segment kept
 	// Data is the concatenation of the segments 0, 1, … up to the first
 	// missing one: after a successful FINALIZE, the whole uploaded file.
-	Data      []byte
-	SHA256    string // hex SHA-256 of Data
-	AltText   string // alt text set through metadata/create
-	Appends   int    // APPEND requests accepted, re-sends included
-	Polls     int    // STATUS requests answered for this media
+	Data    []byte
+	SHA256  string // hex SHA-256 of Data
+	AltText string // alt text set through metadata/create
+	Appends int    // APPEND requests accepted, re-sends included
+	Polls   int    // STATUS requests answered for this media
 	// EarlyPolls counts STATUS requests that came before the previous
 	// answer's check_after_secs had elapsed on the server clock.
 	EarlyPolls int

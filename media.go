@@ -36,10 +36,12 @@ func categoryKind(cat string) (kind string, limit int64, ok bool) {
 // returns the documented lower snake case.
 func normalizeCategory(cat string) (string, error) {
 	var b strings.Builder
-	for i, r := range strings.TrimSpace(cat) {
-		if unicode.IsUpper(r) && i > 0 && !strings.Contains(cat, "_") {
-			b.WriteByte('_')
+	prevLower := false
+	for _, r := range strings.TrimSpace(cat) {
+		if unicode.IsUpper(r) && prevLower {
+			b.WriteByte('_') // TweetVideo → tweet_video
 		}
+		prevLower = unicode.IsLower(r)
 		b.WriteRune(unicode.ToLower(r))
 	}
 	norm := b.String()

@@ -320,7 +320,7 @@ func TestStatus_earlyPolls(t *testing.T) {
 		wait  time.Duration
 		early bool
 	}{
-		{0, true},               // right after FINALIZE's check_after_secs 5
+		{0, true},                // right after FINALIZE's check_after_secs 5
 		{5 * time.Second, false}, // exactly on time
 		{4 * time.Second, true},
 		{6 * time.Second, false},

@@ -73,8 +73,7 @@ type v1Params struct {
 	body      url.Values
 	signed    url.Values // urlencoded body: part of the OAuth signature
 	multipart bool
-	media     []byte // file part "media" of a multipart body
-	hasMedia  bool
+	media     [][]byte // file parts "media" of a multipart body
 }
 
 func (p *v1Params) get(name string) string {
@@ -129,12 +128,11 @@ func parseV1Body(contentType string, body []byte) (*v1Params, *apiError) {
 			if err != nil {
 				return nil, badRequest(codeInvalidParam, "The multipart body is malformed.")
 			}
-			switch name := part.FormName(); {
-			case name == "media" && p.hasMedia:
-				return nil, badRequest(codeInvalidParam, "media parameter is given more than once.")
-			case name == "media":
-				p.media, p.hasMedia = data, true
-			case name != "":
+			switch name := part.FormName(); name {
+			case "media":
+				p.media = append(p.media, data)
+			case "":
+			default:
 				p.body.Add(name, string(data))
 			}
 		}
@@ -230,10 +228,12 @@ func (p *v1Params) appendData() ([]byte, *apiError) {
 	switch {
 	case !p.multipart:
 		return nil, badRequest(codeInvalidParam, "APPEND requires a %s body.", multipartType)
-	case p.hasMedia && hasData:
+	case len(p.media) > 0 && hasData:
 		return nil, badRequest(codeInvalidParam, "media and media_data cannot be used together.")
-	case p.hasMedia:
-		return p.media, nil
+	case len(p.media) > 1 || len(encoded) > 1:
+		return nil, badRequest(codeInvalidParam, "media parameter is given more than once.")
+	case len(p.media) == 1:
+		return p.media[0], nil
 	case hasData:
 		data, err := base64.StdEncoding.DecodeString(encoded[0])
 		if err != nil {
@@ -392,8 +392,13 @@ func (s *Server) v1Metadata(x *exchange) {
 	}
 	x.rec.MediaID = id
 
-	// The JSON body is not part of the OAuth signature.
-	if !x.gate(StepMetadata, oauthRequestOf(r, nil)) {
+	// A JSON body is not part of the OAuth signature; a urlencoded one
+	// (which is then rejected) is.
+	var signed url.Values
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == formType {
+		signed, _ = url.ParseQuery(string(body))
+	}
+	if !x.gate(StepMetadata, oauthRequestOf(r, signed)) {
 		return
 	}
 	switch {

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/mediaupload/mediaupload"
+)
+
+// uploadFlags are the flags of the upload command (and the upload part of
+// demo).
+type uploadFlags struct {
+	endpoint, mediaType, category, chunkSize, altText string
+	concurrency                                       int
+	stallTimeout                                      time.Duration
+	json, progress, quiet                             bool
+}
+
+func (f *uploadFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.endpoint, "endpoint", mediaupload.DefaultEndpoint, "upload `URL` (https, or http to loopback)")
+	fs.StringVar(&f.mediaType, "type", "", "media `MIME` type (default: sniffed from the content)")
+	fs.StringVar(&f.category, "category", "", "media category: tweet_image, tweet_gif, tweet_video, dm_image, dm_gif, dm_video, amplify_video, subtitles (default: from the type)")
+	fs.StringVar(&f.chunkSize, "chunk-size", "", "segment size in `BYTES`, at most 5242880 (default 4194304, grown to fit 1000 segments)")
+	fs.IntVar(&f.concurrency, "concurrency", mediaupload.DefaultConcurrency, "segments sent at once")
+	fs.DurationVar(&f.stallTimeout, "stall-timeout", mediaupload.DefaultStallTimeout, "abandon and retry a request that moves no byte for this `long`")
+	fs.StringVar(&f.altText, "alt-text", "", "alt text for an image or GIF (at most 1000 characters)")
+	fs.BoolVar(&f.json, "json", false, "print the result as one JSON object")
+	fs.BoolVar(&f.progress, "progress", false, "show a progress bar on stderr even when it is not a terminal")
+	fs.BoolVar(&f.quiet, "quiet", false, "show no progress")
+}
+
+// clientOptions turns the flags into client options; errors are usage errors.
+func (f *uploadFlags) clientOptions() ([]mediaupload.Option, error) {
+	opts := []mediaupload.Option{
+		mediaupload.WithEndpoint(f.endpoint),
+		mediaupload.WithConcurrency(f.concurrency),
+		mediaupload.WithStallTimeout(f.stallTimeout),
+	}
+	if f.chunkSize != "" {
+		n, err := strconv.ParseInt(f.chunkSize, 10, 64)
+		if err != nil {
+			return nil, usagef("mediaupload: --chunk-size %q is not a number of bytes", f.chunkSize)
+		}
+		opts = append(opts, mediaupload.WithChunkSize(n))
+	}
+	return opts, nil
+}
+
+// uploadOptions turns the flags into per-upload options.
+func (f *uploadFlags) uploadOptions() []mediaupload.UploadOption {
+	var opts []mediaupload.UploadOption
+	if f.mediaType != "" {
+		opts = append(opts, mediaupload.MediaType(f.mediaType))
+	}
+	if f.category != "" {
+		opts = append(opts, mediaupload.Category(f.category))
+	}
+	if f.altText != "" {
+		opts = append(opts, mediaupload.AltText(f.altText))
+	}
+	return opts
+}
+
+func runUpload(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("upload", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: mediaupload upload [flags] FILE|-\n\nUploads FILE (- for stdin) and prints its media id. Credentials come from\nTWITTER_CONSUMER_KEY, TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN and\nTWITTER_ACCESS_TOKEN_SECRET.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	var f uploadFlags
+	f.register(fs)
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 {
+		return usagef("mediaupload: upload takes one FILE (or - for stdin), got %d", len(files))
+	}
+	clientOpts, err := f.clientOptions()
+	if err != nil {
+		return err
+	}
+	creds, err := mediaupload.CredentialsFromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	hc, err := mediaupload.NewOAuth1Client(creds, nil)
+	if err != nil {
+		return err
+	}
+	client, err := mediaupload.NewClient(hc, clientOpts...)
+	if err != nil {
+		return usageError{err}
+	}
+
+	in := stdin
+	if name := files[0]; name != "-" {
+		file, err := os.Open(name)
+		if err != nil {
+			return usagef("mediaupload: %v", err)
+		}
+		defer file.Close()
+		if st, err := file.Stat(); err == nil && st.IsDir() {
+			return usagef("mediaupload: %s is a directory", name)
+		}
+		in = file
+	}
+	m, err := upload(ctx, client, in, &f, stderr)
+	if err != nil {
+		return err
+	}
+	return printMedia(stdout, m, f.json)
+}
+
+// upload runs one upload with the flags' options, showing its progress.
+func upload(ctx context.Context, client *mediaupload.Client, in io.Reader, f *uploadFlags, stderr io.Writer) (*mediaupload.Media, error) {
+	bar := newProgress(stderr, f.progress, f.quiet)
+	opts := append(f.uploadOptions(), mediaupload.OnProgress(bar.update))
+	m, err := client.Upload(ctx, in, opts...)
+	bar.finish(err == nil)
+	return m, err
+}
+
+// printMedia writes the media id, or with asJSON one JSON object, to w.
+func printMedia(w io.Writer, m *mediaupload.Media, asJSON bool) error {
+	if !asJSON {
+		_, err := fmt.Fprintln(w, m.ID)
+		return err
+	}
+	out := struct {
+		MediaID   string    `json:"media_id"`
+		MediaKey  string    `json:"media_key,omitempty"`
+		Size      int64     `json:"size"`
+		MediaType string    `json:"media_type"`
+		Category  string    `json:"media_category"`
+		State     string    `json:"state"`
+		ExpiresAt time.Time `json:"expires_at,omitzero"`
+	}{m.ID, m.Key, m.Size, m.MediaType, m.Category, "succeeded", m.ExpiresAt}
+	return json.NewEncoder(w).Encode(out)
+}

@@ -148,9 +148,6 @@ func (fs *faults) match(step Step, mediaID string, segment int) (Fault, bool) {
 	return fs.random.pick(step, mediaID, segment)
 }
 
-// randomKinds are the failures a random fault picks from.
-var randomKinds = [...]Fault{{Status: 500}, {Status: 503}, {Status: 429}, {Drop: true}}
-
 func (rf *randomFaults) pick(step Step, mediaID string, segment int) (Fault, bool) {
 	applies := false
 	for _, s := range rf.steps {
@@ -173,8 +170,17 @@ func (rf *randomFaults) pick(step Step, mediaID string, segment int) (Fault, boo
 	if float64(x>>11)/(1<<53) >= rf.rate {
 		return Fault{}, false
 	}
-	f := randomKinds[splitmix64(x)%uint64(len(randomKinds))]
-	f.Step = step
+	f := Fault{Step: step}
+	switch splitmix64(x) % 4 {
+	case 0:
+		f.Status = http.StatusInternalServerError
+	case 1:
+		f.Status = http.StatusServiceUnavailable
+	case 2:
+		f.Status = http.StatusTooManyRequests
+	default:
+		f.Drop = true
+	}
 	return f, true
 }
 

@@ -23,10 +23,13 @@ import (
 // timestampWindow is how far oauth_timestamp may be from the server clock.
 const timestampWindow = 5 * time.Minute
 
-var (
-	errAuth      = &apiError{status: http.StatusUnauthorized, code: codeAuth, message: "Could not authenticate you."}
-	errTimestamp = &apiError{status: http.StatusUnauthorized, code: codeTimestamp, message: "Timestamp out of bounds."}
-)
+func errAuth() *apiError {
+	return &apiError{status: http.StatusUnauthorized, code: codeAuth, message: "Could not authenticate you."}
+}
+
+func errTimestamp() *apiError {
+	return &apiError{status: http.StatusUnauthorized, code: codeTimestamp, message: "Timestamp out of bounds."}
+}
 
 // verifier checks the OAuth 1.0a signature of requests made with one set of
 // credentials and remembers the nonces it accepted. It is safe for
@@ -140,41 +143,41 @@ func (o oauthRequest) nonceAndTimestamp() (nonce, timestamp string) {
 func (v *verifier) verify(o oauthRequest) *apiError {
 	oauth, signed, err := o.protocolParams()
 	if err != nil {
-		return errAuth
+		return errAuth()
 	}
 	get := func(name string) string { s, _ := oauthValue(oauth, name); return s }
 	for _, name := range []string{"oauth_consumer_key", "oauth_token", "oauth_signature_method", "oauth_timestamp", "oauth_nonce", "oauth_signature"} {
 		if _, ok := oauthValue(oauth, name); !ok {
-			return errAuth
+			return errAuth()
 		}
 	}
 	if vs, ok := oauth["oauth_version"]; ok && (len(vs) != 1 || vs[0] != "1.0") {
-		return errAuth
+		return errAuth()
 	}
 	if get("oauth_signature_method") != "HMAC-SHA1" ||
 		subtle.ConstantTimeCompare([]byte(get("oauth_consumer_key")), []byte(v.creds.ConsumerKey)) != 1 ||
 		subtle.ConstantTimeCompare([]byte(get("oauth_token")), []byte(v.creds.AccessToken)) != 1 {
-		return errAuth
+		return errAuth()
 	}
 	ts, err := strconv.ParseInt(get("oauth_timestamp"), 10, 64)
 	now := v.now()
 	if err != nil || time.Unix(ts, 0).Sub(now).Abs() > timestampWindow {
-		return errTimestamp
+		return errTimestamp()
 	}
 	got, err := base64.StdEncoding.DecodeString(get("oauth_signature"))
 	if err != nil {
-		return errAuth
+		return errAuth()
 	}
 	base := signatureBase(o.method, baseStringURI(o.scheme, o.host, o.path), signed)
 	if !hmac.Equal(got, hmacSHA1(v.creds.ConsumerSecret, v.creds.AccessTokenSecret, base)) {
-		return errAuth
+		return errAuth()
 	}
 
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	nonce := get("oauth_nonce")
 	if _, used := v.nonces[nonce]; used {
-		return errAuth
+		return errAuth()
 	}
 	if len(v.nonces) >= 4096 {
 		oldest := now.Add(-2 * timestampWindow).Unix()

@@ -358,7 +358,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case v1MetadataPath:
 		s.v1Metadata(x)
 	default:
-		x.fail(errNotFound)
+		x.fail(errNotFound())
 	}
 	if x.lost {
 		x.rec.Err = fmt.Sprintf("answer %d lost %s", x.rec.Status, x.rec.Err)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,66 +82,70 @@ const (
 	kindSubtitles
 )
 
-// mediaTypes lists the media types the service recognizes.
-var mediaTypes = map[string]mediaKind{
-	"image/jpeg":           kindImage,
-	"image/pjpeg":          kindImage,
-	"image/png":            kindImage,
-	"image/webp":           kindImage,
-	"image/bmp":            kindImage,
-	"image/tiff":           kindImage,
-	"image/gif":            kindGIF,
-	"video/mp4":            kindVideo,
-	"video/quicktime":      kindVideo,
-	"video/webm":           kindVideo,
-	"video/mp2t":           kindVideo,
-	"text/srt":             kindSubtitles,
-	"text/vtt":             kindSubtitles,
-	"application/x-subrip": kindSubtitles,
+// kindOf returns the kind of a media type the service recognizes.
+func kindOf(mediaType string) (mediaKind, bool) {
+	switch strings.ToLower(mediaType) {
+	case "image/jpeg", "image/pjpeg", "image/png", "image/webp", "image/bmp", "image/tiff":
+		return kindImage, true
+	case "image/gif":
+		return kindGIF, true
+	case "video/mp4", "video/quicktime", "video/webm", "video/mp2t":
+		return kindVideo, true
+	case "text/srt", "text/vtt", "application/x-subrip":
+		return kindSubtitles, true
+	}
+	return 0, false
+}
+
+// limit is the size limit of a kind uploaded without a category.
+func (k mediaKind) limit() int64 {
+	switch k {
+	case kindImage:
+		return imageLimit
+	case kindGIF:
+		return gifLimit
+	}
+	return videoLimit
+}
+
+func (k mediaKind) String() string {
+	return [...]string{kindImage: "Image", kindGIF: "GIF", kindVideo: "Video", kindSubtitles: "Subtitles"}[k]
 }
 
 // categoryRule says which media kinds a category accepts, its size limit
 // and whether FINALIZE starts asynchronous processing.
 type categoryRule struct {
+	name  string // lower snake case
 	kinds []mediaKind
 	limit int64
 	async bool
 }
 
-var categories = map[string]categoryRule{
-	"tweet_image":   {kinds: []mediaKind{kindImage, kindGIF}, limit: imageLimit},
-	"dm_image":      {kinds: []mediaKind{kindImage, kindGIF}, limit: imageLimit},
-	"tweet_gif":     {kinds: []mediaKind{kindGIF}, limit: gifLimit, async: true},
-	"dm_gif":        {kinds: []mediaKind{kindGIF}, limit: gifLimit, async: true},
-	"tweet_video":   {kinds: []mediaKind{kindVideo}, limit: videoLimit, async: true},
-	"dm_video":      {kinds: []mediaKind{kindVideo}, limit: videoLimit, async: true},
-	"amplify_video": {kinds: []mediaKind{kindVideo}, limit: videoLimit, async: true},
-	"subtitles":     {kinds: []mediaKind{kindSubtitles}, limit: videoLimit},
-}
-
-// kindLimits are the size limits without a category.
-var kindLimits = map[mediaKind]int64{
-	kindImage:     imageLimit,
-	kindGIF:       gifLimit,
-	kindVideo:     videoLimit,
-	kindSubtitles: videoLimit,
-}
-
-var kindNames = map[mediaKind]string{
-	kindImage: "Image", kindGIF: "GIF", kindVideo: "Video", kindSubtitles: "Subtitles",
-}
-
-// normalizeCategory maps the spellings clients send (tweet_video,
-// TWEET_VIDEO, TweetVideo) to the lower snake case name.
-func normalizeCategory(c string) (string, bool) {
-	squash := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
-	want := squash(c)
-	for name := range categories {
-		if squash(name) == want {
-			return name, true
-		}
+// categoryOf returns the rule of a media_category in any of the spellings
+// clients send (tweet_video, TWEET_VIDEO, TweetVideo).
+func categoryOf(c string) (categoryRule, bool) {
+	images := []mediaKind{kindImage, kindGIF}
+	gifs := []mediaKind{kindGIF}
+	videos := []mediaKind{kindVideo}
+	switch strings.ToLower(strings.ReplaceAll(c, "_", "")) {
+	case "tweetimage":
+		return categoryRule{"tweet_image", images, imageLimit, false}, true
+	case "dmimage":
+		return categoryRule{"dm_image", images, imageLimit, false}, true
+	case "tweetgif":
+		return categoryRule{"tweet_gif", gifs, gifLimit, true}, true
+	case "dmgif":
+		return categoryRule{"dm_gif", gifs, gifLimit, true}, true
+	case "tweetvideo":
+		return categoryRule{"tweet_video", videos, videoLimit, true}, true
+	case "dmvideo":
+		return categoryRule{"dm_video", videos, videoLimit, true}, true
+	case "amplifyvideo":
+		return categoryRule{"amplify_video", videos, videoLimit, true}, true
+	case "subtitles":
+		return categoryRule{"subtitles", []mediaKind{kindSubtitles}, videoLimit, false}, true
 	}
-	return "", false
+	return categoryRule{}, false
 }
 
 // apiError is a rejection in wire-neutral form: an HTTP status, an X error
@@ -285,30 +290,21 @@ func (st *store) init(p initParams) (answer, *apiError) {
 	if p.totalBytes <= 0 {
 		return answer{}, invalidParam("total_bytes")
 	}
-	kind, ok := mediaTypes[strings.ToLower(p.mediaType)]
+	kind, ok := kindOf(p.mediaType)
 	if !ok {
 		return answer{}, &apiError{status: http.StatusBadRequest, message: "media type unrecognized."}
 	}
-	limit := kindLimits[kind]
-	var async bool
-	category := ""
+	rule := categoryRule{limit: kind.limit()}
 	if p.category != "" {
-		category, ok = normalizeCategory(p.category)
-		if !ok {
+		if rule, ok = categoryOf(p.category); !ok {
 			return answer{}, invalidParam("media_category")
 		}
-		rule := categories[category]
-		fits := false
-		for _, k := range rule.kinds {
-			fits = fits || k == kind
+		if !slices.Contains(rule.kinds, kind) {
+			return answer{}, badRequest(codeMedia, "media_category %s does not match media_type %s.", rule.name, p.mediaType)
 		}
-		if !fits {
-			return answer{}, badRequest(codeMedia, "media_category %s does not match media_type %s.", category, p.mediaType)
-		}
-		limit, async = rule.limit, rule.async
 	}
-	if p.totalBytes > limit {
-		return answer{}, badRequest(codeMedia, "%s file size must be <= %d bytes", kindNames[kind], limit)
+	if p.totalBytes > rule.limit {
+		return answer{}, badRequest(codeMedia, "%s file size must be <= %d bytes", kind, rule.limit)
 	}
 	if len(p.owners) > maxOwners {
 		return answer{}, badRequest(codeInvalidParam, "additional_owners must list at most %d user ids.", maxOwners)
@@ -322,10 +318,10 @@ func (st *store) init(p initParams) (answer, *apiError) {
 		idStr:      strconv.FormatUint(st.nextID, 10),
 		totalBytes: p.totalBytes,
 		mediaType:  strings.ToLower(p.mediaType),
-		category:   category,
+		category:   rule.name,
 		owners:     p.owners,
 		shared:     p.shared,
-		async:      async,
+		async:      rule.async,
 		state:      stateUploading,
 		segments:   map[int][]byte{},
 		createdAt:  now,

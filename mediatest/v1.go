@@ -26,7 +26,9 @@ const (
 	multipartType  = "multipart/form-data"
 )
 
-var errNotFound = &apiError{status: http.StatusNotFound, code: codeNotFound, message: "Sorry, that page does not exist."}
+func errNotFound() *apiError {
+	return &apiError{status: http.StatusNotFound, code: codeNotFound, message: "Sorry, that page does not exist."}
+}
 
 // v1ErrorBody renders e as {"errors":[{"code","message"}]}, or, for code 0,
 // in the upload host's {"request","error"} form.
@@ -175,7 +177,7 @@ func (s *Server) v1Upload(x *exchange) {
 			return
 		}
 	default:
-		x.fail(errNotFound)
+		x.fail(errNotFound())
 		return
 	}
 	p.query = r.URL.Query()
@@ -373,7 +375,7 @@ type v1MetadataBody struct {
 func (s *Server) v1Metadata(x *exchange) {
 	r := x.r
 	if r.Method != http.MethodPost {
-		x.fail(errNotFound)
+		x.fail(errNotFound())
 		return
 	}
 	body, err := readBody(r)

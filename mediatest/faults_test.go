@@ -179,12 +179,15 @@ func TestFault_hang(t *testing.T) {
 		t.Parallel()
 		s := NewServer()
 		s.InjectFault(Fault{Step: StepInit, Hang: time.Hour})
-		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 		defer cancel()
 		_, err := trySend(ctx, s.Client(), http.MethodPost, s.UploadURL(), formType, initBody)
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 
-		require.Eventually(t, func() bool { return s.Requests()[0].Err != "" }, 5*time.Second, 5*time.Millisecond)
+		require.Eventually(t, func() bool {
+			reqs := s.Requests()
+			return len(reqs) == 1 && reqs[0].Err != ""
+		}, 5*time.Second, 5*time.Millisecond)
 		done := make(chan struct{})
 		go func() { s.Close(); close(done) }()
 		select {

@@ -414,3 +414,44 @@ func TestFinalize_twice(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, r.status)
 	assert.True(t, strings.Contains(string(r.body), "Invalid media id"), "%s", r.body)
 }
+
+// The store works without the HTTP layer, for any wire dialect.
+func TestStore_direct(t *testing.T) {
+	t.Parallel()
+	clock := newTestClock()
+	st := newStore(storeConfig{checkAfter: 2, steps: 1, expiresAfter: 60, now: clock.Now})
+
+	a, err := st.init(initParams{totalBytes: 6, mediaType: "video/MP4", category: "TweetVideo", owners: []string{"1"}})
+	require.Nil(t, err)
+	assert.Equal(t, answer{id: firstMediaID, idStr: "1880028106020515841", size: 6, expiresIn: 60}, a)
+	require.Nil(t, st.appendSegment(a.idStr, 1, []byte("def")))
+	require.Nil(t, st.appendSegment(a.idStr, 0, []byte("abc")))
+
+	clock.Add(10 * time.Second)
+	f, err := st.finalize(a.idStr)
+	require.Nil(t, err)
+	assert.Equal(t, 50, f.expiresIn)
+	assert.Equal(t, &processingInfo{State: "pending", CheckAfterSecs: intPtr(2)}, f.info)
+
+	clock.Add(2 * time.Second)
+	s1, err := st.status(a.idStr)
+	require.Nil(t, err)
+	assert.Equal(t, &processingInfo{State: "in_progress", CheckAfterSecs: intPtr(2), ProgressPercent: intPtr(50)}, s1.info)
+	s2, err := st.status(a.idStr) // early
+	require.Nil(t, err)
+	assert.Equal(t, &processingInfo{State: "succeeded", ProgressPercent: intPtr(100)}, s2.info)
+
+	m, ok := st.get(a.idStr)
+	require.True(t, ok)
+	assert.Equal(t, []byte("abcdef"), m.Data)
+	assert.Equal(t, "video/mp4", m.MediaType)
+	assert.Equal(t, "tweet_video", m.Category)
+	assert.Equal(t, []string{"1"}, m.AdditionalOwners)
+	assert.Equal(t, 1, m.EarlyPolls)
+	assert.Len(t, st.deviationList(), 1)
+
+	_, err = st.status("42")
+	require.NotNil(t, err)
+	assert.Equal(t, http.StatusNotFound, err.status)
+	assert.Equal(t, http.StatusBadRequest, st.appendSegment(a.idStr, 2, []byte("x")).status)
+}

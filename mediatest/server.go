@@ -292,7 +292,7 @@ type Request struct {
 	Method      string // HTTP method
 	Path        string // URL path
 	ContentType string // Content-Type header as sent
-	MediaID     string // media_id as sent, if any
+	MediaID     string // media_id as sent, if any; for a successful INIT, the id created
 	Segment     int    // segment_index of an APPEND, else -1
 	Bytes       int    // media bytes carried by an APPEND (decoded for media_data), else 0
 	Base64      bool   // the APPEND used media_data

@@ -3,16 +3,18 @@ module github.com/mediaupload/mediaupload
 go 1.26.8
 
 require (
-	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
-	github.com/dghubble/oauth1 v0.7.3 // indirect
-	github.com/gabriel-vasile/mimetype v1.4.16 // indirect
+	github.com/cenkalti/backoff/v5 v5.0.3
+	github.com/dghubble/oauth1 v0.7.3
+	github.com/gabriel-vasile/mimetype v1.4.16
+	github.com/schollz/progressbar/v3 v3.19.1
+	github.com/stretchr/testify v1.12.1
+	golang.org/x/sync v0.25.0
+	golang.org/x/term v0.48.0
+)
+
+require (
 	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
-	github.com/schollz/progressbar/v3 v3.19.1 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
-	go.uber.org/goleak v1.3.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
-	golang.org/x/term v0.48.0 // indirect
 )

@@ -1,0 +1,325 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mediaupload/mediaupload"
+	"github.com/mediaupload/mediaupload/mediatest"
+)
+
+// TestMain lets a test run this program as a real process: with
+// MEDIAUPLOAD_RUN_MAIN=1 the test binary is the mediaupload command.
+func TestMain(m *testing.M) {
+	if os.Getenv("MEDIAUPLOAD_RUN_MAIN") == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+// result is what one run of the program did.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runCLI(t *testing.T, env map[string]string, stdin io.Reader, args ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	code := run(t.Context(), args, stdin, &stdout, &stderr, func(k string) string { return env[k] })
+	return result{code, stdout.String(), stderr.String()}
+}
+
+// envFor holds srv's credentials as the TWITTER_* variables.
+func envFor(srv *mediatest.Server) map[string]string {
+	c := srv.Credentials()
+	return map[string]string{
+		mediaupload.EnvConsumerKey: c.ConsumerKey, mediaupload.EnvConsumerSecret: c.ConsumerSecret,
+		mediaupload.EnvAccessToken: c.AccessToken, mediaupload.EnvAccessTokenSecret: c.AccessTokenSecret,
+	}
+}
+
+// assertNoSecret fails if any output holds one of srv's secrets.
+func assertNoSecret(t *testing.T, srv *mediatest.Server, r result) {
+	t.Helper()
+	c := srv.Credentials()
+	for _, out := range []string{r.stdout, r.stderr} {
+		assert.NotContains(t, out, c.ConsumerSecret)
+		assert.NotContains(t, out, c.AccessTokenSecret)
+		assert.NotContains(t, out, "oauth_signature")
+	}
+}
+
+func video(t *testing.T, n int) []byte {
+	t.Helper()
+	b := generateVideo(int64(n))
+	return b
+}
+
+func writeFile(t *testing.T, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "clip.bin")
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	return path
+}
+
+func hexSHA(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+func newServer0(t *testing.T, opts ...mediatest.Option) *mediatest.Server {
+	t.Helper()
+	srv := mediatest.NewServer(append([]mediatest.Option{mediatest.WithCheckAfter(0)}, opts...)...)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestUploadPrintsOnlyTheMediaID(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	data := video(t, 300_000)
+	r := runCLI(t, envFor(srv), nil, "upload", "--endpoint", srv.UploadURL(), "--type", "video/mp4",
+		"--category", "tweet_video", "--chunk-size", "65536", writeFile(t, data))
+	require.Equal(t, 0, r.code, r.stderr)
+	id := strings.TrimSuffix(r.stdout, "\n")
+	assert.NotContains(t, id, "\n")
+	m, ok := srv.Media(id)
+	require.True(t, ok, "stdout %q is not a media id", r.stdout)
+	assert.Equal(t, hexSHA(data), m.SHA256)
+	assert.Equal(t, "tweet_video", m.Category)
+	assert.Equal(t, 5, m.Segments)
+	assert.Empty(t, srv.Deviations())
+	assertNoSecret(t, srv, r)
+}
+
+func TestUploadFlagsAfterTheFileAndJSON(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	data := video(t, 1000)
+	r := runCLI(t, envFor(srv), nil, "upload", writeFile(t, data), "--endpoint", srv.UploadURL(), "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	var out struct {
+		MediaID   string `json:"media_id"`
+		Size      int64  `json:"size"`
+		MediaType string `json:"media_type"`
+		Category  string `json:"media_category"`
+		State     string `json:"state"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &out))
+	assert.Equal(t, int64(1000), out.Size)
+	assert.Equal(t, "video/mp4", out.MediaType, "sniffed")
+	assert.Equal(t, "tweet_video", out.Category, "derived")
+	assert.Equal(t, "succeeded", out.State)
+	assert.Equal(t, 1, strings.Count(r.stdout, "\n"), "one JSON object on one line")
+	m, _ := srv.Media(out.MediaID)
+	assert.Equal(t, hexSHA(data), m.SHA256)
+}
+
+func TestUploadFromStdin(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	data := video(t, 200_000)
+	r := runCLI(t, envFor(srv), io.MultiReader(bytes.NewReader(data)), "upload", "--endpoint", srv.UploadURL(), "--chunk-size", "50000", "-")
+	require.Equal(t, 0, r.code, r.stderr)
+	m, ok := srv.Media(strings.TrimSpace(r.stdout))
+	require.True(t, ok)
+	assert.Equal(t, hexSHA(data), m.SHA256)
+	assert.Equal(t, 4, m.Segments)
+}
+
+func TestUploadRetriesTransientFaults(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 1, Status: 503, RetryAfter: "0"})
+	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 2, Drop: true})
+	data := video(t, 200_000)
+	r := runCLI(t, envFor(srv), nil, "upload", "--endpoint", srv.UploadURL(), "--chunk-size", "50000", writeFile(t, data))
+	require.Equal(t, 0, r.code, r.stderr)
+	m, _ := srv.Media(strings.TrimSpace(r.stdout))
+	assert.Equal(t, hexSHA(data), m.SHA256)
+}
+
+func TestUploadBadInput(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	env := envFor(srv)
+	file := writeFile(t, video(t, 1001))
+	empty := writeFile(t, nil)
+	bigImage := writeFile(t, append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, mediaupload.ImageLimit)...))
+	tests := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		wantMsg string
+	}{
+		{"no file", env, []string{"upload", "--endpoint", srv.UploadURL()}, "one FILE"},
+		{"missing file", env, []string{"upload", "--endpoint", srv.UploadURL(), "/nonexistent/clip.mp4"}, "no such file"},
+		{"directory", env, []string{"upload", "--endpoint", srv.UploadURL(), t.TempDir()}, "is a directory"},
+		{"empty file", env, []string{"upload", "--endpoint", srv.UploadURL(), empty}, "media is empty"},
+		{"image over its limit", env, []string{"upload", "--endpoint", srv.UploadURL(), bigImage}, "over the 5242880-byte limit of tweet_image by"},
+		{"too many segments", env, []string{"upload", "--endpoint", srv.UploadURL(), "--chunk-size", "1", file}, "need 1001 segments, over 1000"},
+		{"chunk over 5 MiB", env, []string{"upload", "--endpoint", srv.UploadURL(), "--chunk-size", "5242881", file}, "5242880"},
+		{"chunk not a number", env, []string{"upload", "--endpoint", srv.UploadURL(), "--chunk-size", "4MB", file}, "--chunk-size"},
+		{"unknown category", env, []string{"upload", "--endpoint", srv.UploadURL(), "--category", "tweet_movie", file}, "unknown media category"},
+		{"unknown flag", env, []string{"upload", "--nope", file}, "flag provided but not defined"},
+		{"http to a remote host", env, []string{"upload", "--endpoint", "http://upload.twitter.com/1.1/media/upload.json", file}, "plain http is allowed only to loopback"},
+		{"missing consumer secret", map[string]string{
+			mediaupload.EnvConsumerKey: "k", mediaupload.EnvAccessToken: "t", mediaupload.EnvAccessTokenSecret: "s",
+		}, []string{"upload", "--endpoint", srv.UploadURL(), file}, mediaupload.EnvConsumerSecret},
+		{"no credentials", nil, []string{"upload", "--endpoint", srv.UploadURL(), file}, mediaupload.EnvConsumerKey},
+		{"unknown command", env, []string{"uplod"}, "unknown command"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, tc.env, nil, tc.args...)
+			assert.Equal(t, 2, r.code)
+			assert.Empty(t, r.stdout)
+			assert.Contains(t, r.stderr, tc.wantMsg)
+			if !strings.Contains(tc.name, "flag") && !strings.Contains(tc.name, "command") {
+				assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line of error: %q", r.stderr)
+			}
+			assertNoSecret(t, srv, r)
+		})
+	}
+	assert.Zero(t, len(srv.Requests()), "bad input sends nothing")
+}
+
+func TestUploadWrongCredentialsFailsFast(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	env := envFor(srv)
+	env[mediaupload.EnvAccessTokenSecret] = "SECRET-wrong-token-secret"
+	r := runCLI(t, env, nil, "upload", "--endpoint", srv.UploadURL(), writeFile(t, video(t, 1000)))
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "401")
+	assert.LessOrEqual(t, len(srv.Requests()), 2)
+	assert.NotContains(t, r.stderr, "SECRET-wrong-token-secret")
+	assert.Equal(t, 1, strings.Count(r.stderr, "\n"))
+}
+
+func TestUploadFailureExitsOne(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	srv.InjectFault(mediatest.Fault{Step: mediatest.StepFinalize, Status: 400})
+	r := runCLI(t, envFor(srv), nil, "upload", "--endpoint", srv.UploadURL(), writeFile(t, video(t, 1000)))
+	assert.Equal(t, 1, r.code)
+	assert.Empty(t, r.stdout)
+	assert.Contains(t, r.stderr, "finalize")
+	assert.Contains(t, r.stderr, "media 1880028106")
+}
+
+func TestDemo(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, nil, nil, "demo", "--size", "3000000", "--chunk-size", "1000000")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Regexp(t, `^\d{19}\n$`, r.stdout)
+	assert.Contains(t, r.stderr, "sha256")
+	assert.Contains(t, r.stderr, "matches")
+	assert.Contains(t, r.stderr, "processing")
+}
+
+func TestServeAcceptsUploads(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--check-after", "0"}, nil, pw, io.Discard, func(string) string { return "" })
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	require.True(t, lines.Scan())
+	uploadURL := strings.TrimPrefix(lines.Text(), "upload URL: ")
+	env := map[string]string{}
+	for len(env) < 4 && lines.Scan() {
+		if k, v, ok := strings.Cut(lines.Text(), "="); ok {
+			env[k] = v
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	require.Len(t, env, 4)
+	assert.Equal(t, mediatest.DefaultCredentials().ConsumerSecret, env[mediaupload.EnvConsumerSecret], "built-in credentials are printed")
+
+	r := runCLI(t, env, nil, "upload", "--endpoint", uploadURL, writeFile(t, video(t, 70_000)))
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Regexp(t, `^\d+\n$`, r.stdout)
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 0, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop when its context ended")
+	}
+}
+
+func TestServeUsesEnvironmentCredentials(t *testing.T) {
+	t.Parallel()
+	creds, fromEnv, err := serveCredentials(func(k string) string { return "v-" + k })
+	require.NoError(t, err)
+	assert.True(t, fromEnv)
+	assert.Equal(t, "v-"+mediaupload.EnvConsumerKey, creds.ConsumerKey)
+	_, _, err = serveCredentials(func(k string) string {
+		if k == mediaupload.EnvConsumerKey {
+			return "only-this"
+		}
+		return ""
+	})
+	require.ErrorContains(t, err, mediaupload.EnvConsumerSecret)
+}
+
+// TestUploadOverTLSTrustsSSLCertFile runs the command as a process, as a
+// user would, trusting the fake's certificate through SSL_CERT_FILE.
+func TestUploadOverTLSTrustsSSLCertFile(t *testing.T) {
+	t.Parallel()
+	srv := mediatest.NewTLSServer(mediatest.WithCheckAfter(0))
+	t.Cleanup(srv.Close)
+	certFile := filepath.Join(t.TempDir(), "cert.pem")
+	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	data := video(t, 150_000)
+	file := writeFile(t, data)
+
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "upload", "--endpoint", srv.UploadURL(), "--type", "video/mp4", "--category", "tweet_video", file)
+	cmd.Env = []string{"MEDIAUPLOAD_RUN_MAIN=1", "SSL_CERT_FILE=" + certFile}
+	for k, v := range envFor(srv) {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Run(), stderr.String())
+	m, ok := srv.Media(strings.TrimSpace(stdout.String()))
+	require.True(t, ok, "stdout: %q", stdout.String())
+	assert.Equal(t, hexSHA(data), m.SHA256)
+
+	// Without the certificate trusted, TLS verification fails: it is never disabled.
+	cmd = exec.CommandContext(t.Context(), os.Args[0], "upload", "--endpoint", srv.UploadURL(), file)
+	cmd.Env = []string{"MEDIAUPLOAD_RUN_MAIN=1", "SSL_CERT_FILE=/nonexistent"}
+	for k, v := range envFor(srv) {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	stderr.Reset()
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	require.ErrorAs(t, err, &exitErr)
+	assert.Equal(t, 1, exitErr.ExitCode())
+	assert.Contains(t, stderr.String(), "certificate")
+}

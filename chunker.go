@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"sync"
+	"time"
 )
 
 // Plan divides media of TotalBytes bytes into Segments consecutive byte
@@ -215,4 +218,79 @@ func (s *source) checkEnd() error {
 		return fmt.Errorf("%w: input is longer than the declared %d bytes", ErrSizeMismatch, s.size)
 	}
 	return nil
+}
+
+// sizer decides how large each next segment is.
+type sizer interface {
+	// nextSize returns the size of segment index, given the bytes left.
+	nextSize(index int, remaining int64) int64
+	// observe learns from a segment sent: how long it took, in how many
+	// attempts.
+	observe(seg Segment, took time.Duration, attempts int)
+	// maxSize is the largest size nextSize can return.
+	maxSize() int64
+}
+
+// fixedSizer gives every segment the same size.
+type fixedSizer int64
+
+func (f fixedSizer) nextSize(_ int, remaining int64) int64 { return min(int64(f), remaining) }
+func (fixedSizer) observe(Segment, time.Duration, int)     {}
+func (f fixedSizer) maxSize() int64                        { return int64(f) }
+
+// layout is an upload's segments as planned so far: consecutive byte
+// ranges indexed from 0, planned one by one as the producer asks, so that an
+// adaptive sizer can learn from the segments already sent. Segments planned
+// before (by an interrupted run) keep their ranges.
+type layout struct {
+	mu     sync.Mutex
+	total  int64
+	segs   []Segment
+	cursor int
+	sizer  sizer
+}
+
+// next returns the next segment to consider, or false after the last.
+func (l *layout) next() (Segment, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cursor < len(l.segs) {
+		l.cursor++
+		return l.segs[l.cursor-1], true
+	}
+	var off int64
+	if n := len(l.segs); n > 0 {
+		off = l.segs[n-1].Offset + l.segs[n-1].Size
+	}
+	if off >= l.total {
+		return Segment{}, false
+	}
+	seg := Segment{Index: len(l.segs), Offset: off, Size: l.sizer.nextSize(len(l.segs), l.total-off)}
+	l.segs = append(l.segs, seg)
+	l.cursor++
+	return seg, true
+}
+
+// planned returns a copy of the segments planned so far.
+func (l *layout) planned() []Segment {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.segs)
+}
+
+// maxSize is the largest segment the layout may hold.
+func (l *layout) maxSize() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m := min(l.sizer.maxSize(), l.total)
+	for _, s := range l.segs {
+		m = max(m, s.Size)
+	}
+	return m
+}
+
+func (l *layout) observe(seg Segment, took time.Duration, attempts int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sizer.observe(seg, took, attempts)
 }

@@ -15,6 +15,8 @@ import (
 // request bodies and answer shapes. Retry, chunking, concurrency and polling
 // are shared by all dialects.
 type dialect interface {
+	// name is the API version: "1.1" or "2".
+	name() string
 	initRequest(p InitParams) (wireRequest, error)
 	// appendForm returns the URL and the form fields of an APPEND; the
 	// segment's bytes follow as part "media" (raw) or field "media_data"

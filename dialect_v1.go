@@ -18,6 +18,8 @@ type v1 struct {
 	endpoint *url.URL
 }
 
+func (v1) name() string { return "1.1" }
+
 func (d v1) initRequest(p InitParams) (wireRequest, error) {
 	v := url.Values{
 		"command":     {"INIT"},

@@ -73,19 +73,15 @@ func validMediaType(t string) bool {
 	return err == nil && strings.Count(mt, "/") == 1 && !strings.HasSuffix(mt, "/")
 }
 
-// sniffLen is how many leading bytes are read to sniff the type.
+// sniffLen is how many leading bytes sniffing looks at.
 const sniffLen = 3072
 
 // resolveType sniffs the media type if none was given, derives the tweet
 // category from it if none was given, and checks the pair and the category's
 // size limit.
-func (c *uploadConfig) resolveType(src *source) error {
+func (c *uploadConfig) resolveType(head []byte, size int64) error {
 	if c.mediaType == "" {
-		head, err := src.peek(sniffLen)
-		if err != nil {
-			return fmt.Errorf("mediaupload: reading input: %w", err)
-		}
-		c.mediaType, _, _ = mime.ParseMediaType(mimetype.Detect(head).String())
+		c.mediaType, _, _ = mime.ParseMediaType(mimetype.Detect(head[:min(len(head), sniffLen)]).String())
 		if typeKind(c.mediaType) == "" {
 			return fmt.Errorf("%w: content looks like %s, not an image, GIF, video or subtitles; set the media type", ErrMediaType, c.mediaType)
 		}
@@ -105,8 +101,8 @@ func (c *uploadConfig) resolveType(src *source) error {
 	if kind != "" && kind != catKind && !(catKind == "image" && kind == "gif") {
 		return fmt.Errorf("%w: %s does not fit category %s", ErrMediaType, c.mediaType, c.category)
 	}
-	if limit > 0 && src.size > limit {
-		return &LimitError{Category: c.category, Limit: limit, Size: src.size}
+	if limit > 0 && size > limit {
+		return &LimitError{Category: c.category, Limit: limit, Size: size}
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package mediaupload
 
 import (
-	"bytes"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,7 +73,7 @@ func TestResolveType(t *testing.T) {
 				size = int64(len(tc.head))
 			}
 			cfg := uploadConfig{mediaType: tc.mediaType, category: tc.category}
-			err := cfg.resolveType(&source{r: bytes.NewReader(tc.head), size: size})
+			err := cfg.resolveType(tc.head, size)
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)
 				return

@@ -3,6 +3,7 @@ package mediaupload
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"time"
 )
@@ -217,6 +218,7 @@ type uploadConfig struct {
 	altText             string
 	onProgress          func(Progress)
 	tempDir             string
+	store               ResumeStore
 }
 
 // MediaType sets the MIME type, e.g. "video/mp4". Default: sniffed from the
@@ -299,4 +301,33 @@ func OnProgress(fn func(Progress)) UploadOption {
 // [os.TempDir]).
 func TempDir(dir string) UploadOption {
 	return func(c *uploadConfig) error { c.tempDir = dir; return nil }
+}
+
+// Resume keeps the upload's state in store, so that an upload interrupted by
+// a crash or a kill continues with the same media id, sending only the
+// segments the service has not acknowledged (and after FINALIZE only
+// awaiting processing). The state is saved from the start and after every
+// step, and removed on success. A state for other input, or whose media has
+// expired, is replaced by a fresh upload (logged at level Info).
+func Resume(store ResumeStore) UploadOption {
+	return func(c *uploadConfig) error {
+		if store == nil {
+			return fmt.Errorf("mediaupload: nil resume store")
+		}
+		c.store = store
+		return nil
+	}
+}
+
+// WithLogger logs to l: each request at level Debug (step, status,
+// attempt, duration; never a credential), and notices such as a resume
+// state that cannot be used at level Info. Default: no logging.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		if l == nil {
+			return fmt.Errorf("mediaupload: nil logger")
+		}
+		c.log = l
+		return nil
+	}
 }

@@ -45,10 +45,13 @@ func (c *Client) send(ctx context.Context, step Step, build buildFunc) (*answer,
 	b.Reset()
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
+		start := c.now()
 		ans, err := c.attempt(ctx, step, build)
 		if err == nil {
+			c.log.Debug("request", "step", step, "attempt", attempt, "status", ans.status, "took", c.now().Sub(start))
 			return ans, attempt, nil
 		}
+		c.log.Debug("request failed", "step", step, "attempt", attempt, "error", err, "took", c.now().Sub(start))
 		if ctx.Err() != nil {
 			return nil, attempt, fmt.Errorf("%w (last attempt: %w)", context.Cause(ctx), err)
 		}

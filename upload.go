@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -23,6 +24,7 @@ type Client struct {
 	userAgent         string
 	maxProcessingWait time.Duration
 	stallTimeout      time.Duration
+	log               *slog.Logger
 	sleep             func(ctx context.Context, d time.Duration) error
 	now               func() time.Time
 }
@@ -45,6 +47,7 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 		userAgent:         DefaultUserAgent,
 		maxProcessingWait: DefaultMaxProcessingWait,
 		stallTimeout:      DefaultStallTimeout,
+		log:               slog.New(slog.DiscardHandler),
 		sleep:             sleepCtx,
 		now:               time.Now,
 	}
@@ -59,6 +62,9 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 	c.dialect = v1{endpoint: c.endpoint}
 	return c, nil
 }
+
+// newSizer returns the sizer of segments of the given chunk size.
+func (c *Client) newSizer(chunk int64) sizer { return fixedSizer(chunk) }
 
 // Media is an uploaded (or uploading) media object.
 type Media struct {
@@ -155,9 +161,15 @@ func (c *Client) Init(ctx context.Context, p InitParams) (*Media, error) {
 // whose answer was lost and whose retry is refused is confirmed with STATUS,
 // so it does not fail an upload that in fact succeeded.
 func (c *Client) Finalize(ctx context.Context, mediaID string) (*Media, error) {
+	return c.finalize(ctx, mediaID, false)
+}
+
+// finalize is Finalize; maybeDone says that an earlier process may already
+// have finalized the media.
+func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (*Media, error) {
 	ans, attempts, err := c.send(ctx, StepFinalize, c.dialect.finalizeRequest(mediaID).build)
 	var apiErr *APIError
-	if err != nil && attempts > 1 && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
+	if err != nil && (attempts > 1 || maybeDone) && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
 		// An earlier attempt may have finalized the media before its answer
 		// was lost; if STATUS knows it, that attempt succeeded.
 		if m, serr := c.Status(ctx, mediaID); serr == nil {
@@ -276,7 +288,8 @@ func (c *Client) parse(body []byte) (*Media, error) {
 // file or any reader; a reader of unknown size is spooled to a temporary
 // file first, removed before Upload returns. Bad input is refused before any
 // request. Once INIT has succeeded, errors are [*UploadError] values naming
-// the media id.
+// the media id. With [Resume], an interrupted upload continues where it
+// stopped.
 func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) (*Media, error) {
 	cfg := uploadConfig{size: -1}
 	for _, opt := range opts {
@@ -287,9 +300,6 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 	if r == nil {
 		return nil, fmt.Errorf("mediaupload: nil reader")
 	}
-	if err := checkAltText(cfg.altText); err != nil {
-		return nil, err
-	}
 	src, err := openSource(r, cfg.size, cfg.tempDir)
 	if err != nil {
 		return nil, err
@@ -298,7 +308,11 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 	if src.size == 0 {
 		return nil, ErrEmptyMedia
 	}
-	if err := cfg.resolveType(src); err != nil {
+	head, err := src.peek(fingerprintLen)
+	if err != nil {
+		return nil, fmt.Errorf("mediaupload: reading input: %w", err)
+	}
+	if err := cfg.resolveType(head, src.size); err != nil {
 		return nil, err
 	}
 	maxChunk := int64(MaxChunkSize)
@@ -309,38 +323,80 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 	if err != nil {
 		return nil, err
 	}
-
-	m, err := c.Init(ctx, InitParams{TotalBytes: src.size, MediaType: cfg.mediaType, Category: cfg.category,
-		AdditionalOwners: cfg.additionalOwners, Shared: cfg.shared})
-	if err != nil {
-		return nil, &UploadError{Step: StepInit, Segment: -1, Err: err}
+	s := newSession(c, &cfg, src, plan.ChunkSize, head)
+	if err := s.resume(); err != nil {
+		return nil, err
 	}
-	fail := func(step Step, err error) (*Media, error) {
+	m, err := s.run(ctx)
+	if err != nil {
 		var ue *UploadError
-		if errors.As(err, &ue) {
+		if !errors.As(err, &ue) {
+			step := StepStatus
+			switch {
+			case s.state.MediaID == "":
+				step = StepInit
+			case !s.state.Finalized:
+				step = StepFinalize
+			}
+			err = &UploadError{Step: step, MediaID: s.state.MediaID, Segment: -1, Err: err}
+		}
+		var pe *ProcessingError
+		if errors.As(err, &pe) && s.store != nil {
+			s.store.Remove() // the media is refused: nothing left to resume
+		}
+		return m, err
+	}
+	if s.store != nil {
+		if err := s.store.Remove(); err != nil {
 			return m, err
 		}
-		return m, &UploadError{Step: step, MediaID: m.ID, Segment: -1, Err: err}
 	}
-	progress := &progressCounter{p: Progress{MediaID: m.ID, TotalBytes: src.size, Segments: plan.Segments}, emit: cfg.onProgress}
-	if err := c.appendAll(ctx, m.ID, src, plan, &cfg, progress.segmentDone); err != nil {
-		return fail(StepAppend, err)
+	return m, nil
+}
+
+// run goes through the steps the session has not done yet.
+func (s *session) run(ctx context.Context) (*Media, error) {
+	c, cfg := s.c, s.cfg
+	m := &Media{ID: s.state.MediaID}
+	resumed := m.ID != ""
+	if !resumed {
+		var err error
+		m, err = c.Init(ctx, InitParams{TotalBytes: s.src.size, MediaType: cfg.mediaType, Category: cfg.category,
+			AdditionalOwners: cfg.additionalOwners, Shared: cfg.shared})
+		if err != nil {
+			return nil, err
+		}
+		if err := s.update(func(st *ResumeState) { st.MediaID, st.ExpiresAt = m.ID, m.ExpiresAt }); err != nil {
+			return m, err
+		}
 	}
-	fin, err := c.Finalize(ctx, m.ID)
+	var fin *Media
+	var err error
+	if s.state.Finalized {
+		fin, err = c.Status(ctx, m.ID) // only processing is left
+	} else {
+		if err := s.sendSegments(ctx); err != nil {
+			return m, err
+		}
+		if fin, err = c.finalize(ctx, m.ID, resumed); err != nil {
+			return m, err
+		}
+		err = s.update(func(st *ResumeState) { st.Finalized = true })
+	}
 	if err != nil {
-		return fail(StepFinalize, err)
+		return m, err
 	}
-	fin.Size, fin.MediaType, fin.Category = m.Size, m.MediaType, m.Category
+	fin.Size, fin.MediaType, fin.Category = s.src.size, cfg.mediaType, cfg.category
 	if fin.ExpiresAt.IsZero() {
-		fin.ExpiresAt = m.ExpiresAt
+		fin.ExpiresAt = s.state.ExpiresAt
 	}
-	m, err = c.waitProcessed(ctx, fin, progress.processing)
+	m, err = c.waitProcessed(ctx, fin, s.processing)
 	if err != nil {
-		return fail(StepStatus, err)
+		return m, err
 	}
 	if cfg.altText != "" {
 		if err := c.SetAltText(ctx, m.ID, cfg.altText); err != nil {
-			return fail(StepMetadata, err)
+			return m, &UploadError{Step: StepMetadata, MediaID: m.ID, Segment: -1, Err: err}
 		}
 	}
 	return m, nil

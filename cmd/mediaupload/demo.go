@@ -35,7 +35,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// One injected 503 shows a segment retried on its own.
 	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 1, Status: 503, RetryAfter: "1"})
 	f.endpoint = srv.UploadURL()
-	opts, err := f.clientOptions()
+	opts, err := f.clientOptions(stderr)
 	if err != nil {
 		return err
 	}

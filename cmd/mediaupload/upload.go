@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"time"
@@ -17,9 +18,10 @@ import (
 // demo).
 type uploadFlags struct {
 	endpoint, mediaType, category, chunkSize, altText string
+	resumeFile                                        string
 	concurrency                                       int
 	stallTimeout                                      time.Duration
-	json, progress, quiet                             bool
+	json, progress, quiet, verbose                    bool
 }
 
 func (f *uploadFlags) register(fs *flag.FlagSet) {
@@ -30,17 +32,35 @@ func (f *uploadFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.concurrency, "concurrency", mediaupload.DefaultConcurrency, "segments sent at once")
 	fs.DurationVar(&f.stallTimeout, "stall-timeout", mediaupload.DefaultStallTimeout, "abandon and retry a request that moves no byte for this `long`")
 	fs.StringVar(&f.altText, "alt-text", "", "alt text for an image or GIF (at most 1000 characters)")
+	fs.StringVar(&f.resumeFile, "resume-file", "", "keep the upload's state in `PATH` so that a rerun after a crash or kill continues it; removed on success")
 	fs.BoolVar(&f.json, "json", false, "print the result as one JSON object")
 	fs.BoolVar(&f.progress, "progress", false, "show a progress bar on stderr even when it is not a terminal")
-	fs.BoolVar(&f.quiet, "quiet", false, "show no progress")
+	fs.BoolVar(&f.quiet, "quiet", false, "show no progress and no notices")
+	fs.BoolVar(&f.verbose, "verbose", false, "log every request on stderr")
 }
 
-// clientOptions turns the flags into client options; errors are usage errors.
-func (f *uploadFlags) clientOptions() ([]mediaupload.Option, error) {
+// clientOptions turns the flags into client options; errors are usage
+// errors. Notices (and with --verbose, requests) are logged to stderr.
+func (f *uploadFlags) clientOptions(stderr io.Writer) ([]mediaupload.Option, error) {
 	opts := []mediaupload.Option{
 		mediaupload.WithEndpoint(f.endpoint),
 		mediaupload.WithConcurrency(f.concurrency),
 		mediaupload.WithStallTimeout(f.stallTimeout),
+	}
+	if !f.quiet {
+		level := slog.LevelInfo
+		if f.verbose {
+			level = slog.LevelDebug
+		}
+		opts = append(opts, mediaupload.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{
+			Level: level,
+			ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+				if a.Key == slog.TimeKey && len(groups) == 0 {
+					return slog.Attr{}
+				}
+				return a
+			},
+		}))))
 	}
 	if f.chunkSize != "" {
 		n, err := strconv.ParseInt(f.chunkSize, 10, 64)
@@ -64,6 +84,9 @@ func (f *uploadFlags) uploadOptions() []mediaupload.UploadOption {
 	if f.altText != "" {
 		opts = append(opts, mediaupload.AltText(f.altText))
 	}
+	if f.resumeFile != "" {
+		opts = append(opts, mediaupload.Resume(mediaupload.FileStore{Path: f.resumeFile}))
+	}
 	return opts
 }
 
@@ -83,7 +106,7 @@ func runUpload(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if len(files) != 1 {
 		return usagef("mediaupload: upload takes one FILE (or - for stdin), got %d", len(files))
 	}
-	clientOpts, err := f.clientOptions()
+	clientOpts, err := f.clientOptions(stderr)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,271 @@
+package mediaupload
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// session is the state of one [Client.Upload] call: its input, its segment
+// layout, what the service has acknowledged, and its progress. The same
+// state is saved to the [ResumeStore], when there is one, after every
+// change, so that a later process can continue.
+type session struct {
+	c      *Client
+	cfg    *uploadConfig
+	src    *source
+	lay    *layout
+	store  ResumeStore
+	report func(Progress)
+
+	mu       sync.Mutex
+	state    ResumeState    // without Segments: those come from lay and acked
+	acked    map[int]string // segment index → SHA-256 (empty without a store)
+	progress Progress
+}
+
+func newSession(c *Client, cfg *uploadConfig, src *source, chunk int64, head []byte) *session {
+	s := &session{
+		c: c, cfg: cfg, src: src, store: cfg.store, report: cfg.onProgress,
+		lay:   &layout{total: src.size, sizer: c.newSizer(chunk)},
+		acked: map[int]string{},
+		state: ResumeState{
+			Version: resumeVersion, API: c.dialect.name(), Endpoint: c.endpoint.String(),
+			TotalBytes: src.size, MediaType: cfg.mediaType, Category: cfg.category,
+			ChunkSize: chunk, Fingerprint: fingerprint(src.size, head),
+		},
+	}
+	s.progress = Progress{TotalBytes: src.size}
+	return s
+}
+
+// resume loads a saved state and, if it belongs to this input and has not
+// expired, continues from it; otherwise it starts over and says why. It
+// saves the state it goes on with, so that the store exists from the start.
+func (s *session) resume() error {
+	if s.store == nil {
+		return nil
+	}
+	prev, err := s.store.Load()
+	if err != nil {
+		return err
+	}
+	if prev != nil {
+		reason := prev.staleReason(&s.state, s.c.now())
+		if reason == "" {
+			reason = s.verifyAcked(prev)
+		}
+		if reason == "" {
+			s.adopt(prev)
+			s.c.log.Info("resuming upload", "media_id", prev.MediaID, "acknowledged_segments", len(s.acked), "finalized", prev.Finalized)
+		} else {
+			s.c.log.Info("resume state not used; starting over", "reason", reason)
+		}
+	}
+	return s.save()
+}
+
+// verifyAcked re-reads the acknowledged segments of an input that can be
+// read at offsets and compares their SHA-256 with the saved ones. An input
+// read in order is checked as it is read (see skip).
+func (s *session) verifyAcked(prev *ResumeState) string {
+	if s.src.sequential() || prev.Finalized {
+		return ""
+	}
+	var buf []byte
+	for _, seg := range prev.Segments {
+		if seg.SHA256 == "" {
+			continue
+		}
+		if int64(cap(buf)) < seg.Size {
+			buf = make([]byte, seg.Size)
+		}
+		data, err := s.src.read(Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size}, buf)
+		if err != nil || segmentSHA(data) != seg.SHA256 {
+			return fmt.Sprintf("segment %d of the input changed", seg.Index)
+		}
+	}
+	return ""
+}
+
+// adopt continues from a saved state.
+func (s *session) adopt(prev *ResumeState) {
+	s.state = *prev
+	s.state.Segments = nil
+	s.lay.segs = nil
+	for _, seg := range prev.Segments {
+		s.lay.segs = append(s.lay.segs, Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size})
+		if seg.SHA256 != "" {
+			s.acked[seg.Index] = seg.SHA256
+			s.progress.BytesSent += seg.Size
+			s.progress.SegmentsDone++
+		}
+	}
+	if prev.Finalized {
+		s.progress.BytesSent, s.progress.SegmentsDone = prev.TotalBytes, len(prev.Segments)
+	}
+	s.lay.sizer = s.c.newSizer(prev.ChunkSize)
+	s.progress.MediaID = prev.MediaID
+}
+
+// save writes the state to the store, if any.
+func (s *session) save() error {
+	if s.store == nil {
+		return nil
+	}
+	st := s.state
+	for _, seg := range s.lay.planned() {
+		st.Segments = append(st.Segments, SegmentState{Index: seg.Index, Offset: seg.Offset, Size: seg.Size, SHA256: s.acked[seg.Index]})
+	}
+	return s.store.Save(&st)
+}
+
+// update changes the state under the lock and saves it.
+func (s *session) update(change func(st *ResumeState)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	change(&s.state)
+	if s.state.MediaID != "" {
+		s.progress.MediaID = s.state.MediaID
+	}
+	return s.save()
+}
+
+// isAcked reports whether the service already has segment i.
+func (s *session) isAcked(i int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.acked[i]
+	return ok
+}
+
+// segmentDone records an acknowledged segment, saves and reports it.
+func (s *session) segmentDone(seg Segment, data []byte) error {
+	sum := "-"
+	if s.store != nil {
+		sum = segmentSHA(data)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.acked[seg.Index] = sum
+	s.progress.BytesSent += seg.Size
+	s.progress.SegmentsDone++
+	s.emit()
+	return s.save()
+}
+
+// skip reads past an acknowledged segment of an in-order input, checking
+// that it is the same as before.
+func (s *session) skip(seg Segment, buf []byte) error {
+	data, err := s.src.read(seg, buf)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	want := s.acked[seg.Index]
+	s.mu.Unlock()
+	if want != "-" && segmentSHA(data) != want {
+		return fmt.Errorf("%w: segment %d differs from the one uploaded before; remove the resume state to start over", ErrSizeMismatch, seg.Index)
+	}
+	return nil
+}
+
+// processing reports the processing state while it is awaited.
+func (s *session) processing(m *Media) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.progress.Processing = m.Processing
+	s.emit()
+}
+
+func (s *session) emit() {
+	if s.report == nil {
+		return
+	}
+	p := s.progress
+	p.Segments = s.expectedSegments()
+	s.report(p)
+}
+
+// expectedSegments is the segment count when it is known in advance.
+func (s *session) expectedSegments() int {
+	if f, ok := s.lay.sizer.(fixedSizer); ok {
+		return int(ceilDiv(s.src.size, int64(f)))
+	}
+	return len(s.lay.planned())
+}
+
+// sendSegments sends every segment not yet acknowledged, with at most
+// c.concurrency in flight. Chunk buffers come from a pool of
+// concurrency+1, so memory does not grow with the input; a buffer returns
+// to the pool only when its request, retries included, has finished. The
+// first failure cancels the rest.
+func (s *session) sendSegments(ctx context.Context) error {
+	c := s.c
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.concurrency)
+	pool := newBufferPool(c.concurrency+1, int(s.lay.maxSize()))
+	mediaID := s.state.MediaID
+	for {
+		seg, ok := s.lay.next()
+		if !ok {
+			break
+		}
+		buf, err := pool.get(gctx)
+		if err != nil {
+			break // a worker failed, or ctx is done: g.Wait says which
+		}
+		acked := s.isAcked(seg.Index)
+		data, err := s.readInOrder(seg, buf, acked)
+		if err != nil {
+			pool.put(buf)
+			g.Go(func() error { return err })
+			break
+		}
+		if acked {
+			pool.put(buf)
+			continue
+		}
+		g.Go(func() error {
+			defer pool.put(buf)
+			data := data
+			if data == nil {
+				var err error
+				if data, err = s.src.read(seg, buf); err != nil {
+					return err
+				}
+			}
+			start := c.now()
+			attempts, err := c.appendSegment(gctx, mediaID, seg.Index, data, s.cfg.base64)
+			s.lay.observe(seg, c.now().Sub(start), attempts)
+			if err != nil {
+				return &UploadError{Step: StepAppend, MediaID: mediaID, Segment: seg.Index, Err: err}
+			}
+			return s.segmentDone(seg, data)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// readInOrder reads a segment of an in-order input in the producer (the
+// workers read inputs that allow it at offsets themselves, and get nil):
+// an acknowledged one is read past and checked, the last one is followed
+// by a check that the input ends there.
+func (s *session) readInOrder(seg Segment, buf []byte, acked bool) ([]byte, error) {
+	switch {
+	case !s.src.sequential():
+		return nil, nil
+	case acked:
+		return nil, s.skip(seg, buf)
+	}
+	data, err := s.src.read(seg, buf)
+	if err == nil && seg.Offset+seg.Size == s.src.size {
+		err = s.src.checkEnd()
+	}
+	return data, err
+}

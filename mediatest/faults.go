@@ -3,6 +3,7 @@ package mediatest
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"net/http"
@@ -16,11 +17,12 @@ type Step string
 
 // The steps of the upload API.
 const (
-	StepInit     Step = "INIT"
-	StepAppend   Step = "APPEND"
-	StepFinalize Step = "FINALIZE"
-	StepStatus   Step = "STATUS"
-	StepMetadata Step = "METADATA" // alt text, POST /1.1/media/metadata/create.json
+	StepInit      Step = "INIT"
+	StepAppend    Step = "APPEND"
+	StepFinalize  Step = "FINALIZE"
+	StepStatus    Step = "STATUS"
+	StepMetadata  Step = "METADATA"  // alt text: /1.1/media/metadata/create.json, /2/media/metadata
+	StepSubtitles Step = "SUBTITLES" // subtitles: /1.1/media/subtitles/create.json, /2/media/subtitles
 )
 
 // AnySegment is the [Fault.Segment] value that matches every APPEND.
@@ -36,6 +38,9 @@ const AnySegment = -1
 type Fault struct {
 	// Step is the request kind the fault applies to. Required.
 	Step Step
+	// Dialect is the API dialect the fault applies to: "1.1", "2", or ""
+	// for both.
+	Dialect string
 	// Segment is, for StepAppend only, the segment_index the fault applies
 	// to: the zero value matches segment 0 only, AnySegment matches every
 	// segment. Ignored for other steps.
@@ -43,7 +48,8 @@ type Fault struct {
 	// Times is how many matching requests the fault affects; 0 means 1.
 	Times int
 	// Status is the HTTP status answered (for example 503, 429 or 400),
-	// with a body in X's JSON error shape.
+	// with a body in the dialect's error shape: X's v1.1 JSON errors, or
+	// for v2 an RFC 7807 problem object ({"errors":[…]} for 429).
 	Status int
 	// RetryAfter, when not empty, is sent as the Retry-After header with Status.
 	RetryAfter string
@@ -64,10 +70,22 @@ type Fault struct {
 
 // validate panics on a fault that cannot be applied: the caller is a test.
 func (f Fault) validate() {
+	if err := f.check(); err != nil {
+		panic(err.Error())
+	}
+}
+
+// check reports why a fault cannot be applied, if it cannot.
+func (f Fault) check() error {
 	switch f.Step {
-	case StepInit, StepAppend, StepFinalize, StepStatus, StepMetadata:
+	case StepInit, StepAppend, StepFinalize, StepStatus, StepMetadata, StepSubtitles:
 	default:
-		panic("mediatest: Fault.Step " + strconv.Quote(string(f.Step)) + " is not a step")
+		return errors.New("mediatest: Fault.Step " + strconv.Quote(string(f.Step)) + " is not a step")
+	}
+	switch f.Dialect {
+	case "", dialectV1, dialectV2:
+	default:
+		return errors.New("mediatest: Fault.Dialect " + strconv.Quote(f.Dialect) + ` is not "", "1.1" or "2"`)
 	}
 	n := 0
 	for _, set := range []bool{f.Status != 0, f.Drop, f.LoseAnswer} {
@@ -77,22 +95,24 @@ func (f Fault) validate() {
 	}
 	switch {
 	case n > 1:
-		panic("mediatest: Fault sets more than one of Status, Drop and LoseAnswer")
+		return errors.New("mediatest: Fault sets more than one of Status, Drop and LoseAnswer")
 	case n == 0 && f.Hang <= 0:
-		panic("mediatest: Fault does nothing: set Status, Drop, LoseAnswer or Hang")
+		return errors.New("mediatest: Fault does nothing: set Status, Drop, LoseAnswer or Hang")
 	case f.Status != 0 && (f.Status < 300 || f.Status > 599):
-		panic("mediatest: Fault.Status " + strconv.Itoa(f.Status) + " is not an error status")
+		return errors.New("mediatest: Fault.Status " + strconv.Itoa(f.Status) + " is not an error status")
 	case f.Times < 0:
-		panic("mediatest: Fault.Times is negative")
+		return errors.New("mediatest: Fault.Times is negative")
 	case f.Step == StepAppend && f.Segment < AnySegment:
-		panic("mediatest: Fault.Segment is negative")
+		return errors.New("mediatest: Fault.Segment is negative")
 	case (f.RetryAfter != "" || !f.RateLimitReset.IsZero()) && f.Status == 0:
-		panic("mediatest: Fault.RetryAfter and RateLimitReset need a Status")
+		return errors.New("mediatest: Fault.RetryAfter and RateLimitReset need a Status")
 	}
+	return nil
 }
 
-func (f Fault) matches(step Step, segment int) bool {
-	return f.Step == step && (step != StepAppend || f.Segment == AnySegment || f.Segment == segment)
+func (f Fault) matches(step Step, dialect string, segment int) bool {
+	return f.Step == step && (f.Dialect == "" || f.Dialect == dialect) &&
+		(step != StepAppend || f.Segment == AnySegment || f.Segment == segment)
 }
 
 // faults holds the injected faults and the random fault source of one
@@ -127,14 +147,14 @@ func (fs *faults) add(f Fault) {
 
 // match returns the fault for a request, if any, and uses it up: injected
 // faults first, in the order injected, then random faults.
-func (fs *faults) match(step Step, mediaID string, segment int) (Fault, bool) {
+func (fs *faults) match(step Step, dialect, mediaID string, segment int) (Fault, bool) {
 	if step == "" {
 		return Fault{}, false
 	}
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for i, p := range fs.injected {
-		if p.matches(step, segment) {
+		if p.matches(step, dialect, segment) {
 			p.left--
 			if p.left == 0 {
 				fs.injected = append(fs.injected[:i:i], fs.injected[i+1:]...)

@@ -51,6 +51,7 @@ type config struct {
 	cert         *tls.Certificate
 	random       *randomFaults
 	logf         func(format string, args ...any)
+	tokens       []oauth2Token // nil: the default token
 }
 
 // WithCredentials sets the credentials the server accepts and signs
@@ -159,11 +160,14 @@ func WithLogf(logf func(format string, args ...any)) Option {
 	return func(cfg *config) { cfg.logf = logf }
 }
 
-// Server is a fake of the X (Twitter) v1.1 chunked media upload API
-// (INIT, APPEND, FINALIZE, STATUS at /1.1/media/upload.json, and alt text at
-// /1.1/media/metadata/create.json), built on [httptest.Server]. It checks
-// requests as strictly as the real service, OAuth 1.0a signatures included,
-// records them, keeps the uploaded bytes for assertions and injects faults.
+// Server is a fake of the X (Twitter) chunked media upload API in its
+// v1.1 dialect (INIT, APPEND, FINALIZE, STATUS at /1.1/media/upload.json,
+// alt text and subtitles under /1.1/media/) and its v2 dialect (under
+// /2/media/), both on one store of media, built on [httptest.Server]. It
+// checks requests as strictly as the real service, OAuth 1.0a signatures
+// and OAuth 2.0 bearer tokens included, records them, keeps the uploaded
+// bytes for assertions, injects faults and serves its state as JSON under
+// /mediatest/.
 //
 // A Server must be closed with [Server.Close]. Its methods are safe for
 // concurrent use.
@@ -256,6 +260,12 @@ func (s *Server) Client() *http.Client {
 		Client(ctx, oauth1.NewToken(c.AccessToken, c.AccessTokenSecret))
 }
 
+// V2URL returns the base URL of the v2 upload endpoints,
+// URL + "/2/media/upload": INIT is POST V2URL()+"/initialize", APPEND and
+// FINALIZE are POST V2URL()+"/{id}/append" and "/{id}/finalize", STATUS is
+// GET V2URL()+"?media_id={id}".
+func (s *Server) V2URL() string { return s.URL + v2UploadPath }
+
 // Credentials returns the credentials the server accepts.
 func (s *Server) Credentials() Credentials { return s.cfg.creds }
 
@@ -286,9 +296,12 @@ func (s *Server) Deviations() []string { return s.store.deviationList() }
 // It panics on a fault that cannot apply (see [Fault]).
 func (s *Server) InjectFault(f Fault) { s.faults.add(f) }
 
-// Request is the record of one request the server received.
+// Request is the record of one request the server received. Requests to
+// the inspection endpoints under /mediatest/ are not recorded.
 type Request struct {
 	Step        Step   // "" when the request matched no step (wrong path, unknown command)
+	Dialect     string // "1.1" or "2" after the path; "" for other paths
+	Auth        string // credentials carried: "oauth1" (OAuth 1.0a), "oauth2" (Bearer) or ""
 	Method      string // HTTP method
 	Path        string // URL path
 	ContentType string // Content-Type header as sent
@@ -296,8 +309,8 @@ type Request struct {
 	Segment     int    // segment_index of an APPEND, else -1
 	Bytes       int    // media bytes carried by an APPEND (decoded for media_data), else 0
 	Base64      bool   // the APPEND used media_data
-	Nonce       string // oauth_nonce
-	Timestamp   string // oauth_timestamp
+	Nonce       string // oauth_nonce; "" for a bearer token
+	Timestamp   string // oauth_timestamp; "" for a bearer token
 	Status      int    // HTTP status answered; 0 when the connection was dropped
 	Fault       bool   // an injected or random fault applied
 	Err         string // the error message answered, if any
@@ -324,8 +337,8 @@ func (s *Server) record(i int, r Request) {
 	s.requests[i] = r
 	s.mu.Unlock()
 	if s.cfg.logf != nil {
-		s.cfg.logf("mediatest: %s %s step=%s media=%s segment=%d bytes=%d -> %d fault=%t %s",
-			r.Method, r.Path, r.Step, r.MediaID, r.Segment, r.Bytes, r.Status, r.Fault, r.Err)
+		s.cfg.logf("mediatest: %s %s step=%s auth=%s media=%s segment=%d bytes=%d -> %d fault=%t %s",
+			r.Method, r.Path, r.Step, r.Auth, r.MediaID, r.Segment, r.Bytes, r.Status, r.Fault, r.Err)
 	}
 }
 
@@ -344,6 +357,10 @@ type exchange struct {
 
 // serve is the server's handler: it records the request and routes it.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if isInspectPath(r.URL.Path) {
+		s.inspect(w, r) // not recorded
+		return
+	}
 	x := &exchange{s: s, w: w, r: r, errBody: v1ErrorBody, rec: Request{
 		Method:      r.Method,
 		Path:        r.URL.Path,
@@ -352,11 +369,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}}
 	x.idx = s.arrive(x.rec)
 	defer func() { s.record(x.idx, x.rec) }() // also when the connection is dropped
-	switch r.URL.Path {
-	case v1UploadPath:
+	switch path := r.URL.Path; {
+	case path == v1UploadPath:
+		x.rec.Dialect = dialectV1
 		s.v1Upload(x)
-	case v1MetadataPath:
+	case path == v1MetadataPath:
+		x.rec.Dialect = dialectV1
 		s.v1Metadata(x)
+	case path == v1SubtitlesPath:
+		x.rec.Dialect = dialectV1
+		s.v1Subtitles(x)
+	case isV2Path(path):
+		x.rec.Dialect, x.errBody = dialectV2, v2ErrorBody
+		s.v2(x)
 	default:
 		x.fail(errNotFound())
 	}
@@ -367,12 +392,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // gate applies the fault matching the request, if any, then checks its
-// OAuth signature. It reports whether the request may be processed; when
-// not, the answer has been sent (or the connection dropped).
+// OAuth 1.0a signature or OAuth 2.0 bearer token. It reports whether the
+// request may be processed; when not, the answer has been sent (or the
+// connection dropped).
 func (x *exchange) gate(step Step, o oauthRequest) bool {
 	x.rec.Step = step
 	x.rec.Nonce, x.rec.Timestamp = o.nonceAndTimestamp()
-	if f, ok := x.s.faults.match(step, x.rec.MediaID, x.rec.Segment); ok {
+	x.rec.Auth = authKind(o)
+	if f, ok := x.s.faults.match(step, x.rec.Dialect, x.rec.MediaID, x.rec.Segment); ok {
 		x.rec.Fault = true
 		if f.Hang > 0 && !x.s.hang(x.r.Context(), f.Hang) {
 			x.rec.Err = "hang ended by the client or by Close"
@@ -389,21 +416,27 @@ func (x *exchange) gate(step Step, o oauthRequest) bool {
 			x.w = httptest.NewRecorder()
 		}
 	}
-	if err := x.s.auth.verify(o); err != nil {
+	if err := x.authenticate(o); err != nil {
 		x.fail(err)
 		return false
 	}
 	return true
 }
 
-// respond answers status with body as JSON, or with no body when body is nil.
+// respond answers status with body as JSON, or with no body when body is
+// nil. The Content-Type is application/json, or the one a body with a
+// contentType method gives (v2 problem objects).
 func (x *exchange) respond(status int, body any) {
 	x.rec.Status = status
 	if body == nil {
 		x.w.WriteHeader(status)
 		return
 	}
-	x.w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	ct := "application/json; charset=utf-8"
+	if b, ok := body.(interface{ contentType() string }); ok {
+		ct = b.contentType()
+	}
+	x.w.Header().Set("Content-Type", ct)
 	x.w.WriteHeader(status)
 	_ = json.NewEncoder(x.w).Encode(body)
 }

@@ -360,7 +360,8 @@ func TestServer_notFound(t *testing.T) {
 	s := newTestServer(t)
 	tests := []struct{ name, method, path string }{
 		{"unknown path", http.MethodPost, "/1.1/media/uploads.json"},
-		{"v2 path", http.MethodPost, "/2/media/upload/initialize"},
+		{"v2.0 path", http.MethodPost, "/2.0/media/upload/initialize"},
+		{"GET subtitles", http.MethodGet, "/1.1/media/subtitles/create.json"},
 		{"PUT upload", http.MethodPut, "/1.1/media/upload.json"},
 		{"DELETE upload", http.MethodDelete, "/1.1/media/upload.json"},
 		{"GET metadata", http.MethodGet, "/1.1/media/metadata/create.json"},

@@ -42,7 +42,10 @@ type Media struct {
 	// 1880028106020515841 and grow by one; they exceed 2^53 and are not
 	// representable as a float64, so a client that decodes media_id into a
 	// float64 gets a wrong id.
-	ID         string
+	ID string
+	// MediaKey is the v2 media_key: a type prefix ("3_" images, "16_"
+	// GIFs, "7_" videos, "13_" amplify_video, "7_" subtitles), then ID.
+	MediaKey   string
 	TotalBytes int64  // total_bytes given at INIT
 	MediaType  string // media_type given at INIT, lower case
 	// Category is the media_category given at INIT, normalized to lower
@@ -61,9 +64,13 @@ type Media struct {
 	// missing one: after a successful FINALIZE, the whole uploaded file.
 	Data    []byte
 	SHA256  string // hex SHA-256 of Data
-	AltText string // alt text set through metadata/create
-	Appends int    // APPEND requests accepted, re-sends included
-	Polls   int    // STATUS requests answered for this media
+	AltText string // alt text set through metadata/create or /2/media/metadata
+	// Subtitles are the subtitles attached to this video through
+	// subtitles/create or /2/media/subtitles, in the order first attached;
+	// attaching a language again replaces its entry.
+	Subtitles []Subtitle
+	Appends   int // APPEND requests accepted, re-sends included
+	Polls     int // STATUS requests answered for this media
 	// EarlyPolls counts STATUS requests that came before the previous
 	// answer's check_after_secs had elapsed on the server clock.
 	EarlyPolls int
@@ -228,6 +235,7 @@ func newStore(cfg storeConfig) *store {
 type media struct {
 	id         uint64
 	idStr      string
+	key        string // v2 media_key
 	totalBytes int64
 	mediaType  string
 	category   string
@@ -239,6 +247,7 @@ type media struct {
 	segments   map[int][]byte
 	received   int64
 	altText    string
+	subtitles  []Subtitle
 	appends    int
 	polls      int
 	earlyPolls int
@@ -263,6 +272,7 @@ type initParams struct {
 type answer struct {
 	id        uint64
 	idStr     string
+	key       string // v2 media_key
 	size      int64
 	expiresIn int             // seconds left before the media expires
 	info      *processingInfo // nil when there is no processing to report
@@ -282,7 +292,7 @@ func (st *store) deviatef(format string, args ...any) {
 
 func (st *store) answerFor(m *media, now time.Time) answer {
 	left := max(int(m.expiresAt.Sub(now)/time.Second), 0)
-	return answer{id: m.id, idStr: m.idStr, size: m.totalBytes, expiresIn: left, info: m.info}
+	return answer{id: m.id, idStr: m.idStr, key: m.key, size: m.totalBytes, expiresIn: left, info: m.info}
 }
 
 // init starts an upload session.
@@ -316,6 +326,7 @@ func (st *store) init(p initParams) (answer, *apiError) {
 	m := &media{
 		id:         st.nextID,
 		idStr:      strconv.FormatUint(st.nextID, 10),
+		key:        mediaKeyPrefix(kind, rule.name) + strconv.FormatUint(st.nextID, 10),
 		totalBytes: p.totalBytes,
 		mediaType:  strings.ToLower(p.mediaType),
 		category:   rule.name,
@@ -493,6 +504,7 @@ func (m *media) snapshot() Media {
 	sum := sha256.Sum256(data)
 	return Media{
 		ID:               m.idStr,
+		MediaKey:         m.key,
 		TotalBytes:       m.totalBytes,
 		MediaType:        m.mediaType,
 		Category:         m.category,
@@ -505,6 +517,7 @@ func (m *media) snapshot() Media {
 		Data:             data,
 		SHA256:           hex.EncodeToString(sum[:]),
 		AltText:          m.altText,
+		Subtitles:        slices.Clone(m.subtitles),
 		Appends:          m.appends,
 		Polls:            m.polls,
 		EarlyPolls:       m.earlyPolls,

@@ -423,7 +423,7 @@ func TestStore_direct(t *testing.T) {
 
 	a, err := st.init(initParams{totalBytes: 6, mediaType: "video/MP4", category: "TweetVideo", owners: []string{"1"}})
 	require.Nil(t, err)
-	assert.Equal(t, answer{id: firstMediaID, idStr: "1880028106020515841", size: 6, expiresIn: 60}, a)
+	assert.Equal(t, answer{id: firstMediaID, idStr: "1880028106020515841", key: "7_1880028106020515841", size: 6, expiresIn: 60}, a)
 	require.Nil(t, st.appendSegment(a.idStr, 1, []byte("def")))
 	require.Nil(t, st.appendSegment(a.idStr, 0, []byte("abc")))
 

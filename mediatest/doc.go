@@ -1,20 +1,61 @@
-// Package mediatest provides a strict fake of the X (Twitter) v1.1 chunked
-// media upload API for tests, in the manner of net/http/httptest.
+// Package mediatest provides a strict fake of the X (Twitter) chunked media
+// upload API for tests, in the manner of net/http/httptest. It speaks both
+// dialects, v1.1 and v2, on one store of media.
 //
-// A [Server] serves INIT, APPEND and FINALIZE (POST) and STATUS (GET) at
-// /1.1/media/upload.json and alt text at /1.1/media/metadata/create.json.
-// It rejects what the real service rejects: every request must carry a valid
-// OAuth 1.0a HMAC-SHA1 signature (checked with the package's own RFC 5849
-// code, with fresh nonces and timestamps within 5 minutes), segments must
-// be 0–999 and at most 5 MiB, FINALIZE needs contiguous segments that add
-// up to total_bytes, category size limits apply, media expire. Errors come
-// in X's JSON shapes. Media ids exceed 2^53, so a client that decodes
-// media_id as a float64 breaks.
+// The v1.1 dialect serves INIT, APPEND and FINALIZE (POST) and STATUS (GET)
+// at /1.1/media/upload.json, alt text at /1.1/media/metadata/create.json and
+// subtitles at /1.1/media/subtitles/create.json; errors come in X's v1.1
+// JSON shapes.
+//
+// The v2 dialect serves, under /2/media ([Server.V2URL] is URL +
+// "/2/media/upload"):
+//
+//	POST /2/media/upload/initialize      JSON {"media_type","total_bytes","media_category","additional_owners":[…],"shared":bool}
+//	                                     → {"data":{"id","media_key","expires_after_secs"}}
+//	POST /2/media/upload/{id}/append     multipart "media" (file) + "segment_index", or JSON {"media":"<base64>","segment_index":N}
+//	                                     → {"data":{"expires_at"}}
+//	POST /2/media/upload/{id}/finalize   no body → {"data":{"id","media_key","size","expires_after_secs","processing_info"}}
+//	GET  /2/media/upload?media_id={id}[&command=STATUS]
+//	                                     → {"data":{"id","media_key","size","expires_after_secs","processing_info"}}
+//	POST /2/media/metadata               JSON {"id","metadata":{"alt_text":{"text"}}} → {"data":{"id","associated_metadata"}}
+//	POST /2/media/subtitles              JSON {"id","media_category","subtitles":{"id","language_code","display_name"}}
+//	                                     → {"data":{"id","media_category","associated_subtitles":[…]}}
+//
+// All answer 200. Ids must match ^[0-9]{1,19}$, JSON bodies must be
+// application/json without unknown fields, and media_category takes the
+// v2 spellings only (tweet_video at INIT, TweetVideo or AmplifyVideo for
+// subtitles). Errors are RFC 7807 problem objects, Content-Type
+// application/problem+json, such as {"title":"Invalid Request","detail":"…",
+// "type":"https://api.x.com/2/problems/invalid-request","status":400};
+// unknown paths and rate limits use X's {"errors":[{"message","code"}]}.
+// v2 documents no segment size limit; the fake keeps v1.1's 5 MiB, a
+// conservative choice, since larger chunks draw 413 in the field. The
+// one-shot POST /2/media/upload and DELETE /2/media/subtitles are not
+// served (404).
+//
+// Both dialects reject what the real service rejects: segments must be
+// 0–999 and at most 5 MiB, FINALIZE needs contiguous segments that add up
+// to total_bytes, category size limits apply, media expire. Media ids
+// exceed 2^53, so a client that decodes a media id as a float64 breaks.
+//
+// # Authentication
+//
+// Every API request must carry a valid OAuth 1.0a HMAC-SHA1 signature
+// (checked with the package's own RFC 5849 code, with fresh nonces and
+// timestamps within 5 minutes), made with [Server.Credentials] as
+// [Server.Client] does. The v2 endpoints also take an OAuth 2.0 user token,
+// "Authorization: Bearer " + [Server.OAuth2Token], as [Server.OAuth2Client]
+// sends: a token without the scope media.write is answered 403, an unknown
+// token 401 (see [WithOAuth2Token]). The v1.1 endpoints refuse bearer
+// tokens with 403 and code 220, as X requires user context there.
+// [Request.Dialect] and [Request.Auth] record which dialect and which kind
+// of credentials each request used.
 //
 // # Usage
 //
 // Point the code under test at [Server.UploadURL] with the signed client
-// from [Server.Client], then assert what the server received:
+// from [Server.Client] (or at [Server.V2URL], with [Server.Client] or
+// [Server.OAuth2Client]), then assert what the server received:
 //
 //	func TestUpload(t *testing.T) {
 //		srv := mediatest.NewServer(mediatest.WithCheckAfter(0))
@@ -40,15 +81,43 @@
 // Retry-After or x-rate-limit-* headers, a dropped connection, a hang, or a
 // request processed whose answer is lost. [WithRandomFaults] fails requests
 // at random, deterministically for a seed. Faulted requests change no state,
-// except LoseAnswer, which is processed first.
+// except LoseAnswer, which is processed first. A fault applies to both
+// dialects unless [Fault.Dialect] names one.
 //
 // # Deviations
 //
 // Some client behaviour is accepted by the real service but discouraged:
 // polling STATUS before check_after_secs has elapsed, polling STATUS when
 // FINALIZE returned no processing_info or after processing ended, sending
-// base64 media_data. The server answers normally and reports each event in
-// [Server.Deviations].
+// base64 media_data (v1.1) or base64 JSON media (v2). The server answers
+// normally and reports each event in [Server.Deviations].
+//
+// # Inspection over HTTP
+//
+// For tests written in other languages (for example against
+// `mediaupload serve`), the server serves its state as JSON under
+// /mediatest/, a prefix no API path uses. These endpoints need no
+// credentials and their requests are not recorded in [Server.Requests]:
+//
+//	GET  /mediatest/media            every media (as Server.AllMedia), in creation order
+//	GET  /mediatest/media/{id}       one media, or 404
+//	GET  /mediatest/media/{id}/data  the bytes received, application/octet-stream
+//	GET  /mediatest/requests         every request (as Server.Requests)
+//	GET  /mediatest/deviations       the deviations, a JSON array of strings
+//	POST /mediatest/faults           inject a fault (as Server.InjectFault); 201, or 400 when invalid
+//
+// A media is {"id","media_key","total_bytes","media_type","media_category",
+// "additional_owners","shared","state","finalized","segments",
+// "segment_sizes":{"0":n,…},"size","sha256","alt_text","subtitles":[{"media_id",
+// "language_code","display_name"}],"appends","polls","early_polls",
+// "created_at","expires_at"}: the fields of [Media] in snake case, with
+// size and sha256 of the bytes instead of the bytes. A request is
+// {"step","dialect","auth","method","path","content_type","media_id",
+// "segment","bytes","base64","nonce","timestamp","status","fault","error"}.
+// A fault is {"step":"APPEND","dialect":"2","segment":1,"times":1,
+// "status":503,"retry_after":"1","rate_limit_reset":<epoch seconds>,
+// "drop":false,"hang_ms":0,"lose_answer":false}, every field but step
+// optional, with the rules of [Fault]. Errors are {"error":"…"}.
 //
 // # Clock
 //

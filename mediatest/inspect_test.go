@@ -212,3 +212,18 @@ func TestOAuth2Client_TLS(t *testing.T) {
 	assert.Equal(t, testData(7), m.Data)
 	assert.Equal(t, strconv.Itoa(firstMediaID), id)
 }
+
+// Requests that end before authentication still record the credentials
+// they carried.
+func TestRequest_authBeforeRouting(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t)
+	send(t, s.OAuth2Client(), http.MethodGet, s.URL+"/2/tweets", "", nil)
+	send(t, s.Client(), http.MethodGet, s.URL+"/1.1/nothing.json", "", nil)
+	send(t, http.DefaultClient, http.MethodGet, s.URL+"/1.1/nothing.json", "", nil)
+	var got []string
+	for _, r := range s.Requests() {
+		got = append(got, r.Dialect+" "+r.Auth)
+	}
+	assert.Equal(t, []string{"2 oauth2", " oauth1", " "}, got)
+}

@@ -366,6 +366,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		Path:        r.URL.Path,
 		ContentType: r.Header.Get("Content-Type"),
 		Segment:     -1,
+		Auth:        authKind(oauthRequest{header: r.Header.Get("Authorization"), query: r.URL.Query()}),
 	}}
 	x.idx = s.arrive(x.rec)
 	defer func() { s.record(x.idx, x.rec) }() // also when the connection is dropped

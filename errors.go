@@ -32,6 +32,9 @@ var (
 	// than it announced (a file changed while being uploaded, or a wrong
 	// [Size] option).
 	ErrSizeMismatch = errors.New("mediaupload: input size changed")
+	// ErrInputChanged means an input read in order differs from the one
+	// an interrupted upload began with, so it cannot be continued.
+	ErrInputChanged = errors.New("mediaupload: input changed since the interrupted upload")
 	// ErrInsecureEndpoint means an endpoint that is not https and not on
 	// the loopback interface, or a redirect to another host.
 	ErrInsecureEndpoint = errors.New("mediaupload: insecure endpoint")

@@ -167,7 +167,7 @@ func (s *session) skip(seg Segment, buf []byte) error {
 	want := s.acked[seg.Index]
 	s.mu.Unlock()
 	if want != "-" && segmentSHA(data) != want {
-		return fmt.Errorf("%w: segment %d differs from the one uploaded before; remove the resume state to start over", ErrSizeMismatch, seg.Index)
+		return fmt.Errorf("%w: segment %d differs from the one uploaded before; the resume state is removed, run again to start over", ErrInputChanged, seg.Index)
 	}
 	return nil
 }

@@ -341,8 +341,8 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 			err = &UploadError{Step: step, MediaID: s.state.MediaID, Segment: -1, Err: err}
 		}
 		var pe *ProcessingError
-		if errors.As(err, &pe) && s.store != nil {
-			s.store.Remove() // the media is refused: nothing left to resume
+		if s.store != nil && (errors.As(err, &pe) || errors.Is(err, ErrInputChanged)) {
+			s.store.Remove() // nothing left that a rerun could continue
 		}
 		return m, err
 	}

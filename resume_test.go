@@ -1,0 +1,326 @@
+package mediaupload
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mediaupload/mediaupload/mediatest"
+)
+
+func TestFileStore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	store := FileStore{Path: filepath.Join(dir, "upload.resume")}
+	st, err := store.Load()
+	require.NoError(t, err)
+	assert.Nil(t, st, "no file is no state")
+
+	want := &ResumeState{Version: resumeVersion, MediaID: "1880028106020515841", TotalBytes: 10,
+		Segments: []SegmentState{{Index: 0, Offset: 0, Size: 10, SHA256: "ab"}}, ExpiresAt: time.Unix(1_900_000_000, 0).UTC()}
+	require.NoError(t, store.Save(want))
+	got, err := store.Load()
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	files, _ := os.ReadDir(dir)
+	assert.Len(t, files, 1, "no temporary file is left behind")
+
+	require.NoError(t, store.Remove())
+	require.NoError(t, store.Remove(), "removing nothing is fine")
+	_, err = os.Stat(store.Path)
+	assert.ErrorIs(t, err, os.ErrNotExist)
+
+	require.NoError(t, os.WriteFile(store.Path, []byte("{not json"), 0o600))
+	_, err = store.Load()
+	require.ErrorContains(t, err, "not a resume state")
+
+	bad := FileStore{Path: filepath.Join(dir, "missing-dir", "x.resume")}
+	require.Error(t, bad.Save(want))
+}
+
+func TestStaleReason(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	fresh := ResumeState{Version: resumeVersion, API: "1.1", Endpoint: "https://u/x", TotalBytes: 100,
+		MediaType: "video/mp4", Category: "tweet_video", Fingerprint: "f"}
+	valid := fresh
+	valid.MediaID = "1"
+	valid.ExpiresAt = now.Add(time.Hour)
+	valid.Segments = []SegmentState{{0, 0, 60, "a"}, {1, 60, 40, ""}}
+	tests := []struct {
+		name   string
+		change func(*ResumeState)
+		want   string
+	}{
+		{"usable", func(*ResumeState) {}, ""},
+		{"other size", func(s *ResumeState) { s.TotalBytes = 99 }, "the input has 100 bytes, not 99"},
+		{"other content", func(s *ResumeState) { s.Fingerprint = "g" }, "content changed"},
+		{"expired", func(s *ResumeState) { s.ExpiresAt = now.Add(30 * time.Second) }, "expired"},
+		{"other endpoint", func(s *ResumeState) { s.Endpoint = "https://v/x" }, "https://v/x"},
+		{"other category", func(s *ResumeState) { s.Category = "dm_video" }, "dm_video"},
+		{"no media id", func(s *ResumeState) { s.MediaID = "" }, "INIT"},
+		{"other version", func(s *ResumeState) { s.Version = 99 }, "version 99"},
+		{"gap in layout", func(s *ResumeState) { s.Segments[1].Offset = 61 }, "inconsistent"},
+		{"layout past the end", func(s *ResumeState) { s.Segments[1].Size = 41 }, "inconsistent"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			st := valid
+			st.Segments = append([]SegmentState(nil), valid.Segments...)
+			tc.change(&st)
+			got := st.staleReason(&fresh, now)
+			if tc.want == "" {
+				assert.Empty(t, got)
+			} else {
+				assert.Contains(t, got, tc.want)
+			}
+		})
+	}
+}
+
+// appendCounts counts the APPENDs the server answered with success, per
+// segment.
+func appendCounts(srv *mediatest.Server) map[int]int {
+	n := map[int]int{}
+	for _, r := range srv.Requests() {
+		if r.Step == mediatest.StepAppend && r.Status/100 == 2 {
+			n[r.Segment]++
+		}
+	}
+	return n
+}
+
+func countSteps(srv *mediatest.Server, step mediatest.Step) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Step == step {
+			n++
+		}
+	}
+	return n
+}
+
+func TestResumeAfterAFailedSegment(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := newFake(t, []mediatest.Option{mediatest.WithCheckAfter(0)}, WithChunkSize(1000), WithConcurrency(1))
+	store := FileStore{Path: filepath.Join(t.TempDir(), "up.resume")}
+	data := randomBytes(t, 5500)
+	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 3, Status: 400})
+
+	_, err := c.Upload(t.Context(), bytes.NewReader(data), MediaType("video/mp4"), Resume(store))
+	var ue *UploadError
+	require.ErrorAs(t, err, &ue)
+	assert.Equal(t, 3, ue.Segment)
+	st, err := store.Load()
+	require.NoError(t, err)
+	require.NotNil(t, st, "the state is kept on failure")
+	assert.Equal(t, ue.MediaID, st.MediaID)
+	acked := 0
+	for _, s := range st.Segments {
+		if s.SHA256 != "" {
+			acked++
+		}
+	}
+	assert.Equal(t, 3, acked)
+
+	m, err := c.Upload(t.Context(), bytes.NewReader(data), MediaType("video/mp4"), Resume(store))
+	require.NoError(t, err)
+	assert.Equal(t, ue.MediaID, m.ID, "the same media id")
+	assertUploaded(t, srv, m, data)
+	assert.Equal(t, 1, countSteps(srv, mediatest.StepInit))
+	assert.Equal(t, map[int]int{0: 1, 1: 1, 2: 1, 3: 1, 4: 1, 5: 1}, appendCounts(srv), "no acknowledged segment is sent again")
+	_, err = os.Stat(store.Path)
+	assert.ErrorIs(t, err, os.ErrNotExist, "the state is removed on success")
+}
+
+func TestResumeAfterCancelMidAppend(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := newFake(t, []mediatest.Option{mediatest.WithCheckAfter(0)}, WithChunkSize(1000), WithConcurrency(2))
+	store := FileStore{Path: filepath.Join(t.TempDir(), "up.resume")}
+	data := randomBytes(t, 9000)
+	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 4, Hang: time.Minute})
+	ctx, cancel := context.WithCancel(t.Context())
+	killWhenStuck := OnProgress(func(p Progress) {
+		if p.SegmentsDone >= 4 { // 0–3 are done; 4 hangs
+			cancel()
+		}
+	})
+	start := time.Now()
+	_, err := c.Upload(ctx, bytes.NewReader(data), MediaType("video/mp4"), Resume(store), killWhenStuck)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 10*time.Second)
+
+	before := appendCounts(srv)
+	m, err := c.Upload(t.Context(), bytes.NewReader(data), MediaType("video/mp4"), Resume(store))
+	require.NoError(t, err)
+	assertUploaded(t, srv, m, data)
+	after := appendCounts(srv)
+	for seg, n := range before {
+		assert.Equal(t, n, after[seg], "segment %d was acknowledged before and must not be sent again", seg)
+	}
+	assert.Equal(t, 1, countSteps(srv, mediatest.StepInit))
+}
+
+func TestResumeWhileProcessingOnlyPolls(t *testing.T) {
+	t.Parallel()
+	srv := mediatest.NewServer(mediatest.WithCheckAfter(5), mediatest.WithProcessingSteps(3))
+	t.Cleanup(srv.Close)
+	store := FileStore{Path: filepath.Join(t.TempDir(), "up.resume")}
+	// The first process dies while it waits for processing.
+	dying := func(ctx context.Context, d time.Duration) error { return context.Canceled }
+	c1, err := NewClient(srv.Client(), WithEndpoint(srv.UploadURL()), withSleep(dying))
+	require.NoError(t, err)
+	data := append(append([]byte{}, mp4Head...), randomBytes(t, 3000)...)
+	_, err = c1.Upload(t.Context(), bytes.NewReader(data), Resume(store))
+	require.ErrorIs(t, err, context.Canceled)
+	st, err := store.Load()
+	require.NoError(t, err)
+	require.True(t, st.Finalized)
+	requestsBefore := len(srv.Requests())
+
+	c2, rec := newSignedFor(t, srv)
+	m, err := c2.Upload(t.Context(), bytes.NewReader(data), Resume(store))
+	require.NoError(t, err)
+	assertUploaded(t, srv, m, data)
+	for _, r := range srv.Requests()[requestsBefore:] {
+		assert.Equal(t, mediatest.StepStatus, r.Step, "after FINALIZE only STATUS is sent")
+	}
+	assert.NotEmpty(t, rec.recorded())
+}
+
+// newSignedFor is a Client for srv whose waits are recorded.
+func newSignedFor(t *testing.T, srv *mediatest.Server) (*Client, *sleepRecorder) {
+	t.Helper()
+	rec := &sleepRecorder{}
+	c, err := NewClient(srv.Client(), WithEndpoint(srv.UploadURL()), withSleep(rec.sleep))
+	require.NoError(t, err)
+	return c, rec
+}
+
+// failingStore fails its Save once the state says Finalized, like a
+// process killed between FINALIZE and saving its answer.
+type failingStore struct {
+	FileStore
+}
+
+func (f failingStore) Save(st *ResumeState) error {
+	if st.Finalized {
+		return errors.New("killed")
+	}
+	return f.FileStore.Save(st)
+}
+
+func TestResumeAfterFinalizeWhoseStateWasNotSaved(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := newFake(t, []mediatest.Option{mediatest.WithCheckAfter(0)}, WithChunkSize(1000))
+	path := filepath.Join(t.TempDir(), "up.resume")
+	data := randomBytes(t, 2500)
+	_, err := c.Upload(t.Context(), bytes.NewReader(data), MediaType("video/mp4"), Resume(failingStore{FileStore{path}}))
+	require.ErrorContains(t, err, "killed")
+
+	m, err := c.Upload(t.Context(), bytes.NewReader(data), MediaType("video/mp4"), Resume(FileStore{path}))
+	require.NoError(t, err, "a refused second FINALIZE of a finalized media is confirmed with STATUS")
+	assertUploaded(t, srv, m, data)
+	assert.Equal(t, 1, countSteps(srv, mediatest.StepInit))
+}
+
+// logRecorder keeps the messages and attributes logged.
+type logRecorder struct {
+	mu   sync.Mutex
+	logs bytes.Buffer
+}
+
+func (l *logRecorder) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(syncWriter{l}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+type syncWriter struct{ l *logRecorder }
+
+func (w syncWriter) Write(p []byte) (int, error) {
+	w.l.mu.Lock()
+	defer w.l.mu.Unlock()
+	return w.l.logs.Write(p)
+}
+
+func (l *logRecorder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.logs.String()
+}
+
+func TestResumeStartsOverClearly(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		second func(first []byte) []byte
+		expire bool
+		want   string
+	}{
+		{"changed content", func(b []byte) []byte { c := bytes.Clone(b); c[10] ^= 1; return c }, false, "content changed"},
+		{"changed late segment", func(b []byte) []byte { c := bytes.Clone(b); c[len(c)-1200] ^= 1; return c }, false, "segment"},
+		{"changed size", func(b []byte) []byte { return append(bytes.Clone(b), 1) }, false, "bytes"},
+		{"expired", func(b []byte) []byte { return b }, true, "expired"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c, _ := newFake(t, []mediatest.Option{mediatest.WithCheckAfter(0)}, WithChunkSize(1000), WithConcurrency(1))
+			store := FileStore{Path: filepath.Join(t.TempDir(), "up.resume")}
+			first := append(append([]byte{}, mp4Head...), randomBytes(t, 70_000)...)
+			srv.InjectFault(mediatest.Fault{Step: mediatest.StepFinalize, Status: 400})
+			_, err := c.Upload(t.Context(), bytes.NewReader(first), Resume(store))
+			require.Error(t, err)
+			if tc.expire {
+				st, _ := store.Load()
+				st.ExpiresAt = time.Now().Add(-time.Second)
+				require.NoError(t, store.Save(st))
+			}
+			var logs logRecorder
+			c2, err := NewClient(srv.Client(), WithEndpoint(srv.UploadURL()), WithChunkSize(1000), WithLogger(logs.logger()))
+			require.NoError(t, err)
+			second := tc.second(first)
+			m, err := c2.Upload(t.Context(), bytes.NewReader(second), Resume(store))
+			require.NoError(t, err)
+			assertUploaded(t, srv, m, second)
+			assert.Equal(t, 2, countSteps(srv, mediatest.StepInit), "a fresh upload")
+			assert.Contains(t, logs.String(), "starting over")
+			assert.Contains(t, logs.String(), tc.want)
+		})
+	}
+}
+
+func TestResumeInOrderReaderChecksSkippedSegments(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := newFake(t, []mediatest.Option{mediatest.WithCheckAfter(0)}, WithChunkSize(20_000), WithConcurrency(1))
+	store := FileStore{Path: filepath.Join(t.TempDir(), "up.resume")}
+	data := append(append([]byte{}, mp4Head...), randomBytes(t, 100_000)...)
+	plain := func(b []byte) io.Reader { return io.MultiReader(bytes.NewReader(b)) }
+	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 4, Status: 400})
+	_, err := c.Upload(t.Context(), plain(data), Size(int64(len(data))), Resume(store))
+	require.Error(t, err)
+
+	changed := bytes.Clone(data)
+	changed[70_000] ^= 1 // in acknowledged segment 3, past the fingerprinted head
+	_, err = c.Upload(t.Context(), plain(changed), Size(int64(len(changed))), Resume(store))
+	require.ErrorIs(t, err, ErrInputChanged, "an in-order input cannot be reread: say so")
+	assert.Contains(t, err.Error(), "segment 3")
+	st, err := store.Load()
+	require.NoError(t, err)
+	assert.Nil(t, st, "the useless state is removed, so the next run starts over")
+
+	m, err := c.Upload(t.Context(), plain(changed), Size(int64(len(changed))), Resume(store))
+	require.NoError(t, err)
+	assertUploaded(t, srv, m, changed)
+	assert.Equal(t, 2, countSteps(srv, mediatest.StepInit))
+}

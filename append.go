@@ -34,7 +34,7 @@ func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, d
 	}
 	u, fields := c.dialect.appendForm(mediaID, index)
 	body := newMultipartBody(fields, data, asBase64)
-	_, attempts, err := c.send(ctx, StepAppend, func(ctx context.Context) (*http.Request, error) {
+	_, t, err := c.send(ctx, StepAppend, func(ctx context.Context) (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, body.reader())
 		if err != nil {
 			return nil, err
@@ -43,7 +43,7 @@ func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, d
 		req.Header.Set("Content-Type", body.contentType)
 		return req, nil
 	})
-	return attempts, err
+	return t.n, err
 }
 
 // multipartBody is a multipart/form-data body whose framing is encoded once

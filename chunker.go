@@ -2,6 +2,7 @@ package mediaupload
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -109,13 +110,15 @@ type source struct {
 	ra    io.ReaderAt
 	r     io.Reader
 	size  int64
+	whole io.ReaderAt // the input ra is a section of, from base, if any
+	base  int64
 	close func() error // removes a spool file; nil when there is none
 }
 
 // openSource sizes r: size >= 0 is taken as given; a seekable reader is
 // measured from its current offset; anything else (a pipe) is spooled to a
 // temporary file, which Close removes.
-func openSource(r io.Reader, size int64, tempDir string) (*source, error) {
+func openSource(ctx context.Context, r io.Reader, size int64, tempDir string) (*source, error) {
 	if size >= 0 {
 		return &source{r: r, size: size}, nil
 	}
@@ -129,30 +132,57 @@ func openSource(r io.Reader, size int64, tempDir string) (*source, error) {
 				return nil, fmt.Errorf("mediaupload: measuring input: %w", err)
 			}
 			if ra, ok := r.(io.ReaderAt); ok {
-				return &source{ra: io.NewSectionReader(ra, cur, end-cur), size: end - cur}, nil
+				return &source{ra: io.NewSectionReader(ra, cur, end-cur), whole: ra, base: cur, size: end - cur}, nil
 			}
 			return &source{r: r, size: end - cur}, nil
 		}
 	}
-	return spool(r, tempDir)
+	return spool(ctx, r, tempDir)
 }
 
-// spool copies r to a temporary file that the source's Close removes.
-func spool(r io.Reader, dir string) (*source, error) {
+// maxUploadBytes is the most one upload can carry: 1000 segments of 5 MiB.
+const maxUploadBytes = MaxSegments * MaxChunkSize
+
+// spool copies r to a temporary file, stopping when ctx ends or the input
+// grows past what one upload can carry. The file is unlinked at once where
+// the system allows, so that not even a crash leaves it behind; elsewhere
+// the source's Close removes it.
+func spool(ctx context.Context, r io.Reader, dir string) (*source, error) {
 	f, err := os.CreateTemp(dir, "mediaupload-*.spool")
 	if err != nil {
 		return nil, fmt.Errorf("mediaupload: spooling input: %w", err)
 	}
+	unlinked := os.Remove(f.Name()) == nil
 	remove := func() error {
 		cerr := f.Close()
+		if unlinked {
+			return cerr
+		}
 		return errors.Join(cerr, os.Remove(f.Name()))
 	}
-	n, err := io.Copy(f, r)
-	if err != nil {
+	n, err := io.Copy(f, io.LimitReader(ctxReader{ctx, r}, maxUploadBytes+1))
+	switch {
+	case err != nil:
 		remove()
 		return nil, fmt.Errorf("mediaupload: spooling input: %w", err)
+	case n > maxUploadBytes:
+		remove()
+		return nil, fmt.Errorf("%w: the input is over %d bytes, the most one upload can carry", ErrTooLarge, int64(maxUploadBytes))
 	}
 	return &source{ra: f, size: n, close: remove}, nil
+}
+
+// ctxReader reads from r until ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, context.Cause(c.ctx)
+	}
+	return c.r.Read(p)
 }
 
 // Close releases the source's spool file, if any.
@@ -207,15 +237,20 @@ func (s *source) peek(n int) ([]byte, error) {
 	return buf[:k], err
 }
 
-// checkEnd reports [ErrSizeMismatch] if an in-order reader holds more bytes
-// than its declared size.
+// checkEnd reports [ErrSizeMismatch] if the input holds more bytes than
+// its size: an in-order reader that runs long (call it after the last
+// segment was read), or a file that grew while it was being uploaded.
 func (s *source) checkEnd() error {
-	if s.ra != nil {
-		return nil
-	}
 	var b [1]byte
-	if n, _ := io.ReadFull(s.r, b[:]); n > 0 {
-		return fmt.Errorf("%w: input is longer than the declared %d bytes", ErrSizeMismatch, s.size)
+	var n int
+	switch {
+	case s.whole != nil:
+		n, _ = s.whole.ReadAt(b[:], s.base+s.size)
+	case s.ra == nil:
+		n, _ = io.ReadFull(s.r, b[:])
+	}
+	if n > 0 {
+		return fmt.Errorf("%w: the input has grown past the %d bytes it had when the upload began", ErrSizeMismatch, s.size)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package mediaupload
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -169,7 +171,7 @@ func TestOpenSource(t *testing.T) {
 		defer f.Close()
 		_, err = f.Seek(100, io.SeekStart)
 		require.NoError(t, err)
-		s, err := openSource(f, -1, "")
+		s, err := openSource(t.Context(), f, -1, "")
 		require.NoError(t, err)
 		assert.False(t, s.sequential())
 		assert.Equal(t, int64(4900), s.size)
@@ -178,7 +180,7 @@ func TestOpenSource(t *testing.T) {
 	})
 	t.Run("declared size streams in order", func(t *testing.T) {
 		t.Parallel()
-		s, err := openSource(strings.NewReader(string(data)), int64(len(data)), "")
+		s, err := openSource(t.Context(), strings.NewReader(string(data)), int64(len(data)), "")
 		require.NoError(t, err)
 		assert.True(t, s.sequential())
 		head, err := s.peek(10)
@@ -191,11 +193,11 @@ func TestOpenSource(t *testing.T) {
 		spoolDir := t.TempDir()
 		pr, pw := io.Pipe()
 		go func() { pw.Write(data); pw.Close() }()
-		s, err := openSource(pr, -1, spoolDir)
+		s, err := openSource(t.Context(), pr, -1, spoolDir)
 		require.NoError(t, err)
 		assert.Equal(t, int64(len(data)), s.size)
 		files, _ := os.ReadDir(spoolDir)
-		assert.Len(t, files, 1)
+		assert.Empty(t, files, "the spool is unlinked at once")
 		assert.Equal(t, data, readAll(t, s))
 		require.NoError(t, s.Close())
 		files, _ = os.ReadDir(spoolDir)
@@ -204,9 +206,41 @@ func TestOpenSource(t *testing.T) {
 	t.Run("failing pipe leaves no spool", func(t *testing.T) {
 		t.Parallel()
 		spoolDir := t.TempDir()
-		_, err := openSource(iotest.ErrReader(io.ErrClosedPipe), -1, spoolDir)
+		_, err := openSource(t.Context(), iotest.ErrReader(io.ErrClosedPipe), -1, spoolDir)
 		require.ErrorIs(t, err, io.ErrClosedPipe)
 		files, _ := os.ReadDir(spoolDir)
 		assert.Empty(t, files)
 	})
+}
+
+func TestSpoolStopsWithContext(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := openSource(ctx, endless{}, -1, t.TempDir())
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+// endless is an input that never ends.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) { return len(p), nil }
+
+func TestGrowingFileIsNotFinalized(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "growing.bin")
+	require.NoError(t, os.WriteFile(path, randomBytes(t, 1000), 0o600))
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	s, err := openSource(t.Context(), f, -1, "")
+	require.NoError(t, err)
+	require.NoError(t, s.checkEnd())
+	w, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	w.Write([]byte("more"))
+	w.Close()
+	require.ErrorIs(t, s.checkEnd(), ErrSizeMismatch)
 }

@@ -1,6 +1,7 @@
 package mediaupload
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -180,7 +181,7 @@ const maxErrorBody = 64 << 10
 // {"errors":[{code,message}]}, {"error":"…"}, RFC 7807 problem objects and
 // plain-string "errors", and survives any other body.
 func parseAPIError(step Step, status int, header http.Header, body []byte, now time.Time) *APIError {
-	e := &APIError{Step: step, StatusCode: status, RetryAfter: retryAfter(header, now)}
+	e := &APIError{Step: step, StatusCode: status, RetryAfter: retryAfter(status, header, now)}
 	var b struct {
 		Errors json.RawMessage `json:"errors"`
 		Error  json.RawMessage `json:"error"`
@@ -231,9 +232,13 @@ func parseAPIError(step Step, status int, header http.Header, body []byte, now t
 	return e
 }
 
-// excerpt returns the start of a body as one line of valid UTF-8.
+// excerpt returns the start of a body as one line of valid UTF-8; a body
+// that echoes OAuth parameters is withheld.
 func excerpt(body []byte) string {
 	const max = 200
+	if bytes.Contains(bytes.ToLower(body), []byte("oauth_")) || bytes.Contains(bytes.ToLower(body), []byte("authorization")) {
+		return "(answer withheld: it echoes credentials)"
+	}
 	s := strings.Join(strings.Fields(string(body)), " ")
 	if len(s) > max {
 		s = s[:max]
@@ -247,8 +252,10 @@ func excerpt(body []byte) string {
 
 // retryAfter reads how long the service asked to wait: Retry-After (seconds
 // or an HTTP date) or x-rate-limit-reset (epoch seconds), the longer of the
-// two; zero when neither is present or both are in the past.
-func retryAfter(h http.Header, now time.Time) time.Duration {
+// two; zero when neither is present or both are in the past. The reset
+// counts only when the limit is what failed (429, or nothing remaining):
+// X sends the rate-limit headers on every answer.
+func retryAfter(status int, h http.Header, now time.Time) time.Duration {
 	var d time.Duration
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
@@ -257,7 +264,8 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 			d = t.Sub(now)
 		}
 	}
-	if v := strings.TrimSpace(h.Get("X-Rate-Limit-Reset")); v != "" {
+	limited := status == http.StatusTooManyRequests || strings.TrimSpace(h.Get("X-Rate-Limit-Remaining")) == "0"
+	if v := strings.TrimSpace(h.Get("X-Rate-Limit-Reset")); v != "" && limited {
 		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
 			if r := time.Unix(secs, 0).Sub(now); r > d {
 				d = r

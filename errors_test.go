@@ -84,6 +84,24 @@ func TestParseAPIError(t *testing.T) {
 			wantRetry: 30 * time.Second,
 		},
 		{
+			name:      "rate-limit headers on a 503 with quota left are not a reason to wait",
+			status:    503,
+			header:    http.Header{"X-Rate-Limit-Remaining": {"1799"}, "X-Rate-Limit-Reset": {fmt.Sprint(now.Unix() + 840)}},
+			wantRetry: 0,
+		},
+		{
+			name:      "rate-limit reset on a 503 with no quota left",
+			status:    503,
+			header:    http.Header{"X-Rate-Limit-Remaining": {"0"}, "X-Rate-Limit-Reset": {fmt.Sprint(now.Unix() + 60)}},
+			wantRetry: time.Minute,
+		},
+		{
+			name:    "body echoing the request's credentials",
+			status:  502,
+			body:    "GET /1.1/media/upload.json\nAuthorization: OAuth oauth_consumer_key=\"k\", oauth_signature=\"s%3D\"",
+			wantMsg: "(answer withheld: it echoes credentials)",
+		},
+		{
 			name:      "reset in the past",
 			status:    429,
 			header:    http.Header{"X-Rate-Limit-Reset": {fmt.Sprint(now.Unix() - 30)}},

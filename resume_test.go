@@ -149,7 +149,9 @@ func TestResumeAfterCancelMidAppend(t *testing.T) {
 	srv, c, _ := newFake(t, []mediatest.Option{mediatest.WithCheckAfter(0)}, WithChunkSize(1000), WithConcurrency(2))
 	store := FileStore{Path: filepath.Join(t.TempDir(), "up.resume")}
 	data := randomBytes(t, 9000)
-	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 4, Hang: time.Minute})
+	// Segment 4 hangs (at most 2 s, in case the cancel comes before it
+	// reaches the server and the resumed run meets the hang instead).
+	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 4, Hang: 2 * time.Second})
 	ctx, cancel := context.WithCancel(t.Context())
 	killWhenStuck := OnProgress(func(p Progress) {
 		if p.SegmentsDone >= 4 { // 0–3 are done; 4 hangs

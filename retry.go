@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
@@ -31,10 +32,17 @@ type permanentError struct{ error }
 
 func (e permanentError) Unwrap() error { return e.error }
 
+// tries tells how a request went: how many attempts it took, and whether
+// one of them ended with no answer (so the service may have acted on it).
+type tries struct {
+	n          int
+	unanswered bool
+}
+
 // send runs one request of step under the retry policy and returns its 2xx
-// answer and how many attempts it took. It is the one retry mechanism: every
-// step of both dialects goes through it.
-func (c *Client) send(ctx context.Context, step Step, build buildFunc) (*answer, int, error) {
+// answer and how it went. It is the one retry mechanism: every step of both
+// dialects goes through it.
+func (c *Client) send(ctx context.Context, step Step, build buildFunc) (*answer, tries, error) {
 	p := c.retry
 	b := &backoff.ExponentialBackOff{
 		InitialInterval:     p.InitialBackoff,
@@ -44,29 +52,35 @@ func (c *Client) send(ctx context.Context, step Step, build buildFunc) (*answer,
 	}
 	b.Reset()
 	var waited time.Duration
-	for attempt := 1; ; attempt++ {
+	var t tries
+	for {
+		t.n++
 		start := c.now()
 		ans, err := c.attempt(ctx, step, build)
 		if err == nil {
-			c.log.Debug("request", "step", step, "attempt", attempt, "status", ans.status, "took", c.now().Sub(start))
-			return ans, attempt, nil
+			c.log.Debug("request", "step", step, "attempt", t.n, "status", ans.status, "took", c.now().Sub(start))
+			return ans, t, nil
 		}
-		c.log.Debug("request failed", "step", step, "attempt", attempt, "error", err, "took", c.now().Sub(start))
+		c.log.Debug("request failed", "step", step, "attempt", t.n, "error", err, "took", c.now().Sub(start))
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) {
+			t.unanswered = true
+		}
 		if ctx.Err() != nil {
-			return nil, attempt, fmt.Errorf("%w (last attempt: %w)", context.Cause(ctx), err)
+			return nil, t, fmt.Errorf("%w (last attempt: %w)", context.Cause(ctx), err)
 		}
 		wait, ok := c.retryWait(err, b)
 		switch {
 		case !ok:
-			return nil, attempt, unwrapPermanent(err)
-		case attempt >= p.MaxAttempts:
-			return nil, attempt, fmt.Errorf("gave up after %d attempts: %w", attempt, err)
+			return nil, t, unwrapPermanent(err)
+		case t.n >= p.MaxAttempts:
+			return nil, t, fmt.Errorf("gave up after %d attempts: %w", t.n, err)
 		case p.MaxTotalWait > 0 && waited+wait > p.MaxTotalWait:
-			return nil, attempt, fmt.Errorf("gave up after %d attempts and %v of waiting: %w", attempt, waited, err)
+			return nil, t, fmt.Errorf("gave up after %d attempts and %v of waiting: %w", t.n, waited, err)
 		}
 		waited += wait
 		if serr := c.sleep(ctx, wait); serr != nil {
-			return nil, attempt, fmt.Errorf("%w (last attempt: %w)", serr, err)
+			return nil, t, fmt.Errorf("%w (last attempt: %w)", serr, err)
 		}
 	}
 }
@@ -114,7 +128,12 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 		return nil, permanentError{err}
 	}
 	if req.Body != nil && req.Body != http.NoBody {
-		req.Body = &touchReader{r: req.Body, touch: touch}
+		// The transport may go on reading a body after RoundTrip returned
+		// (an early answer, a cancelled attempt); ending the body here
+		// makes sure it lets go of the caller's chunk before it is reused.
+		body := &touchReader{r: req.Body, touch: touch}
+		defer body.end()
+		req.Body = body
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	stalled := func(err error) error {
@@ -143,18 +162,36 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	return &answer{status: resp.StatusCode, body: body}, nil
 }
 
-// touchReader calls touch whenever bytes move through it.
+// touchReader calls touch whenever bytes move through it, and reads
+// nothing more once ended.
 type touchReader struct {
+	mu    sync.Mutex
 	r     io.ReadCloser
 	touch func()
+	ended bool
 }
 
+// errAttemptOver is what a body read after its attempt ended returns.
+var errAttemptOver = errors.New("mediaupload: request attempt is over")
+
 func (t *touchReader) Read(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ended {
+		return 0, errAttemptOver
+	}
 	n, err := t.r.Read(p)
 	if n > 0 {
 		t.touch()
 	}
 	return n, err
+}
+
+// end waits for a Read in progress and makes later ones fail.
+func (t *touchReader) end() {
+	t.mu.Lock()
+	t.ended = true
+	t.mu.Unlock()
 }
 
 func (t *touchReader) Close() error { return t.r.Close() }

@@ -311,3 +311,45 @@ func TestPermanentTransportErrorsAreNotRetried(t *testing.T) {
 	assert.Empty(t, rec.recorded())
 	assert.True(t, errors.Is(err, ErrInsecureEndpoint) || strings.Contains(err.Error(), "certificate"), err.Error())
 }
+
+// lateReader is a transport that answers at once and reads the request
+// body only afterwards, as net/http may after an early answer.
+type lateReader struct {
+	mu      sync.Mutex
+	results []error
+	wg      sync.WaitGroup
+}
+
+func (l *lateReader) RoundTrip(req *http.Request) (*http.Response, error) {
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		time.Sleep(20 * time.Millisecond)
+		n, err := req.Body.Read(make([]byte, 64))
+		if n > 0 {
+			err = errors.New("read the chunk after the attempt ended")
+		}
+		l.mu.Lock()
+		l.results = append(l.results, err)
+		l.mu.Unlock()
+	}()
+	return &http.Response{StatusCode: 503, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("{}")), Request: req}, nil
+}
+
+func TestChunkIsReleasedWhenTheAttemptEnds(t *testing.T) {
+	t.Parallel()
+	lr := &lateReader{}
+	p := DefaultRetryPolicy()
+	p.MaxAttempts = 2
+	rec := &sleepRecorder{}
+	c, err := NewClient(&http.Client{Transport: lr}, WithEndpoint("https://upload.example/u"), WithRetry(p), withSleep(rec.sleep))
+	require.NoError(t, err)
+	chunk := randomBytes(t, 1<<20)
+	err = c.Append(t.Context(), "1", 0, chunk)
+	require.Error(t, err)
+	lr.wg.Wait()
+	require.Len(t, lr.results, 2)
+	for _, r := range lr.results {
+		assert.ErrorIs(t, r, errAttemptOver)
+	}
+}

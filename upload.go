@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -167,12 +168,20 @@ func (c *Client) Finalize(ctx context.Context, mediaID string) (*Media, error) {
 // finalize is Finalize; maybeDone says that an earlier process may already
 // have finalized the media.
 func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (*Media, error) {
-	ans, attempts, err := c.send(ctx, StepFinalize, c.dialect.finalizeRequest(mediaID).build)
+	ans, t, err := c.send(ctx, StepFinalize, c.dialect.finalizeRequest(mediaID).build)
 	var apiErr *APIError
-	if err != nil && (attempts > 1 || maybeDone) && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
-		// An earlier attempt may have finalized the media before its answer
-		// was lost; if STATUS knows it, that attempt succeeded.
-		if m, serr := c.Status(ctx, mediaID); serr == nil {
+	if err != nil && (t.unanswered || maybeDone) && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
+		// An attempt whose answer never came, or an earlier process, may
+		// have finalized the media: a refusal that says so, or a STATUS
+		// that shows processing, means FINALIZE is done.
+		m, serr := c.Status(ctx, mediaID)
+		switch {
+		case serr == nil && m.Processing != nil:
+			return m, nil
+		case saysFinalized(apiErr):
+			if serr != nil {
+				m = &Media{ID: mediaID}
+			}
 			return m, nil
 		}
 	}
@@ -180,6 +189,12 @@ func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (
 		return nil, err
 	}
 	return c.parse(ans.body)
+}
+
+// saysFinalized reports whether a refused FINALIZE says the media is
+// finalized already.
+func saysFinalized(e *APIError) bool {
+	return strings.Contains(strings.ToLower(e.Message), "finalized")
 }
 
 // Status asks for the processing state of mediaID (STATUS).
@@ -197,10 +212,14 @@ func (c *Client) WaitProcessed(ctx context.Context, m *Media) (*Media, error) {
 	return c.waitProcessed(ctx, m, nil)
 }
 
+// minPollInterval spaces polls when the service keeps asking for no wait.
+const minPollInterval = 250 * time.Millisecond
+
 func (c *Client) waitProcessed(ctx context.Context, m *Media, report func(*Media)) (*Media, error) {
 	start := c.now()
 	var waited time.Duration
 	fallback := time.Second
+	polls := 0
 	for {
 		if report != nil {
 			report(m)
@@ -216,16 +235,20 @@ func (c *Client) waitProcessed(ctx context.Context, m *Media, report func(*Media
 			return m, nil
 		}
 		wait := p.CheckAfter
-		if wait < 0 {
+		switch {
+		case wait < 0: // the service named no wait: back off
 			wait, fallback = fallback, min(2*fallback, 30*time.Second)
+		case wait == 0 && polls > 0: // "now" again: do not hammer
+			wait = minPollInterval
 		}
-		if waited+wait > c.maxProcessingWait {
-			return m, fmt.Errorf("%w: still %s after %v (at %d%%)", ErrProcessingTimeout, p.State, c.now().Sub(start).Round(time.Second), p.ProgressPercent)
+		if spent := max(waited, c.now().Sub(start)); spent+wait > c.maxProcessingWait {
+			return m, fmt.Errorf("%w: still %s after %v (at %d%%)", ErrProcessingTimeout, p.State, spent.Round(time.Second), p.ProgressPercent)
 		}
 		if err := c.sleep(ctx, wait); err != nil {
 			return m, err
 		}
 		waited += wait
+		polls++
 		next, err := c.Status(ctx, m.ID)
 		if err != nil {
 			return m, err
@@ -300,7 +323,7 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 	if r == nil {
 		return nil, fmt.Errorf("mediaupload: nil reader")
 	}
-	src, err := openSource(r, cfg.size, cfg.tempDir)
+	src, err := openSource(ctx, r, cfg.size, cfg.tempDir)
 	if err != nil {
 		return nil, err
 	}
@@ -377,6 +400,9 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 	} else {
 		if err := s.sendSegments(ctx); err != nil {
 			return m, err
+		}
+		if err := s.src.checkEnd(); err != nil {
+			return m, err // never finalize what is not the whole input
 		}
 		if fin, err = c.finalize(ctx, m.ID, resumed); err != nil {
 			return m, err

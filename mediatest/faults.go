@@ -23,6 +23,10 @@ const (
 	StepStatus    Step = "STATUS"
 	StepMetadata  Step = "METADATA"  // alt text: /1.1/media/metadata/create.json, /2/media/metadata
 	StepSubtitles Step = "SUBTITLES" // subtitles: /1.1/media/subtitles/create.json, /2/media/subtitles
+	// StepSimple is the v1.1 one-shot (simple) upload: POST
+	// /1.1/media/upload.json with no command and the whole image as "media"
+	// (or base64 "media_data").
+	StepSimple Step = "SIMPLE"
 )
 
 // AnySegment is the [Fault.Segment] value that matches every APPEND.
@@ -78,7 +82,7 @@ func (f Fault) validate() {
 // check reports why a fault cannot be applied, if it cannot.
 func (f Fault) check() error {
 	switch f.Step {
-	case StepInit, StepAppend, StepFinalize, StepStatus, StepMetadata, StepSubtitles:
+	case StepInit, StepAppend, StepFinalize, StepStatus, StepMetadata, StepSubtitles, StepSimple:
 	default:
 		return errors.New("mediatest: Fault.Step " + strconv.Quote(string(f.Step)) + " is not a step")
 	}

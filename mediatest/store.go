@@ -388,6 +388,19 @@ func (st *store) appendSegment(id string, index int, data []byte) *apiError {
 	return nil
 }
 
+// simpleUpload is INIT, one APPEND and FINALIZE of a synchronous media, as
+// the one-shot upload does.
+func (st *store) simpleUpload(p initParams, data []byte) (answer, *apiError) {
+	a, err := st.init(p)
+	if err != nil {
+		return answer{}, err
+	}
+	if err := st.appendSegment(a.idStr, 0, data); err != nil {
+		return answer{}, err
+	}
+	return st.finalize(a.idStr)
+}
+
 // finalize closes the upload of media id and starts processing.
 func (st *store) finalize(id string) (answer, *apiError) {
 	st.mu.Lock()

@@ -189,12 +189,14 @@ func (s *Server) v1Upload(x *exchange) {
 		step = StepStatus
 	case r.Method == http.MethodPost && (command == string(StepInit) || command == string(StepAppend) || command == string(StepFinalize)):
 		step = Step(command)
+	case r.Method == http.MethodPost && command == "" && p.multipart && (len(p.media) > 0 || p.body.Has("media_data")):
+		step = StepSimple // one-shot upload: X accepts it at the same URL
 	}
 	x.rec.MediaID = p.get("media_id")
 	var data []byte
 	var dataErr *apiError
-	if step == StepAppend {
-		if i, err := strconv.Atoi(p.get("segment_index")); err == nil {
+	if step == StepAppend || step == StepSimple {
+		if i, err := strconv.Atoi(p.get("segment_index")); err == nil && step == StepAppend {
 			x.rec.Segment = i
 		}
 		data, dataErr = p.appendData()
@@ -214,6 +216,8 @@ func (s *Server) v1Upload(x *exchange) {
 		s.v1Finalize(x, p)
 	case StepStatus:
 		s.v1Status(x, p)
+	case StepSimple:
+		s.v1SimpleUpload(x, p, data, dataErr)
 	case "":
 		if command == "" {
 			x.fail(missingParam("command"))
@@ -274,6 +278,46 @@ func (s *Server) v1Init(x *exchange, p *v1Params) {
 	x.respond(http.StatusAccepted, v1Media{MediaID: a.id, MediaIDString: a.idStr, ExpiresAfterSecs: intPtr(a.expiresIn)})
 }
 
+// v1SimpleUpload serves the one-shot upload (no command): an image of at
+// most 5 MB in one multipart request, answered 200 with the media object.
+// X sniffs the type from the bytes (there is no media_type parameter) and
+// requires the chunked upload for the asynchronous categories (tweet_gif,
+// tweet_video, amplify_video, dm_gif, dm_video).
+func (s *Server) v1SimpleUpload(x *exchange, p *v1Params, data []byte, dataErr *apiError) {
+	if dataErr != nil {
+		x.fail(dataErr)
+		return
+	}
+	ip := initParams{totalBytes: int64(len(data)), mediaType: http.DetectContentType(data), category: p.get("media_category")}
+	if kind, ok := kindOf(ip.mediaType); !ok || kind != kindImage && kind != kindGIF {
+		x.fail(&apiError{status: http.StatusBadRequest, message: "media type unrecognized."})
+		return
+	}
+	if rule, ok := categoryOf(ip.category); ok && rule.async {
+		x.fail(badRequest(codeMedia, "media_category %s requires the chunked upload (INIT/APPEND/FINALIZE).", rule.name))
+		return
+	}
+	if len(data) > imageLimit {
+		x.fail(badRequest(codeMedia, "File size must be <= %d bytes", imageLimit))
+		return
+	}
+	var err *apiError
+	if ip.owners, ip.shared, err = p.ownersAndShared(); err != nil {
+		x.fail(err)
+		return
+	}
+	a, err := s.store.simpleUpload(ip, data)
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	x.rec.MediaID = a.idStr
+	if x.rec.Base64 {
+		s.store.deviate("simple upload of media %s used base64 media_data; raw media is preferred", a.idStr)
+	}
+	x.respond(http.StatusOK, newV1Media(a, true))
+}
+
 func (p *v1Params) initParams() (initParams, *apiError) {
 	var ip initParams
 	total := p.get("total_bytes")
@@ -289,23 +333,30 @@ func (p *v1Params) initParams() (initParams, *apiError) {
 		return ip, missingParam("media_type")
 	}
 	ip.category = p.get("media_category")
-	if owners := p.get("additional_owners"); owners != "" {
-		for o := range strings.SplitSeq(owners, ",") {
+	var perr *apiError
+	ip.owners, ip.shared, perr = p.ownersAndShared()
+	return ip, perr
+}
+
+// ownersAndShared parses the optional additional_owners and shared parameters.
+func (p *v1Params) ownersAndShared() (owners []string, shared bool, err *apiError) {
+	if list := p.get("additional_owners"); list != "" {
+		for o := range strings.SplitSeq(list, ",") {
 			o = strings.TrimSpace(o)
 			if _, err := strconv.ParseUint(o, 10, 64); err != nil {
-				return ip, invalidParam("additional_owners")
+				return nil, false, invalidParam("additional_owners")
 			}
-			ip.owners = append(ip.owners, o)
+			owners = append(owners, o)
 		}
 	}
-	switch shared := strings.ToLower(p.get("shared")); shared {
+	switch v := strings.ToLower(p.get("shared")); v {
 	case "", "false":
 	case "true":
-		ip.shared = true
+		shared = true
 	default:
-		return ip, invalidParam("shared")
+		return nil, false, invalidParam("shared")
 	}
-	return ip, nil
+	return owners, shared, nil
 }
 
 func (s *Server) v1Append(x *exchange, p *v1Params, data []byte, dataErr *apiError) {

@@ -320,3 +320,43 @@ func TestV1_altTextUnsigned(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, r.status)
 	assert.Equal(t, codeAuth, r.errCode(t))
 }
+
+func TestV1_simpleUpload(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t)
+	png := append([]byte("\x89PNG\r\n\x1a\n"), testData(100)...)
+
+	// The one-shot upload tweepy's media_upload uses for images: no command,
+	// the whole file as the "media" part, an optional media_category.
+	ct, body := multipartBody(t, part{name: "media", value: png, file: true}, field("media_category", "tweet_image"))
+	r := send(t, s.Client(), http.MethodPost, s.UploadURL(), ct, body)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	id := r.json(t)["media_id_string"].(string)
+	m, ok := s.Media(id)
+	require.True(t, ok)
+	assert.Equal(t, png, m.Data)
+	assert.Equal(t, "image/png", m.MediaType)
+	assert.Equal(t, "succeeded", m.State)
+	assert.True(t, m.Finalized)
+
+	// base64 media_data works too, and is a deviation.
+	ct, body = multipartBody(t, field("media_data", base64.StdEncoding.EncodeToString(png)))
+	r = send(t, s.Client(), http.MethodPost, s.UploadURL(), ct, body)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	assert.Len(t, s.Deviations(), 1)
+
+	// Videos and the asynchronous categories need the chunked upload.
+	mp4 := append([]byte("\x00\x00\x00\x20ftypisom"), testData(100)...)
+	ct, body = multipartBody(t, part{name: "media", value: mp4, file: true})
+	r = send(t, s.Client(), http.MethodPost, s.UploadURL(), ct, body)
+	assert.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
+	ct, body = multipartBody(t, part{name: "media", value: png, file: true}, field("media_category", "tweet_gif"))
+	r = send(t, s.Client(), http.MethodPost, s.UploadURL(), ct, body)
+	assert.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
+
+	// No media at all is still "command parameter is missing."
+	ct, body = multipartBody(t, field("media_category", "tweet_image"))
+	r = send(t, s.Client(), http.MethodPost, s.UploadURL(), ct, body)
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.Contains(t, string(r.body), "command parameter is missing")
+}

@@ -323,3 +323,39 @@ func TestUploadOverTLSTrustsSSLCertFile(t *testing.T) {
 	assert.Equal(t, 1, exitErr.ExitCode())
 	assert.Contains(t, stderr.String(), "certificate")
 }
+
+func TestServeRefusesBadSetupInOneLine(t *testing.T) {
+	t.Parallel()
+	busy := newServer0(t)
+	addr := strings.TrimPrefix(busy.URL, "http://")
+	for _, args := range [][]string{
+		{"serve", "--addr", addr},
+		{"serve", "--check-after", "-1"},
+		{"serve", "--tls-cert", "x.pem"},
+		{"serve", "--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"},
+	} {
+		r := runCLI(t, nil, nil, args...)
+		assert.Equal(t, 2, r.code, "%v", args)
+		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "%v: %q", args, r.stderr)
+		assert.NotContains(t, r.stderr, "goroutine", "no panic")
+	}
+}
+
+func TestReachableURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, want string
+		loopback bool
+	}{
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8080", true},
+		{"http://[::1]:8080", "http://[::1]:8080", true},
+		{"http://[::]:8080", "http://127.0.0.1:8080", false},
+		{"https://0.0.0.0:8443", "https://127.0.0.1:8443", false},
+		{"http://192.0.2.7:80", "http://192.0.2.7:80", false},
+	}
+	for _, tc := range tests {
+		got, loopback := reachableURL(tc.in)
+		assert.Equal(t, tc.want, got)
+		assert.Equal(t, tc.loopback, loopback, tc.in)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 
 	"github.com/mediaupload/mediaupload"
 	"github.com/mediaupload/mediaupload/mediatest"
@@ -27,6 +29,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if (*certFile == "") != (*keyFile == "") {
 		return usagef("mediaupload: --tls-cert and --tls-key go together")
 	}
+	if *checkAfter < 0 || *steps < 0 {
+		return usagef("mediaupload: --check-after and --processing-steps must not be negative")
+	}
 
 	opts := []mediatest.Option{mediatest.WithAddr(*addr), mediatest.WithCheckAfter(*checkAfter), mediatest.WithProcessingSteps(*steps)}
 	creds, fromEnv, err := serveCredentials(getenv)
@@ -39,19 +44,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 			fmt.Fprintf(stderr, format+"\n", args...)
 		}))
 	}
-	var srv *mediatest.Server
-	if *certFile != "" {
+	useTLS := *certFile != ""
+	if useTLS {
 		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
 		if err != nil {
 			return usagef("mediaupload: loading the TLS key pair: %v", err)
 		}
-		srv = newServer(true, append(opts, mediatest.WithTLSCertificate(cert)))
-	} else {
-		srv = newServer(false, opts)
+		opts = append(opts, mediatest.WithTLSCertificate(cert))
+	}
+	srv, err := newServer(useTLS, opts)
+	if err != nil {
+		return err
 	}
 	defer srv.Close()
 
-	fmt.Fprintf(stdout, "upload URL: %s\n", srv.UploadURL())
+	base, loopback := reachableURL(srv.URL)
+	if !loopback {
+		fmt.Fprintln(stderr, "mediaupload: warning: serving beyond loopback with test credentials; clients must use https there")
+	}
+	fmt.Fprintf(stdout, "upload URL: %s/1.1/media/upload.json\n", base)
+	fmt.Fprintf(stdout, "v2 URL: %s/2/media/upload\n", base)
+	fmt.Fprintf(stdout, "inspect: %s/mediatest/media, %s/mediatest/requests, POST %s/mediatest/faults\n", base, base, base)
 	if fromEnv {
 		fmt.Fprintln(stdout, "accepting the credentials of the TWITTER_* environment variables")
 	} else {
@@ -60,17 +73,39 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 			mediaupload.EnvConsumerKey, creds.ConsumerKey, mediaupload.EnvConsumerSecret, creds.ConsumerSecret,
 			mediaupload.EnvAccessToken, creds.AccessToken, mediaupload.EnvAccessTokenSecret, creds.AccessTokenSecret)
 	}
+	fmt.Fprintf(stdout, "%s=%s\n", envOAuth2Token, srv.OAuth2Token())
 	<-ctx.Done()
 	return nil
 }
 
 // newServer starts the fake, turning a listen failure (it panics, as
 // httptest does) into an error.
-func newServer(useTLS bool, opts []mediatest.Option) *mediatest.Server {
+func newServer(useTLS bool, opts []mediatest.Option) (srv *mediatest.Server, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = usagef("mediaupload: cannot serve: %v", p)
+		}
+	}()
 	if useTLS {
-		return mediatest.NewTLSServer(opts...)
+		return mediatest.NewTLSServer(opts...), nil
 	}
-	return mediatest.NewServer(opts...)
+	return mediatest.NewServer(opts...), nil
+}
+
+// reachableURL turns a base URL on an unspecified address (0.0.0.0, ::)
+// into one on 127.0.0.1 that clients can use, and says whether the server
+// listens on loopback only.
+func reachableURL(base string) (string, bool) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base, false
+	}
+	ip := net.ParseIP(u.Hostname())
+	if ip != nil && ip.IsUnspecified() {
+		u.Host = net.JoinHostPort("127.0.0.1", u.Port())
+		return u.String(), false
+	}
+	return u.String(), ip != nil && ip.IsLoopback() || u.Hostname() == "localhost"
 }
 
 // serveCredentials returns the credentials of the environment when all four
@@ -86,3 +121,6 @@ func serveCredentials(getenv func(string) string) (mediatest.Credentials, bool, 
 	}
 	return mediatest.Credentials{}, false, err
 }
+
+// envOAuth2Token names the OAuth 2.0 user token used with --api v2.
+const envOAuth2Token = "TWITTER_OAUTH2_TOKEN"

@@ -22,9 +22,10 @@ func (c *Client) Append(ctx context.Context, mediaID string, index int, data []b
 
 // appendSegment sends one segment and says in how many attempts.
 func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, data []byte, asBase64 bool) (int, error) {
+	if err := checkMediaID(mediaID); err != nil {
+		return 0, err
+	}
 	switch {
-	case mediaID == "":
-		return 0, fmt.Errorf("mediaupload: append: empty media id")
 	case index < 0 || index >= MaxSegments:
 		return 0, fmt.Errorf("%w: segment index %d is outside 0–%d", ErrTooManySegments, index, MaxSegments-1)
 	case len(data) == 0:
@@ -32,8 +33,7 @@ func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, d
 	case len(data) > MaxChunkSize:
 		return 0, fmt.Errorf("%w: segment of %d bytes is over %d", ErrChunkSize, len(data), MaxChunkSize)
 	}
-	u, fields := c.dialect.appendForm(mediaID, index)
-	body := newMultipartBody(fields, data, asBase64)
+	u, body := c.dialect.appendBody(mediaID, index, data, asBase64)
 	_, t, err := c.send(ctx, StepAppend, func(ctx context.Context) (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, body.reader())
 		if err != nil {
@@ -46,9 +46,9 @@ func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, d
 	return t.n, err
 }
 
-// multipartBody is a multipart/form-data body whose framing is encoded once
-// and whose payload is streamed from the caller's chunk, never copied.
-type multipartBody struct {
+// framedBody is a request body made of a small prefix and suffix, encoded
+// once, around a payload streamed from the caller's chunk, never copied.
+type framedBody struct {
 	contentType     string
 	prefix, payload []byte
 	suffix          []byte
@@ -56,7 +56,7 @@ type multipartBody struct {
 
 // newMultipartBody frames data after fields, as file part "media", or as
 // field "media_data" in base64 (which costs a copy).
-func newMultipartBody(fields []formField, data []byte, asBase64 bool) *multipartBody {
+func newMultipartBody(fields []formField, data []byte, asBase64 bool) *framedBody {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	for _, f := range fields {
@@ -76,13 +76,21 @@ func newMultipartBody(fields []formField, data []byte, asBase64 bool) *multipart
 	prefix := bytes.Clone(buf.Bytes())
 	buf.Reset()
 	w.Close()
-	return &multipartBody{contentType: w.FormDataContentType(), prefix: prefix, payload: payload, suffix: bytes.Clone(buf.Bytes())}
+	return &framedBody{contentType: w.FormDataContentType(), prefix: prefix, payload: payload, suffix: bytes.Clone(buf.Bytes())}
 }
 
-func (b *multipartBody) len() int64 { return int64(len(b.prefix) + len(b.payload) + len(b.suffix)) }
+// newJSONAppendBody frames data as {"segment_index":N,"media":"<base64>"}.
+func newJSONAppendBody(index int, data []byte) *framedBody {
+	payload := make([]byte, base64.StdEncoding.EncodedLen(len(data)))
+	base64.StdEncoding.Encode(payload, data)
+	return &framedBody{contentType: "application/json", payload: payload,
+		prefix: fmt.Appendf(nil, `{"segment_index":%d,"media":"`, index), suffix: []byte(`"}`)}
+}
+
+func (b *framedBody) len() int64 { return int64(len(b.prefix) + len(b.payload) + len(b.suffix)) }
 
 // reader returns a fresh reader over the whole body, for one attempt.
-func (b *multipartBody) reader() io.ReadCloser {
+func (b *framedBody) reader() io.ReadCloser {
 	return io.NopCloser(io.MultiReader(bytes.NewReader(b.prefix), bytes.NewReader(b.payload), bytes.NewReader(b.suffix)))
 }
 

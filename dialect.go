@@ -18,15 +18,26 @@ type dialect interface {
 	// name is the API version: "1.1" or "2".
 	name() string
 	initRequest(p InitParams) (wireRequest, error)
-	// appendForm returns the URL and the form fields of an APPEND; the
-	// segment's bytes follow as part "media" (raw) or field "media_data"
-	// (base64).
-	appendForm(mediaID string, index int) (url string, fields []formField)
+	// appendBody returns the URL and the body of an APPEND of data, raw or
+	// in base64; the body streams data without copying it when raw.
+	appendBody(mediaID string, index int, data []byte, asBase64 bool) (url string, body *framedBody)
 	finalizeRequest(mediaID string) wireRequest
 	statusRequest(mediaID string) wireRequest
 	metadataRequest(mediaID, altText string) (wireRequest, error)
+	subtitlesRequest(videoID string, sub Subtitle) (wireRequest, error)
 	// parseMedia reads an INIT, FINALIZE or STATUS answer.
 	parseMedia(body []byte) (*wireMedia, error)
+	// hint explains an error status in this dialect's terms, if it can.
+	hint(status int) string
+}
+
+// jsonRequest is a POST of v as JSON.
+func jsonRequest(url string, v any) (wireRequest, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return wireRequest{}, err
+	}
+	return wireRequest{method: http.MethodPost, url: url, contentType: "application/json; charset=UTF-8", body: body}, nil
 }
 
 // formField is one field of a multipart form.

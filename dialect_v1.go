@@ -38,12 +38,9 @@ func (d v1) initRequest(p InitParams) (wireRequest, error) {
 	return d.form(v), nil
 }
 
-func (d v1) appendForm(mediaID string, index int) (string, []formField) {
-	return d.endpoint.String(), []formField{
-		{"command", "APPEND"},
-		{"media_id", mediaID},
-		{"segment_index", strconv.Itoa(index)},
-	}
+func (d v1) appendBody(mediaID string, index int, data []byte, asBase64 bool) (string, *framedBody) {
+	fields := []formField{{"command", "APPEND"}, {"media_id", mediaID}, {"segment_index", strconv.Itoa(index)}}
+	return d.endpoint.String(), newMultipartBody(fields, data, asBase64)
 }
 
 func (d v1) finalizeRequest(mediaID string) wireRequest {
@@ -60,12 +57,24 @@ func (d v1) statusRequest(mediaID string) wireRequest {
 }
 
 func (d v1) metadataRequest(mediaID, altText string) (wireRequest, error) {
-	body, err := json.Marshal(map[string]any{"media_id": mediaID, "alt_text": map[string]string{"text": altText}})
-	if err != nil {
-		return wireRequest{}, err
-	}
-	u := d.endpoint.ResolveReference(&url.URL{Path: "metadata/create.json"})
-	return wireRequest{method: http.MethodPost, url: u.String(), contentType: "application/json; charset=UTF-8", body: body}, nil
+	return jsonRequest(d.beside("metadata/create.json"),
+		map[string]any{"media_id": mediaID, "alt_text": map[string]string{"text": altText}})
+}
+
+func (d v1) subtitlesRequest(videoID string, sub Subtitle) (wireRequest, error) {
+	return jsonRequest(d.beside("subtitles/create.json"), map[string]any{
+		"media_id": videoID, "media_category": sub.videoCategory(),
+		"subtitle_info": map[string]any{"subtitles": []map[string]string{
+			{"media_id": sub.MediaID, "language_code": sub.LanguageCode, "display_name": sub.DisplayName},
+		}},
+	})
+}
+
+func (v1) hint(int) string { return "" }
+
+// beside returns the URL of a path next to upload.json.
+func (d v1) beside(path string) string {
+	return d.endpoint.ResolveReference(&url.URL{Path: path}).String()
 }
 
 func (d v1) parseMedia(body []byte) (*wireMedia, error) {

@@ -87,6 +87,8 @@ type APIError struct {
 	// RetryAfter is how long the service asked the client to wait, from
 	// Retry-After or x-rate-limit-reset; zero when it did not say.
 	RetryAfter time.Duration
+
+	hint string // the dialect's explanation of the status, if any
 }
 
 func (e *APIError) Error() string {
@@ -103,8 +105,10 @@ func (e *APIError) Error() string {
 			fmt.Fprintf(&b, " (code %d)", d.Code)
 		}
 	}
-	if hint := statusHint(e.StatusCode); hint != "" {
-		b.WriteString(" — " + hint)
+	for _, hint := range []string{e.hint, statusHint(e.StatusCode)} {
+		if hint != "" {
+			b.WriteString(" — " + hint)
+		}
 	}
 	return b.String()
 }

@@ -1,6 +1,7 @@
 package mediaupload
 
 import (
+	"bytes"
 	"fmt"
 	"mime"
 	"strings"
@@ -95,6 +96,9 @@ func (c *uploadConfig) resolveType(head []byte, size int64) error {
 			c.category = "subtitles"
 		default:
 			c.category = "tweet_" + kind
+			if c.dm {
+				c.category = "dm_" + kind
+			}
 		}
 	}
 	catKind, limit, _ := categoryKind(c.category)
@@ -103,6 +107,26 @@ func (c *uploadConfig) resolveType(head []byte, size int64) error {
 	}
 	if limit > 0 && size > limit {
 		return &LimitError{Category: c.category, Limit: limit, Size: size}
+	}
+	if c.subtitles != nil && catKind != "video" {
+		return fmt.Errorf("%w: subtitles go with videos, not %s", ErrMediaType, c.category)
+	}
+	return nil
+}
+
+// subtitleType is the media type of a subtitle file: WebVTT or SubRip.
+func subtitleType(head []byte) string {
+	if bytes.HasPrefix(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), []byte("WEBVTT")) {
+		return "text/vtt"
+	}
+	return "text/srt"
+}
+
+// checkMediaID refuses ids that are not 1–19 decimal digits: they cannot be
+// X's, and v2 puts them in URL paths.
+func checkMediaID(id string) error {
+	if len(id) == 0 || len(id) > 19 || strings.Trim(id, "0123456789") != "" {
+		return fmt.Errorf("mediaupload: media id %q is not 1 to 19 decimal digits", id)
 	}
 	return nil
 }

@@ -3,7 +3,9 @@ package mediaupload
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"strings"
 	"net/url"
 	"time"
 )
@@ -40,8 +42,52 @@ const (
 	StepAppend   Step = "APPEND"
 	StepFinalize Step = "FINALIZE"
 	StepStatus   Step = "STATUS"
-	StepMetadata Step = "METADATA"
+	StepMetadata  Step = "METADATA"
+	StepSubtitles Step = "SUBTITLES"
 )
+
+// API selects the wire dialect of the upload API.
+type API string
+
+// The dialects. Both work with the same [Client] and the same calls.
+const (
+	// APIv1 is v1.1 (upload.json); the default.
+	APIv1 API = "1.1"
+	// APIv2 is X API v2 (/2/media/upload/…), which also takes OAuth 2.0
+	// user tokens with the media.write scope.
+	APIv2 API = "2"
+)
+
+// DefaultV2Endpoint is the v2 upload URL, used with [APIv2] unless
+// [WithEndpoint] says otherwise.
+const DefaultV2Endpoint = "https://api.x.com/2/media/upload"
+
+// WithAPI selects the dialect (default [APIv1]). With [APIv2] the endpoint
+// defaults to [DefaultV2Endpoint], and metadata and subtitles go to
+// /2/media/metadata and /2/media/subtitles on its host.
+func WithAPI(api API) Option {
+	return func(c *Client) error {
+		if api != APIv1 && api != APIv2 {
+			return fmt.Errorf("mediaupload: unknown API %q: use %q or %q", api, APIv1, APIv2)
+		}
+		c.api = api
+		return nil
+	}
+}
+
+// WithBearerToken sends token as an OAuth 2.0 user token ("Authorization:
+// Bearer …") on every request, for [APIv2] (v1.1 takes OAuth 1.0a only).
+// Use it with a client that does not sign requests itself, such as one with
+// [NewTransport]; a client from golang.org/x/oauth2 needs no token here.
+func WithBearerToken(token string) Option {
+	return func(c *Client) error {
+		if strings.TrimSpace(token) == "" || strings.ContainsAny(token, " \r\n") {
+			return fmt.Errorf("%w: the bearer token is empty or malformed", ErrMissingCredentials)
+		}
+		c.bearer = token
+		return nil
+	}
+}
 
 // RetryPolicy says how a request that failed transiently (transport error,
 // stall, 429, 500, 502, 503, 504) is retried. Each retry waits an
@@ -88,6 +134,7 @@ func WithEndpoint(endpoint string) Option {
 			return err
 		}
 		c.endpoint = u
+		c.endpointSet = true
 		return nil
 	}
 }
@@ -219,6 +266,14 @@ type uploadConfig struct {
 	onProgress          func(Progress)
 	tempDir             string
 	store               ResumeStore
+	dm                  bool
+	subtitles           *subtitleFile
+}
+
+// subtitleFile is a subtitle file to upload and attach to the video.
+type subtitleFile struct {
+	r   io.Reader
+	sub Subtitle
 }
 
 // MediaType sets the MIME type, e.g. "video/mp4". Default: sniffed from the
@@ -328,6 +383,30 @@ func WithLogger(l *slog.Logger) Option {
 			return fmt.Errorf("mediaupload: nil logger")
 		}
 		c.log = l
+		return nil
+	}
+}
+
+// ForDM derives direct-message categories (dm_image, dm_gif, dm_video)
+// instead of tweet ones when no [Category] is given.
+func ForDM() UploadOption {
+	return func(c *uploadConfig) error { c.dm = true; return nil }
+}
+
+// WithSubtitles uploads the SubRip (.srt) file r as category subtitles once
+// the video is processed, and attaches it to the video in the language
+// languageCode (two letters, e.g. "EN") under displayName (empty: the
+// language's English name).
+func WithSubtitles(r io.Reader, languageCode, displayName string) UploadOption {
+	return func(c *uploadConfig) error {
+		sub := Subtitle{LanguageCode: languageCode, DisplayName: displayName}
+		if err := sub.normalize(); err != nil {
+			return err
+		}
+		if r == nil {
+			return fmt.Errorf("mediaupload: nil subtitles reader")
+		}
+		c.subtitles = &subtitleFile{r: r, sub: sub}
 		return nil
 	}
 }

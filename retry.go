@@ -136,6 +136,9 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 		req.Body = body
 	}
 	req.Header.Set("User-Agent", c.userAgent)
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
 	stalled := func(err error) error {
 		if errors.Is(context.Cause(actx), ErrStalled) && ctx.Err() == nil {
 			return fmt.Errorf("%w: nothing moved for %v", ErrStalled, c.stallTimeout)
@@ -157,7 +160,9 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 		return nil, stalled(fmt.Errorf("reading the answer: %w", err))
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, parseAPIError(step, resp.StatusCode, resp.Header, body, c.now())
+		e := parseAPIError(step, resp.StatusCode, resp.Header, body, c.now())
+		e.hint = c.dialect.hint(resp.StatusCode)
+		return nil, e
 	}
 	return &answer{status: resp.StatusCode, body: body}, nil
 }

@@ -1,6 +1,7 @@
 package mediaupload
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,8 +18,11 @@ import (
 // afterwards and is safe for concurrent use by many goroutines.
 type Client struct {
 	http              *http.Client
+	api               API
 	endpoint          *url.URL
+	endpointSet       bool // by WithEndpoint, not defaulted
 	dialect           dialect
+	bearer            string
 	chunkSize         int64 // 0: DefaultChunkSize, grown to fit
 	concurrency       int
 	retry             RetryPolicy
@@ -43,6 +47,7 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 	hc.CheckRedirect = refuseForeignRedirect(httpClient.CheckRedirect)
 	c := &Client{
 		http:              &hc,
+		api:               APIv1,
 		concurrency:       DefaultConcurrency,
 		retry:             DefaultRetryPolicy(),
 		userAgent:         DefaultUserAgent,
@@ -52,15 +57,22 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 		sleep:             sleepCtx,
 		now:               time.Now,
 	}
-	if err := WithEndpoint(DefaultEndpoint)(c); err != nil {
-		return nil, err
-	}
 	for _, opt := range opts {
 		if err := opt(c); err != nil {
 			return nil, err
 		}
 	}
+	if !c.endpointSet {
+		def := DefaultEndpoint
+		if c.api == APIv2 {
+			def = DefaultV2Endpoint
+		}
+		c.endpoint, _ = parseEndpoint(def)
+	}
 	c.dialect = v1{endpoint: c.endpoint}
+	if c.api == APIv2 {
+		c.dialect = v2{endpoint: c.endpoint}
+	}
 	return c, nil
 }
 
@@ -168,6 +180,9 @@ func (c *Client) Finalize(ctx context.Context, mediaID string) (*Media, error) {
 // finalize is Finalize; maybeDone says that an earlier process may already
 // have finalized the media.
 func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (*Media, error) {
+	if err := checkMediaID(mediaID); err != nil {
+		return nil, err
+	}
 	ans, t, err := c.send(ctx, StepFinalize, c.dialect.finalizeRequest(mediaID).build)
 	var apiErr *APIError
 	if err != nil && (t.unanswered || maybeDone) && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
@@ -199,6 +214,9 @@ func saysFinalized(e *APIError) bool {
 
 // Status asks for the processing state of mediaID (STATUS).
 func (c *Client) Status(ctx context.Context, mediaID string) (*Media, error) {
+	if err := checkMediaID(mediaID); err != nil {
+		return nil, err
+	}
 	return c.call(ctx, StepStatus, c.dialect.statusRequest(mediaID))
 }
 
@@ -268,6 +286,9 @@ const MaxAltTextLength = 1000
 // an image or GIF whose upload is finalized and processed.
 func (c *Client) SetAltText(ctx context.Context, mediaID, text string) error {
 	if err := checkAltText(text); err != nil {
+		return err
+	}
+	if err := checkMediaID(mediaID); err != nil {
 		return err
 	}
 	req, err := c.dialect.metadataRequest(mediaID, text)
@@ -425,5 +446,31 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 			return m, &UploadError{Step: StepMetadata, MediaID: m.ID, Segment: -1, Err: err}
 		}
 	}
+	if sf := cfg.subtitles; sf != nil {
+		if err := c.uploadSubtitles(ctx, m, sf); err != nil {
+			return m, &UploadError{Step: StepSubtitles, MediaID: m.ID, Segment: -1, Err: err}
+		}
+	}
 	return m, nil
+}
+
+// maxSubtitleBytes caps a subtitle file, which is read into memory.
+const maxSubtitleBytes = 5 << 20
+
+// uploadSubtitles uploads a subtitle file and attaches it to the video m.
+func (c *Client) uploadSubtitles(ctx context.Context, m *Media, sf *subtitleFile) error {
+	data, err := io.ReadAll(io.LimitReader(ctxReader{ctx, sf.r}, maxSubtitleBytes+1))
+	switch {
+	case err != nil:
+		return fmt.Errorf("reading the subtitles: %w", err)
+	case len(data) > maxSubtitleBytes:
+		return fmt.Errorf("%w: subtitle file over %d bytes", ErrTooLarge, maxSubtitleBytes)
+	}
+	sm, err := c.Upload(ctx, bytes.NewReader(data), MediaType(subtitleType(data)), Category("subtitles"))
+	if err != nil {
+		return fmt.Errorf("uploading the subtitles: %w", err)
+	}
+	sub := sf.sub
+	sub.MediaID, sub.VideoCategory = sm.ID, m.Category
+	return c.AttachSubtitles(ctx, m.ID, sub)
 }

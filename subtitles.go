@@ -1,0 +1,75 @@
+package mediaupload
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+)
+
+// Subtitle links an uploaded subtitle file (category "subtitles") to a
+// video.
+type Subtitle struct {
+	// MediaID is the subtitle file's media id.
+	MediaID string
+	// LanguageCode is the subtitles' language as two letters, e.g. "EN".
+	LanguageCode string
+	// DisplayName is the name viewers see, e.g. "English"; empty means the
+	// language's English name.
+	DisplayName string
+	// VideoCategory is the video's category; empty means tweet_video.
+	VideoCategory string
+}
+
+// videoCategory is the video's category in the spelling the subtitles
+// endpoints take: TweetVideo or AmplifyVideo.
+func (s Subtitle) videoCategory() string {
+	if s.VideoCategory == "amplify_video" {
+		return "AmplifyVideo"
+	}
+	return "TweetVideo"
+}
+
+var languageCode = regexp.MustCompile(`^[A-Za-z]{2}$`)
+
+// normalize checks the language code, writes it in capitals and fills in
+// the display name.
+func (s *Subtitle) normalize() error {
+	if !languageCode.MatchString(s.LanguageCode) {
+		return fmt.Errorf("mediaupload: subtitle language %q: want a two-letter code such as EN", s.LanguageCode)
+	}
+	s.LanguageCode = strings.ToUpper(s.LanguageCode)
+	if s.DisplayName == "" {
+		tag, err := language.Parse(strings.ToLower(s.LanguageCode))
+		if err == nil {
+			s.DisplayName = display.English.Tags().Name(tag)
+		}
+		if s.DisplayName == "" || err != nil {
+			s.DisplayName = s.LanguageCode
+		}
+	}
+	return nil
+}
+
+// AttachSubtitles links the uploaded subtitle file sub.MediaID to the
+// processed video videoID.
+func (c *Client) AttachSubtitles(ctx context.Context, videoID string, sub Subtitle) error {
+	if err := sub.normalize(); err != nil {
+		return err
+	}
+	if err := checkMediaID(videoID); err != nil {
+		return err
+	}
+	if err := checkMediaID(sub.MediaID); err != nil {
+		return err
+	}
+	req, err := c.dialect.subtitlesRequest(videoID, sub)
+	if err != nil {
+		return err
+	}
+	_, _, err = c.send(ctx, StepSubtitles, req.build)
+	return err
+}

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -38,10 +38,10 @@ type Step string
 
 // The steps of an upload.
 const (
-	StepInit     Step = "INIT"
-	StepAppend   Step = "APPEND"
-	StepFinalize Step = "FINALIZE"
-	StepStatus   Step = "STATUS"
+	StepInit      Step = "INIT"
+	StepAppend    Step = "APPEND"
+	StepFinalize  Step = "FINALIZE"
+	StepStatus    Step = "STATUS"
 	StepMetadata  Step = "METADATA"
 	StepSubtitles Step = "SUBTITLES"
 )

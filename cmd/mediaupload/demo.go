@@ -35,6 +35,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// One injected 503 shows a segment retried on its own.
 	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 1, Status: 503, RetryAfter: "1"})
 	f.endpoint = srv.UploadURL()
+	if api, err := f.apiVersion(); err == nil && api == mediaupload.APIv2 {
+		f.endpoint = srv.V2URL()
+	}
 	opts, err := f.clientOptions(stderr)
 	if err != nil {
 		return err

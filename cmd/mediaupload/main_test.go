@@ -359,3 +359,117 @@ func TestReachableURL(t *testing.T) {
 		assert.Equal(t, tc.loopback, loopback, tc.in)
 	}
 }
+
+func TestUploadV2(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	data := video(t, 120_000)
+	file := writeFile(t, data)
+
+	// OAuth 2.0 user token.
+	r := runCLI(t, map[string]string{envOAuth2Token: srv.OAuth2Token()}, nil,
+		"upload", "--api", "v2", "--endpoint", srv.V2URL(), "--chunk-size", "50000", file)
+	require.Equal(t, 0, r.code, r.stderr)
+	m, ok := srv.Media(strings.TrimSpace(r.stdout))
+	require.True(t, ok)
+	assert.Equal(t, hexSHA(data), m.SHA256)
+
+	// OAuth 1.0a on v2.
+	r = runCLI(t, envFor(srv), nil, "upload", "--api", "v2", "--endpoint", srv.V2URL(), file)
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, q := range srv.Requests() {
+		assert.Equal(t, "2", q.Dialect)
+	}
+	assert.NotContains(t, r.stderr, srv.OAuth2Token())
+
+	// Neither: the error names both ways.
+	r = runCLI(t, nil, nil, "upload", "--api", "v2", "--endpoint", srv.V2URL(), file)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, envOAuth2Token)
+	assert.Contains(t, r.stderr, mediaupload.EnvConsumerKey)
+
+	r = runCLI(t, envFor(srv), nil, "upload", "--api", "v3", file)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "--api")
+}
+
+func TestUploadSubtitlesAltTextAndDM(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	srt := writeFile(t, []byte("1\n00:00:00,000 --> 00:00:01,000\nHello\n"))
+	r := runCLI(t, envFor(srv), nil, "upload", "--endpoint", srv.UploadURL(), "--subtitles", srt, "--subtitles-lang", "fr", writeFile(t, video(t, 5000)))
+	require.Equal(t, 0, r.code, r.stderr)
+	m, _ := srv.Media(strings.TrimSpace(r.stdout))
+	require.Len(t, m.Subtitles, 1)
+	assert.Equal(t, "FR", m.Subtitles[0].LanguageCode)
+	assert.Equal(t, "French", m.Subtitles[0].DisplayName)
+
+	gif := writeFile(t, append([]byte("GIF89a"), make([]byte, 3000)...))
+	r = runCLI(t, envFor(srv), nil, "upload", "--endpoint", srv.UploadURL(), "--dm", "--alt-text", "a dancing cat", gif)
+	require.Equal(t, 0, r.code, r.stderr)
+	m, _ = srv.Media(strings.TrimSpace(r.stdout))
+	assert.Equal(t, "dm_gif", m.Category)
+	assert.Equal(t, "a dancing cat", m.AltText)
+
+	r = runCLI(t, envFor(srv), nil, "upload", "--endpoint", srv.UploadURL(), "--subtitles", srt, gif)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "--subtitles-lang")
+}
+
+// TestResumeFileAfterSIGKILL kills the command mid-upload, as a crash
+// would, and runs it again with the same --resume-file.
+func TestResumeFileAfterSIGKILL(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 5, Hang: 30 * time.Second})
+	data := video(t, 10*65536+1234)
+	file := writeFile(t, data)
+	resume := filepath.Join(t.TempDir(), "clip.resume")
+	args := []string{"upload", "--endpoint", srv.UploadURL(), "--chunk-size", "65536", "--concurrency", "1", "--resume-file", resume, file}
+
+	cmd := exec.CommandContext(t.Context(), os.Args[0], args...)
+	cmd.Env = []string{"MEDIAUPLOAD_RUN_MAIN=1"}
+	for k, v := range envFor(srv) {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	require.NoError(t, cmd.Start())
+	require.Eventually(t, func() bool {
+		st, err := mediaupload.FileStore{Path: resume}.Load()
+		if err != nil || st == nil {
+			return false
+		}
+		acked := 0
+		for _, s := range st.Segments {
+			if s.SHA256 != "" {
+				acked++
+			}
+		}
+		return acked == 5 // 0–4 done, 5 hangs
+	}, 20*time.Second, 10*time.Millisecond)
+	require.NoError(t, cmd.Process.Kill()) // SIGKILL: no cleanup runs
+	cmd.Wait()
+
+	before := map[int]int{}
+	for _, q := range srv.Requests() {
+		if q.Step == mediatest.StepAppend && q.Status/100 == 2 {
+			before[q.Segment]++
+		}
+	}
+	r := runCLI(t, envFor(srv), nil, args...)
+	require.Equal(t, 0, r.code, r.stderr)
+	all := srv.AllMedia()
+	require.Len(t, all, 1, "one media id across both runs")
+	assert.Equal(t, all[0].ID, strings.TrimSpace(r.stdout))
+	assert.Equal(t, hexSHA(data), all[0].SHA256)
+	for _, q := range srv.Requests() {
+		if q.Step == mediatest.StepAppend && q.Status/100 == 2 && before[q.Segment] > 0 {
+			before[q.Segment]--
+			continue
+		}
+		if q.Step == mediatest.StepAppend && q.Status/100 == 2 {
+			assert.GreaterOrEqual(t, q.Segment, 5, "segment %d was done before the kill", q.Segment)
+		}
+	}
+	_, err := os.Stat(resume)
+	assert.ErrorIs(t, err, os.ErrNotExist, "the resume file is removed on success")
+}

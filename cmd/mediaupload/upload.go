@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strconv"
 	"time"
@@ -18,20 +19,24 @@ import (
 // demo).
 type uploadFlags struct {
 	endpoint, mediaType, category, chunkSize, altText string
-	resumeFile                                        string
+	resumeFile, api, subtitles, subtitlesLang         string
 	concurrency                                       int
 	stallTimeout                                      time.Duration
-	json, progress, quiet, verbose                    bool
+	json, progress, quiet, verbose, dm                bool
 }
 
 func (f *uploadFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.endpoint, "endpoint", mediaupload.DefaultEndpoint, "upload `URL` (https, or http to loopback)")
+	fs.StringVar(&f.api, "api", "1.1", "API `version`: 1.1 or v2")
+	fs.StringVar(&f.endpoint, "endpoint", "", "upload `URL`, https or http to loopback (default "+mediaupload.DefaultEndpoint+", or "+mediaupload.DefaultV2Endpoint+" with --api v2)")
 	fs.StringVar(&f.mediaType, "type", "", "media `MIME` type (default: sniffed from the content)")
 	fs.StringVar(&f.category, "category", "", "media category: tweet_image, tweet_gif, tweet_video, dm_image, dm_gif, dm_video, amplify_video, subtitles (default: from the type)")
 	fs.StringVar(&f.chunkSize, "chunk-size", "", "segment size in `BYTES`, at most 5242880 (default 4194304, grown to fit 1000 segments)")
 	fs.IntVar(&f.concurrency, "concurrency", mediaupload.DefaultConcurrency, "segments sent at once")
 	fs.DurationVar(&f.stallTimeout, "stall-timeout", mediaupload.DefaultStallTimeout, "abandon and retry a request that moves no byte for this `long`")
 	fs.StringVar(&f.altText, "alt-text", "", "alt text for an image or GIF (at most 1000 characters)")
+	fs.BoolVar(&f.dm, "dm", false, "derive direct-message categories (dm_image, dm_gif, dm_video)")
+	fs.StringVar(&f.subtitles, "subtitles", "", "SubRip `FILE` to upload and attach to the video")
+	fs.StringVar(&f.subtitlesLang, "subtitles-lang", "", "two-letter language `CODE` of --subtitles, e.g. EN")
 	fs.StringVar(&f.resumeFile, "resume-file", "", "keep the upload's state in `PATH` so that a rerun after a crash or kill continues it; removed on success")
 	fs.BoolVar(&f.json, "json", false, "print the result as one JSON object")
 	fs.BoolVar(&f.progress, "progress", false, "show a progress bar on stderr even when it is not a terminal")
@@ -42,10 +47,17 @@ func (f *uploadFlags) register(fs *flag.FlagSet) {
 // clientOptions turns the flags into client options; errors are usage
 // errors. Notices (and with --verbose, requests) are logged to stderr.
 func (f *uploadFlags) clientOptions(stderr io.Writer) ([]mediaupload.Option, error) {
+	api, err := f.apiVersion()
+	if err != nil {
+		return nil, err
+	}
 	opts := []mediaupload.Option{
-		mediaupload.WithEndpoint(f.endpoint),
+		mediaupload.WithAPI(api),
 		mediaupload.WithConcurrency(f.concurrency),
 		mediaupload.WithStallTimeout(f.stallTimeout),
+	}
+	if f.endpoint != "" {
+		opts = append(opts, mediaupload.WithEndpoint(f.endpoint))
 	}
 	if !f.quiet {
 		level := slog.LevelInfo
@@ -72,9 +84,21 @@ func (f *uploadFlags) clientOptions(stderr io.Writer) ([]mediaupload.Option, err
 	return opts, nil
 }
 
-// uploadOptions turns the flags into per-upload options.
-func (f *uploadFlags) uploadOptions() []mediaupload.UploadOption {
-	var opts []mediaupload.UploadOption
+// apiVersion reads --api.
+func (f *uploadFlags) apiVersion() (mediaupload.API, error) {
+	switch f.api {
+	case "1.1", "v1.1":
+		return mediaupload.APIv1, nil
+	case "2", "v2":
+		return mediaupload.APIv2, nil
+	}
+	return "", usagef("mediaupload: --api %q: use 1.1 or v2", f.api)
+}
+
+// uploadOptions turns the flags into per-upload options; close releases
+// the files they opened.
+func (f *uploadFlags) uploadOptions() (opts []mediaupload.UploadOption, close func(), err error) {
+	close = func() {}
 	if f.mediaType != "" {
 		opts = append(opts, mediaupload.MediaType(f.mediaType))
 	}
@@ -87,7 +111,21 @@ func (f *uploadFlags) uploadOptions() []mediaupload.UploadOption {
 	if f.resumeFile != "" {
 		opts = append(opts, mediaupload.Resume(mediaupload.FileStore{Path: f.resumeFile}))
 	}
-	return opts
+	if f.dm {
+		opts = append(opts, mediaupload.ForDM())
+	}
+	if (f.subtitles == "") != (f.subtitlesLang == "") {
+		return nil, close, usagef("mediaupload: --subtitles and --subtitles-lang go together")
+	}
+	if f.subtitles != "" {
+		file, err := os.Open(f.subtitles)
+		if err != nil {
+			return nil, close, usagef("mediaupload: %v", err)
+		}
+		opts = append(opts, mediaupload.WithSubtitles(file, f.subtitlesLang, ""))
+		close = func() { file.Close() }
+	}
+	return opts, close, nil
 }
 
 func runUpload(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
@@ -110,15 +148,11 @@ func runUpload(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
-	creds, err := mediaupload.CredentialsFromEnv(getenv)
+	hc, authOpts, err := authenticate(&f, getenv)
 	if err != nil {
 		return err
 	}
-	hc, err := mediaupload.NewOAuth1Client(creds, nil)
-	if err != nil {
-		return err
-	}
-	client, err := mediaupload.NewClient(hc, clientOpts...)
+	client, err := mediaupload.NewClient(hc, append(clientOpts, authOpts...)...)
 	if err != nil {
 		return usageError{err}
 	}
@@ -142,10 +176,36 @@ func runUpload(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	return printMedia(stdout, m, f.json)
 }
 
+// authenticate picks the credentials: with --api v2 and TWITTER_OAUTH2_TOKEN
+// set, that OAuth 2.0 user token; otherwise the four OAuth 1.0a variables.
+func authenticate(f *uploadFlags, getenv func(string) string) (*http.Client, []mediaupload.Option, error) {
+	api, err := f.apiVersion()
+	if err != nil {
+		return nil, nil, err
+	}
+	if token := getenv(envOAuth2Token); api == mediaupload.APIv2 && token != "" {
+		return &http.Client{Transport: mediaupload.NewTransport()}, []mediaupload.Option{mediaupload.WithBearerToken(token)}, nil
+	}
+	creds, err := mediaupload.CredentialsFromEnv(getenv)
+	if err != nil {
+		if api == mediaupload.APIv2 {
+			err = fmt.Errorf("%w (or set %s for an OAuth 2.0 user token)", err, envOAuth2Token)
+		}
+		return nil, nil, err
+	}
+	hc, err := mediaupload.NewOAuth1Client(creds, nil)
+	return hc, nil, err
+}
+
 // upload runs one upload with the flags' options, showing its progress.
 func upload(ctx context.Context, client *mediaupload.Client, in io.Reader, f *uploadFlags, stderr io.Writer) (*mediaupload.Media, error) {
+	opts, closeFiles, err := f.uploadOptions()
+	defer closeFiles()
+	if err != nil {
+		return nil, err
+	}
 	bar := newProgress(stderr, f.progress, f.quiet)
-	opts := append(f.uploadOptions(), mediaupload.OnProgress(bar.update))
+	opts = append(opts, mediaupload.OnProgress(bar.update))
 	m, err := client.Upload(ctx, in, opts...)
 	bar.finish(err == nil)
 	return m, err

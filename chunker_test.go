@@ -244,3 +244,26 @@ func TestGrowingFileIsNotFinalized(t *testing.T) {
 	w.Close()
 	require.ErrorIs(t, s.checkEnd(), ErrSizeMismatch)
 }
+
+func FuzzPlanSegments(f *testing.F) {
+	for _, seed := range [][3]int64{{1, 0, 0}, {4 << 20, 0, 0}, {1000*DefaultChunkSize + 1, 0, 0}, {1000 * 1024, 1024, 0},
+		{5000, 3000, 0}, {10 << 20, 0, MaxChunkSize / 4 * 3}, {-1, 5, 0}, {1 << 40, 0, 0}} {
+		f.Add(seed[0], seed[1], seed[2])
+	}
+	f.Fuzz(func(t *testing.T, total, chunk, maxChunk int64) {
+		p, err := PlanSegments(total, chunk, maxChunk)
+		if err != nil {
+			return
+		}
+		if p.Segments < 1 || p.Segments > MaxSegments || p.ChunkSize < 1 || p.ChunkSize > MaxChunkSize {
+			t.Fatalf("plan %+v out of bounds", p)
+		}
+		if chunk > 0 && p.ChunkSize != min(chunk, total) {
+			t.Fatalf("explicit chunk %d not kept: %+v", chunk, p)
+		}
+		last := p.Segment(p.Segments - 1)
+		if last.Offset+last.Size != total || last.Size < 1 || last.Size > p.ChunkSize {
+			t.Fatalf("segments do not add up: %+v, last %+v", p, last)
+		}
+	})
+}

@@ -104,8 +104,8 @@ func (w *wireMedia) media(now time.Time) (*Media, error) {
 	if m.ID == "" {
 		m.ID = w.MediaID.String()
 	}
-	if m.ID == "" {
-		return nil, fmt.Errorf("mediaupload: answer has no media id")
+	if err := checkMediaID(m.ID); err != nil {
+		return nil, fmt.Errorf("mediaupload: answer has no usable media id: %w", err)
 	}
 	if w.ExpiresAfter != nil {
 		m.ExpiresAt = now.Add(time.Duration(*w.ExpiresAfter) * time.Second)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"time"
 	"strings"
 	"testing"
 
@@ -226,4 +227,36 @@ func mustURL(t *testing.T, s string) *url.URL {
 	u, err := url.Parse(s)
 	require.NoError(t, err)
 	return u
+}
+
+func FuzzParseMedia(f *testing.F) {
+	for _, seed := range []string{
+		`{"media_id":1880028106020515841,"media_id_string":"1880028106020515841","expires_after_secs":86400}`,
+		`{"media_id":1880028106020515841}`,
+		`{"media_id_string":"1","processing_info":{"state":"in_progress","check_after_secs":10,"progress_percent":40}}`,
+		`{"media_id_string":"1","processing_info":{"state":"failed","error":{"code":1,"name":"InvalidMedia","message":"bad"}}}`,
+		`{"data":{"id":"1880028106020515840","media_key":"13_1","expires_after_secs":1295999}}`,
+		`{"data":{"id":"1","processing_info":{"state":"pending","check_after_secs":-5}}}`, `{}`, `[]`, `{"data":null}`,
+	} {
+		f.Add(seed)
+	}
+	dialects := []dialect{v1{endpoint: &url.URL{}}, v2{endpoint: &url.URL{}}}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, d := range dialects {
+			w, err := d.parseMedia([]byte(body))
+			if err != nil {
+				continue
+			}
+			m, err := w.media(time.Unix(1_700_000_000, 0))
+			if err != nil {
+				continue
+			}
+			if checkMediaID(m.ID) != nil {
+				t.Fatalf("unusable id %q from %q", m.ID, body)
+			}
+			if p := m.Processing; p != nil && p.CheckAfter < -1 {
+				t.Fatalf("negative wait %v from %q", p.CheckAfter, body)
+			}
+		}
+	})
 }

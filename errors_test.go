@@ -176,3 +176,27 @@ func TestProcessingError(t *testing.T) {
 	err := &ProcessingError{MediaID: "9", Code: 1, Name: "InvalidMedia", Message: "Unsupported video format"}
 	assert.Equal(t, "mediaupload: processing of media 9 failed: InvalidMedia (code 1): Unsupported video format", err.Error())
 }
+
+func FuzzParseAPIError(f *testing.F) {
+	for _, seed := range []string{
+		`{"errors":[{"code":324,"message":"Image file size must be <= 5242880 bytes"}]}`,
+		`{"request":"\/1.1\/media\/upload.json","error":"media type unrecognized."}`,
+		`{"title":"Invalid Request","detail":"Segments do not add up","type":"https://api.x.com/2/problems/invalid-request"}`,
+		`{"errors":"Internal error"}`, `{"errors":[{"title":"Forbidden"}]}`, `<html>bad gateway</html>`, ``, `null`, `{"errors":null}`,
+	} {
+		f.Add(503, seed, "7")
+	}
+	f.Fuzz(func(t *testing.T, status int, body, retry string) {
+		e := parseAPIError(StepAppend, status, http.Header{"Retry-After": {retry}, "X-Rate-Limit-Reset": {retry}}, []byte(body), time.Unix(1_700_000_000, 0))
+		msg := e.Error()
+		if !strings.HasPrefix(msg, "mediaupload: append: HTTP ") {
+			t.Fatalf("error %q", msg)
+		}
+		if e.RetryAfter < 0 {
+			t.Fatalf("negative retry-after %v", e.RetryAfter)
+		}
+		if strings.Contains(body, "oauth_signature") && strings.Contains(msg, "oauth_signature") {
+			t.Fatalf("signature echoed into the error: %q", msg)
+		}
+	})
+}

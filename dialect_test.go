@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
-	"time"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

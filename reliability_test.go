@@ -88,7 +88,9 @@ func TestLoad(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range uploads {
 		inputs[i] = randomBytes(t, 500+(i*131)%2500)
-		wg.Go(func() { results[i], errs[i] = c.Upload(t.Context(), bytes.NewReader(inputs[i]), MediaType("video/mp4")) })
+		wg.Go(func() {
+			results[i], errs[i] = c.Upload(t.Context(), bytes.NewReader(inputs[i]), MediaType("video/mp4"))
+		})
 	}
 	wg.Wait()
 	faults := 0

@@ -40,7 +40,8 @@ func TestPlanSegments(t *testing.T) {
 		{name: "explicit chunk, 1001 segments", total: 1000*1024 + 1, chunk: 1024, wantErr: ErrTooManySegments},
 		{name: "explicit chunk over 5 MiB", total: 10 * mib, chunk: MaxChunkSize + 1, wantErr: ErrChunkSize},
 		{name: "base64 cap", total: 10 * mib, chunk: 4 * mib, maxChunk: MaxChunkSize / 4 * 3, wantErr: ErrChunkSize},
-		{name: "base64 cap default", total: 10 * mib, maxChunk: MaxChunkSize / 4 * 3, wantChunk: MaxChunkSize / 4 * 3, wantSegs: 3},
+		{name: "base64 cap default", total: 10 * mib, maxChunk: MaxChunkSize / 4 * 3, wantChunk: DefaultChunkSize, wantSegs: 5},
+		{name: "base64 cap grown", total: 3000 * mib, maxChunk: MaxChunkSize / 4 * 3, wantChunk: 3 * mib, wantSegs: 1000},
 		{name: "empty", total: 0, wantErr: ErrEmptyMedia},
 		{name: "chunk larger than input", total: 100, chunk: mib, wantChunk: 100, wantSegs: 1},
 	}

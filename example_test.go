@@ -49,7 +49,7 @@ func ExampleClient_Upload() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	video := append([]byte("\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"), make([]byte, 10<<20)...)
+	video := append([]byte("\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"), make([]byte, 5<<20)...)
 	media, err := client.Upload(context.Background(), bytes.NewReader(video),
 		mediaupload.OnProgress(func(p mediaupload.Progress) {
 			if p.Processing == nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,7 +62,8 @@ func TestMultipartBodyDoesNotCopyTheChunk(t *testing.T) {
 
 func TestBufferPoolBoundsBuffers(t *testing.T) {
 	t.Parallel()
-	p := newBufferPool(2, 16)
+	var spares sync.Pool
+	p := newBufferPool(2, 16, &spares)
 	a, err := p.get(t.Context())
 	require.NoError(t, err)
 	b, err := p.get(t.Context())
@@ -77,4 +79,9 @@ func TestBufferPoolBoundsBuffers(t *testing.T) {
 	assert.Same(t, &a[0], &c[0], "buffers are reused")
 	p.put(b)
 	p.put(c)
+	p.release()
+	q := newBufferPool(1, 16, &spares)
+	d, err := q.get(t.Context())
+	require.NoError(t, err)
+	assert.Len(t, d, 16)
 }

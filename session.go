@@ -206,7 +206,7 @@ func (s *session) sendSegments(ctx context.Context) error {
 	c := s.c
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.concurrency)
-	pool := newBufferPool(c.concurrency+1, int(s.lay.maxSize()))
+	pool := newBufferPool(c.concurrency+1, int(s.lay.maxSize()), &c.spares)
 	mediaID := s.state.MediaID
 	for {
 		seg, ok := s.lay.next()
@@ -246,7 +246,9 @@ func (s *session) sendSegments(ctx context.Context) error {
 			return s.segmentDone(seg, data)
 		})
 	}
-	if err := g.Wait(); err != nil {
+	err := g.Wait()
+	pool.release()
+	if err != nil {
 		return err
 	}
 	return ctx.Err()

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -30,6 +31,7 @@ type Client struct {
 	maxProcessingWait time.Duration
 	stallTimeout      time.Duration
 	log               *slog.Logger
+	spares            sync.Pool // chunk buffers of finished uploads
 	sleep             func(ctx context.Context, d time.Duration) error
 	now               func() time.Time
 }

@@ -156,6 +156,26 @@ func WithChunkSize(n int64) Option {
 	}
 }
 
+// WithAdaptiveChunkSize sizes segments to the network instead of giving
+// them one size: it starts at 512 KiB, doubles the size while segments go
+// through in under half a second, and halves it after a segment that took
+// over two seconds, was retried or stalled, between 64 KiB and
+// [MaxChunkSize] (4 MiB with [APIv2]). Segments stay consecutive byte ranges
+// indexed 0–999, always leaving room to finish within 1000 of them. X's
+// documentation does not say segments may differ in size, so this is
+// opt-in. Buffers are then sized for the largest segment.
+func WithAdaptiveChunkSize() Option {
+	return func(c *Client) error {
+		c.adaptiveTarget = adaptiveTarget
+		return nil
+	}
+}
+
+// withAdaptiveTarget sets the adaptive sizer's target time (tests).
+func withAdaptiveTarget(d time.Duration) Option {
+	return func(c *Client) error { c.adaptiveTarget = d; return nil }
+}
+
 // WithConcurrency sets how many segments are sent at once, 1 to 64 (default
 // [DefaultConcurrency]). Memory use is about (n+1) × chunk size.
 func WithConcurrency(n int) Option {

@@ -13,12 +13,13 @@ import (
 // state is saved to the [ResumeStore], when there is one, after every
 // change, so that a later process can continue.
 type session struct {
-	c      *Client
-	cfg    *uploadConfig
-	src    *source
-	lay    *layout
-	store  ResumeStore
-	report func(Progress)
+	c        *Client
+	cfg      *uploadConfig
+	src      *source
+	lay      *layout
+	store    ResumeStore
+	report   func(Progress)
+	maxChunk int64
 
 	mu       sync.Mutex
 	state    ResumeState    // without Segments: those come from lay and acked
@@ -26,10 +27,10 @@ type session struct {
 	progress Progress
 }
 
-func newSession(c *Client, cfg *uploadConfig, src *source, chunk int64, head []byte) *session {
+func newSession(c *Client, cfg *uploadConfig, src *source, chunk, maxChunk int64, head []byte) *session {
 	s := &session{
-		c: c, cfg: cfg, src: src, store: cfg.store, report: cfg.onProgress,
-		lay:   &layout{total: src.size, sizer: c.newSizer(chunk)},
+		c: c, cfg: cfg, src: src, store: cfg.store, report: cfg.onProgress, maxChunk: maxChunk,
+		lay:   &layout{total: src.size, sizer: c.newSizer(chunk, maxChunk)},
 		acked: map[int]string{},
 		state: ResumeState{
 			Version: resumeVersion, API: c.dialect.name(), Endpoint: c.endpoint.String(),
@@ -106,7 +107,7 @@ func (s *session) adopt(prev *ResumeState) {
 	if prev.Finalized {
 		s.progress.BytesSent, s.progress.SegmentsDone = prev.TotalBytes, len(prev.Segments)
 	}
-	s.lay.sizer = s.c.newSizer(prev.ChunkSize)
+	s.lay.sizer = s.c.newSizer(prev.ChunkSize, s.maxChunk)
 	s.progress.MediaID = prev.MediaID
 }
 

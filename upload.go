@@ -24,7 +24,8 @@ type Client struct {
 	endpointSet       bool // by WithEndpoint, not defaulted
 	dialect           dialect
 	bearer            string
-	chunkSize         int64 // 0: DefaultChunkSize, grown to fit
+	chunkSize         int64         // 0: DefaultChunkSize, grown to fit
+	adaptiveTarget    time.Duration // > 0: adaptive segment sizes
 	concurrency       int
 	retry             RetryPolicy
 	userAgent         string
@@ -64,6 +65,9 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if c.adaptiveTarget > 0 && c.chunkSize > 0 {
+		return nil, fmt.Errorf("%w: WithChunkSize and WithAdaptiveChunkSize exclude each other", ErrChunkSize)
+	}
 	if !c.endpointSet {
 		def := DefaultEndpoint
 		if c.api == APIv2 {
@@ -78,8 +82,17 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// newSizer returns the sizer of segments of the given chunk size.
-func (c *Client) newSizer(chunk int64) sizer { return fixedSizer(chunk) }
+// newSizer returns the sizer of segments: adaptive, or of the given chunk
+// size, never over maxChunk.
+func (c *Client) newSizer(chunk, maxChunk int64) sizer {
+	if c.adaptiveTarget > 0 {
+		if c.api == APIv2 {
+			maxChunk = min(maxChunk, 4<<20) // v2 refused 5 MiB segments in the field
+		}
+		return newAdaptiveSizer(maxChunk, c.adaptiveTarget)
+	}
+	return fixedSizer(chunk)
+}
 
 // Media is an uploaded (or uploading) media object.
 type Media struct {
@@ -369,7 +382,7 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 	if err != nil {
 		return nil, err
 	}
-	s := newSession(c, &cfg, src, plan.ChunkSize, head)
+	s := newSession(c, &cfg, src, plan.ChunkSize, maxChunk, head)
 	if err := s.resume(); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,121 @@
+package mediaupload
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestAdaptiveSizer(t *testing.T) {
+	t.Parallel()
+	a := newAdaptiveSizer(MaxChunkSize, time.Second)
+	const left = 100 << 20
+	assert.Equal(t, int64(adaptiveStart), a.nextSize(0, left))
+	grow := []int64{1 << 20, 2 << 20, 4 << 20, MaxChunkSize, MaxChunkSize}
+	for _, want := range grow {
+		a.observe(Segment{Size: a.size}, 100*time.Millisecond, 1)
+		assert.Equal(t, want, a.nextSize(1, left))
+	}
+	a.observe(Segment{Size: MaxChunkSize}, 3*time.Second, 1) // slow
+	assert.Equal(t, int64(MaxChunkSize/2), a.nextSize(2, left))
+	a.observe(Segment{Size: MaxChunkSize / 2}, 700*time.Millisecond, 2) // retried
+	assert.Equal(t, int64(MaxChunkSize/4), a.nextSize(3, left))
+	for range 20 {
+		a.observe(Segment{Size: a.size}, 10*time.Second, 3)
+	}
+	assert.Equal(t, int64(adaptiveMin), a.size, "never below the floor")
+	assert.Equal(t, int64(10), a.nextSize(4, 10), "never past the input")
+	// Whatever it learned, the rest must fit in the segments left.
+	assert.Equal(t, int64(4<<20), a.nextSize(990, 40<<20))
+}
+
+// memStore is a ResumeStore in memory that keeps the last state saved.
+type memStore struct {
+	mu   sync.Mutex
+	last *ResumeState
+}
+
+func (m *memStore) Load() (*ResumeState, error) { return nil, nil }
+func (m *memStore) Save(st *ResumeState) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := *st
+	c.Segments = append([]SegmentState(nil), st.Segments...)
+	m.last = &c
+	return nil
+}
+func (m *memStore) Remove() error { return nil }
+
+// TestAdaptiveChunkSizeFollowsBandwidth uploads to a server that reads fast
+// at first and slowly after 20 MiB: the segments grow to the maximum, then
+// shrink. The resume state records every segment's offset and size.
+func TestAdaptiveChunkSizeFollowsBandwidth(t *testing.T) {
+	t.Parallel()
+	var received atomic.Int64
+	const fastBytes = 20 << 20
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := r.Body.Read(buf)
+			if received.Add(int64(n)) > fastBytes && n > 0 {
+				time.Sleep(time.Duration(n) * time.Second / (6 << 20)) // 6 MiB/s from here on
+			}
+			if err != nil {
+				break
+			}
+		}
+		if r.Method == http.MethodPost && r.Header.Get("Content-Type") != formContentType {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		io.WriteString(w, `{"media_id_string":"1880028106020515841","expires_after_secs":86400}`)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := NewClient(&http.Client{Transport: NewTransport()}, WithEndpoint(srv.URL+"/u"), WithConcurrency(1),
+		withAdaptiveTarget(200*time.Millisecond))
+	require.NoError(t, err)
+	store := &memStore{}
+	data := randomBytes(t, fastBytes+14<<20)
+	_, err = c.Upload(t.Context(), bytes.NewReader(data), MediaType("video/mp4"), Resume(store))
+	require.NoError(t, err)
+
+	segs := store.last.Segments
+	var next int64
+	largest, largestAt := int64(0), 0
+	for i, s := range segs {
+		assert.Equal(t, next, s.Offset, "segment %d", i)
+		assert.NotEmpty(t, s.SHA256)
+		next += s.Size
+		if s.Size > largest {
+			largest, largestAt = s.Size, i
+		}
+	}
+	assert.Equal(t, int64(len(data)), next, "the segments cover the input")
+	assert.Equal(t, int64(adaptiveStart), segs[0].Size, "starts small")
+	assert.Equal(t, int64(MaxChunkSize), largest, "grows to the maximum while fast")
+	assert.LessOrEqual(t, segs[len(segs)-2].Size, largest/2, "shrinks once slow")
+	assert.Less(t, largestAt, len(segs)-2)
+	t.Logf("segment sizes: %v", sizes(segs))
+}
+
+func sizes(segs []SegmentState) []int64 {
+	var out []int64
+	for _, s := range segs {
+		out = append(out, s.Size)
+	}
+	return out
+}
+
+func TestAdaptiveExcludesAFixedChunkSize(t *testing.T) {
+	t.Parallel()
+	_, err := NewClient(http.DefaultClient, WithChunkSize(1<<20), WithAdaptiveChunkSize())
+	require.ErrorIs(t, err, ErrChunkSize)
+}

@@ -473,3 +473,14 @@ func TestResumeFileAfterSIGKILL(t *testing.T) {
 	_, err := os.Stat(resume)
 	assert.ErrorIs(t, err, os.ErrNotExist, "the resume file is removed on success")
 }
+
+func TestUploadAdaptiveChunkSize(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	data := video(t, 3<<20)
+	r := runCLI(t, envFor(srv), nil, "upload", "--endpoint", srv.UploadURL(), "--chunk-size", "auto", writeFile(t, data))
+	require.Equal(t, 0, r.code, r.stderr)
+	m, _ := srv.Media(strings.TrimSpace(r.stdout))
+	assert.Equal(t, hexSHA(data), m.SHA256)
+	assert.Equal(t, 512<<10, m.SegmentSizes[0], "adaptive sizes start small")
+}

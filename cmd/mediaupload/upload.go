@@ -30,7 +30,7 @@ func (f *uploadFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.endpoint, "endpoint", "", "upload `URL`, https or http to loopback (default "+mediaupload.DefaultEndpoint+", or "+mediaupload.DefaultV2Endpoint+" with --api v2)")
 	fs.StringVar(&f.mediaType, "type", "", "media `MIME` type (default: sniffed from the content)")
 	fs.StringVar(&f.category, "category", "", "media category: tweet_image, tweet_gif, tweet_video, dm_image, dm_gif, dm_video, amplify_video, subtitles (default: from the type)")
-	fs.StringVar(&f.chunkSize, "chunk-size", "", "segment size in `BYTES`, at most 5242880 (default 4194304, grown to fit 1000 segments)")
+	fs.StringVar(&f.chunkSize, "chunk-size", "", "segment size in `BYTES`, at most 5242880 (default 2097152, grown to fit 1000 segments), or auto to size segments to the network")
 	fs.IntVar(&f.concurrency, "concurrency", mediaupload.DefaultConcurrency, "segments sent at once")
 	fs.DurationVar(&f.stallTimeout, "stall-timeout", mediaupload.DefaultStallTimeout, "abandon and retry a request that moves no byte for this `long`")
 	fs.StringVar(&f.altText, "alt-text", "", "alt text for an image or GIF (at most 1000 characters)")
@@ -74,10 +74,14 @@ func (f *uploadFlags) clientOptions(stderr io.Writer) ([]mediaupload.Option, err
 			},
 		}))))
 	}
-	if f.chunkSize != "" {
+	switch f.chunkSize {
+	case "":
+	case "auto":
+		opts = append(opts, mediaupload.WithAdaptiveChunkSize())
+	default:
 		n, err := strconv.ParseInt(f.chunkSize, 10, 64)
 		if err != nil {
-			return nil, usagef("mediaupload: --chunk-size %q is not a number of bytes", f.chunkSize)
+			return nil, usagef("mediaupload: --chunk-size %q is neither a number of bytes nor auto", f.chunkSize)
 		}
 		opts = append(opts, mediaupload.WithChunkSize(n))
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
 	"os"
 
 	"github.com/mediaupload/mediaupload"
@@ -117,4 +118,28 @@ func ExampleClient_Init() {
 	fmt.Println(got.State, got.AltText)
 	// Output:
 	// succeeded A tiny image
+}
+
+// X API v2 with an OAuth 2.0 user token (scope media.write), and alt text.
+func ExampleWithAPI() {
+	srv := mediatest.NewServer()
+	defer srv.Close()
+	token := srv.OAuth2Token() // in real life, from your OAuth 2.0 flow
+
+	client, err := mediaupload.NewClient(&http.Client{Transport: mediaupload.NewTransport()},
+		mediaupload.WithAPI(mediaupload.APIv2),
+		mediaupload.WithEndpoint(srv.V2URL()), // default https://api.x.com/2/media/upload
+		mediaupload.WithBearerToken(token))
+	if err != nil {
+		log.Fatal(err)
+	}
+	image := []byte("\x89PNG\r\n\x1a\n...an image...")
+	media, err := client.Upload(context.Background(), bytes.NewReader(image), mediaupload.AltText("A tiny image"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	got, _ := srv.Media(media.ID)
+	fmt.Println(media.Category, got.AltText, srv.Requests()[0].Path)
+	// Output:
+	// tweet_image A tiny image /2/media/upload/initialize
 }

@@ -254,27 +254,31 @@ func TestUploadSurvivesTransientFaults(t *testing.T) {
 	t.Parallel()
 	reset := time.Now().Add(2 * time.Second)
 	tests := []struct {
-		name   string
-		faults []mediatest.Fault
+		name    string
+		faults  []mediatest.Fault
+		srvOpts []mediatest.Option
 	}{
-		{"503 on a segment", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 2, Status: 503}}},
-		{"500 twice on a segment", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 1, Status: 500, Times: 2}}},
-		{"429 with Retry-After", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 0, Status: 429, RetryAfter: "2"}}},
-		{"429 with x-rate-limit-reset", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 3, Status: 429, RateLimitReset: reset}}},
-		{"dropped connection", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 1, Drop: true}}},
-		{"502 and 504", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: mediatest.AnySegment, Status: 502}, {Step: mediatest.StepAppend, Segment: 3, Status: 504}}},
-		{"503 at INIT", []mediatest.Fault{{Step: mediatest.StepInit, Status: 503}}},
-		{"503 at FINALIZE", []mediatest.Fault{{Step: mediatest.StepFinalize, Status: 503}}},
-		{"503 at STATUS", []mediatest.Fault{{Step: mediatest.StepStatus, Status: 503}}},
-		{"dropped STATUS", []mediatest.Fault{{Step: mediatest.StepStatus, Drop: true}}},
-		{"FINALIZE answer lost", []mediatest.Fault{{Step: mediatest.StepFinalize, LoseAnswer: true}}},
-		{"APPEND answer lost", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 2, LoseAnswer: true}}},
-		{"three in a row on one segment", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 1, Status: 503, Times: 3}}},
+		{"503 on a segment", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 2, Status: 503}}, nil},
+		{"500 twice on a segment", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 1, Status: 500, Times: 2}}, nil},
+		{"429 with Retry-After", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 0, Status: 429, RetryAfter: "2"}}, nil},
+		{"429 with x-rate-limit-reset", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 3, Status: 429, RateLimitReset: reset}}, nil},
+		{"dropped connection", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 1, Drop: true}}, nil},
+		{"502 and 504", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: mediatest.AnySegment, Status: 502}, {Step: mediatest.StepAppend, Segment: 3, Status: 504}}, nil},
+		{"503 at INIT", []mediatest.Fault{{Step: mediatest.StepInit, Status: 503}}, nil},
+		{"503 at FINALIZE", []mediatest.Fault{{Step: mediatest.StepFinalize, Status: 503}}, nil},
+		{"503 at STATUS", []mediatest.Fault{{Step: mediatest.StepStatus, Status: 503}}, nil},
+		{"dropped STATUS", []mediatest.Fault{{Step: mediatest.StepStatus, Drop: true}}, nil},
+		{"FINALIZE answer lost", []mediatest.Fault{{Step: mediatest.StepFinalize, LoseAnswer: true}}, nil},
+		{"APPEND answer lost", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 2, LoseAnswer: true}}, nil},
+		{"three in a row on one segment", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 1, Status: 503, Times: 3}}, nil},
+		{"a hang cut by the stall timeout", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 1, Hang: time.Minute}}, nil},
+		{"20% random APPEND failures", nil, []mediatest.Option{mediatest.WithRandomFaults(0.2, 7)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv, c, rec := newFake(t, []mediatest.Option{mediatest.WithCheckAfter(1)}, WithChunkSize(1000))
+			srv, c, rec := newFake(t, append([]mediatest.Option{mediatest.WithCheckAfter(1)}, tc.srvOpts...),
+				WithChunkSize(1000), WithStallTimeout(500*time.Millisecond))
 			for _, f := range tc.faults {
 				srv.InjectFault(f)
 			}

@@ -15,16 +15,16 @@ import (
 // Plan divides media of TotalBytes bytes into Segments consecutive byte
 // ranges of ChunkSize bytes (the last one shorter), indexed from 0.
 type Plan struct {
-	TotalBytes int64
-	ChunkSize  int64
-	Segments   int
+	TotalBytes int64 // the input's size
+	ChunkSize  int64 // the size of every segment but the last
+	Segments   int   // how many segments, 1 to MaxSegments
 }
 
 // Segment is one byte range of a [Plan].
 type Segment struct {
-	Index  int
-	Offset int64
-	Size   int64
+	Index  int   // segment_index, 0 to 999
+	Offset int64 // where it starts in the input
+	Size   int64 // how many bytes, at most MaxChunkSize
 }
 
 // PlanSegments plans the segments of total bytes. chunkSize 0 means

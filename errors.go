@@ -59,6 +59,7 @@ type LimitError struct {
 	Size     int64  // the media's size in bytes
 }
 
+// Error names the limit, the category and by how much the media is over.
 func (e *LimitError) Error() string {
 	return fmt.Sprintf("mediaupload: media is too large: %d bytes is over the %d-byte limit of %s by %d bytes",
 		e.Size, e.Limit, e.Category, e.Size-e.Limit)
@@ -69,8 +70,8 @@ func (e *LimitError) Is(target error) bool { return target == ErrTooLarge }
 
 // ErrorDetail is one entry of an error answer: X's numeric code and message.
 type ErrorDetail struct {
-	Code    int    `json:"code"`
-	Message string `json:"message"`
+	Code    int    `json:"code"`    // X's error code; 0 when the answer gave none
+	Message string `json:"message"` // its message
 }
 
 // APIError is a non-2xx answer from the service.
@@ -91,6 +92,8 @@ type APIError struct {
 	hint string // the dialect's explanation of the status, if any
 }
 
+// Error gives the step, the HTTP status, the service's message and codes,
+// and a hint where the cause is known.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "mediaupload: %s: HTTP %d", strings.ToLower(string(e.Step)), e.StatusCode)
@@ -140,12 +143,13 @@ func retryableStatus(status int) bool {
 // FINALIZE ("processing_info.state": "failed"). It is never retried: the media
 // itself was refused.
 type ProcessingError struct {
-	MediaID string
-	Code    int
-	Name    string
-	Message string
+	MediaID string // the media refused
+	Code    int    // X's error code, e.g. 1
+	Name    string // X's error name, e.g. "InvalidMedia"
+	Message string // X's explanation, e.g. "Unsupported video format"
 }
 
+// Error says which media failed processing, and why.
 func (e *ProcessingError) Error() string {
 	return fmt.Sprintf("mediaupload: processing of media %s failed: %s (code %d): %s", e.MediaID, e.Name, e.Code, e.Message)
 }
@@ -154,14 +158,19 @@ func (e *ProcessingError) Error() string {
 // started: it names the step and, for APPEND, the segment that failed, and
 // the media id (empty if INIT failed), and wraps the cause.
 type UploadError struct {
-	Step    Step
+	// Step is the step that failed.
+	Step Step
+	// MediaID is the upload's media id; empty when INIT failed.
 	MediaID string
 	// Segment is the failed segment's index, or -1 when the step was not
 	// an APPEND.
 	Segment int
-	Err     error
+	// Err is the cause: an [*APIError], a [*ProcessingError], a transport
+	// or context error.
+	Err error
 }
 
+// Error names the step, the segment and the media id, then the cause.
 func (e *UploadError) Error() string {
 	var b strings.Builder
 	b.WriteString("mediaupload: upload failed at " + strings.ToLower(string(e.Step)))

@@ -23,10 +23,10 @@ const (
 // Credentials are the four OAuth 1.0a user-context values. Formatting them
 // with fmt never shows the secrets.
 type Credentials struct {
-	ConsumerKey       string
-	ConsumerSecret    string
-	AccessToken       string
-	AccessTokenSecret string
+	ConsumerKey       string // the app's key (TWITTER_CONSUMER_KEY)
+	ConsumerSecret    string // the app's secret (TWITTER_CONSUMER_SECRET)
+	AccessToken       string // the user's token (TWITTER_ACCESS_TOKEN)
+	AccessTokenSecret string // the user's token secret (TWITTER_ACCESS_TOKEN_SECRET)
 }
 
 // String names the consumer key and hides everything else.

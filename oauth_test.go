@@ -120,25 +120,3 @@ func TestRedirectToAnotherHostIsRefused(t *testing.T) {
 		})
 	}
 }
-
-func TestClientOptionsAreValidated(t *testing.T) {
-	t.Parallel()
-	bad := map[string]Option{
-		"chunk 0":         WithChunkSize(0),
-		"chunk too large": WithChunkSize(MaxChunkSize + 1),
-		"concurrency 0":   WithConcurrency(0),
-		"retry":           WithRetry(RetryPolicy{}),
-		"user agent":      WithUserAgent(""),
-		"processing wait": WithMaxProcessingWait(0),
-		"stall":           WithStallTimeout(-1),
-	}
-	for name, opt := range bad {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			_, err := NewClient(http.DefaultClient, opt)
-			require.Error(t, err)
-		})
-	}
-	_, err := NewClient(nil)
-	require.Error(t, err)
-}

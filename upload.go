@@ -132,10 +132,12 @@ func (p *ProcessingInfo) done() bool {
 
 // Progress reports an upload's advance to [OnProgress].
 type Progress struct {
+	// MediaID is the upload's media id, once INIT has answered.
 	MediaID string
 	// BytesSent counts bytes of segments the service has acknowledged.
 	BytesSent, TotalBytes int64
-	// SegmentsDone of Segments have been acknowledged.
+	// SegmentsDone of Segments have been acknowledged. With adaptive
+	// segment sizes, Segments counts those planned so far.
 	SegmentsDone, Segments int
 	// Processing is the processing state while it is awaited, else nil.
 	Processing *ProcessingInfo
@@ -143,6 +145,7 @@ type Progress struct {
 
 // InitParams describe an upload for [Client.Init].
 type InitParams struct {
+	// TotalBytes is the media's size in bytes.
 	TotalBytes int64
 	// MediaType is the MIME type, e.g. "video/mp4".
 	MediaType string

@@ -19,10 +19,10 @@ import (
 
 // Credentials are the OAuth 1.0a user-context credentials a [Server] accepts.
 type Credentials struct {
-	ConsumerKey       string
-	ConsumerSecret    string
-	AccessToken       string
-	AccessTokenSecret string
+	ConsumerKey       string // oauth_consumer_key the server expects
+	ConsumerSecret    string // the consumer secret it signs with
+	AccessToken       string // oauth_token the server expects
+	AccessTokenSecret string // the token secret it signs with
 }
 
 // DefaultCredentials returns the fixed, obviously fake credentials a

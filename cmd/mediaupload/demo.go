@@ -22,7 +22,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	size := fs.Int64("size", 24<<20, "size of the generated video in `BYTES`")
 	var f uploadFlags
 	f.register(fs)
-	f.progress = true
+	f.progressLines = true
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			faults++
 		}
 	}
-	say("demo: %d requests (%d failed on purpose and were retried); the server holds all %d bytes, sha256 %s… matches",
+	say("demo: %d requests, %d of them failed on purpose and retried; the server holds all %d bytes, sha256 %s… matches",
 		len(srv.Requests()), faults, got.TotalBytes, got.SHA256[:12])
 	return printMedia(stdout, m, f.json)
 }

@@ -109,6 +109,11 @@ func TestUploadPrintsOnlyTheMediaID(t *testing.T) {
 	assert.Equal(t, 5, m.Segments)
 	assert.Empty(t, srv.Deviations())
 	assertNoSecret(t, srv, r)
+	assert.Empty(t, r.stderr, "not a terminal: no progress, no noise")
+
+	r = runCLI(t, envFor(srv), nil, "upload", "--endpoint", srv.UploadURL(), "--progress", writeFile(t, data))
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "100%", "--progress forces the bar")
 }
 
 func TestUploadFlagsAfterTheFileAndJSON(t *testing.T) {
@@ -234,7 +239,9 @@ func TestDemo(t *testing.T) {
 	assert.Regexp(t, `^\d{19}\n$`, r.stdout)
 	assert.Contains(t, r.stderr, "sha256")
 	assert.Contains(t, r.stderr, "matches")
-	assert.Contains(t, r.stderr, "processing")
+	assert.Contains(t, r.stderr, "3 of 3 segments acknowledged")
+	assert.Contains(t, r.stderr, "processing: succeeded 100%")
+	assert.NotContains(t, r.stderr, "\r", "not a terminal: lines, not a redrawn bar")
 }
 
 func TestServeAcceptsUploads(t *testing.T) {

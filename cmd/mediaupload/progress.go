@@ -12,48 +12,66 @@ import (
 	"github.com/mediaupload/mediaupload"
 )
 
-// progress shows an upload's advance on stderr: a bar when stderr is a
-// terminal (or when forced), nothing when quiet or not a terminal.
-type progress struct {
-	w       io.Writer
-	enabled bool
-	mu      sync.Mutex
-	bar     *progressbar.ProgressBar
-	state   string
+// progressMode says how an upload's advance is shown on stderr.
+type progressMode int
+
+const (
+	progressOff   progressMode = iota
+	progressBar                // a bar redrawn in place, for terminals
+	progressLines              // a line per event, for logs
+)
+
+// progressModeFor picks the mode: a bar when stderr is a terminal or when
+// forced; otherwise none, or lines when asked for.
+func progressModeFor(stderr io.Writer, force, quiet, linesElse bool) progressMode {
+	f, ok := stderr.(*os.File)
+	switch {
+	case quiet:
+		return progressOff
+	case force || ok && term.IsTerminal(int(f.Fd())):
+		return progressBar
+	case linesElse:
+		return progressLines
+	}
+	return progressOff
 }
 
-func newProgress(stderr io.Writer, force, quiet bool) *progress {
-	enabled := force
-	if f, ok := stderr.(*os.File); ok && !force {
-		enabled = term.IsTerminal(int(f.Fd()))
-	}
-	return &progress{w: stderr, enabled: enabled && !quiet}
+// progress shows an upload's advance on stderr.
+type progress struct {
+	w     io.Writer
+	mode  progressMode
+	mu    sync.Mutex
+	bar   *progressbar.ProgressBar
+	state string
 }
 
 // update is the upload's OnProgress callback.
 func (p *progress) update(pr mediaupload.Progress) {
-	if !p.enabled {
-		return
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.bar == nil {
-		p.bar = progressbar.NewOptions64(pr.TotalBytes,
-			progressbar.OptionSetWriter(p.w),
-			progressbar.OptionSetDescription("uploading"),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionUseIECUnits(true),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(false),
-		)
-	}
-	p.bar.Set64(pr.BytesSent)
-	if pi := pr.Processing; pi != nil && pi.State != p.state {
-		p.state = pi.State
-		p.bar.Describe(fmt.Sprintf("processing: %s %d%%", pi.State, pi.ProgressPercent))
-	} else if pi != nil {
-		p.bar.Describe(fmt.Sprintf("processing: %s %d%%", pi.State, pi.ProgressPercent))
+	switch p.mode {
+	case progressLines:
+		if pi := pr.Processing; pi != nil {
+			fmt.Fprintf(p.w, "processing: %s %d%%\n", pi.State, pi.ProgressPercent)
+		} else {
+			fmt.Fprintf(p.w, "%d of %d segments acknowledged: %.1f of %.1f MiB\n",
+				pr.SegmentsDone, pr.Segments, float64(pr.BytesSent)/(1<<20), float64(pr.TotalBytes)/(1<<20))
+		}
+	case progressBar:
+		if p.bar == nil {
+			p.bar = progressbar.NewOptions64(pr.TotalBytes,
+				progressbar.OptionSetWriter(p.w),
+				progressbar.OptionSetDescription("uploading"),
+				progressbar.OptionShowBytes(true),
+				progressbar.OptionUseIECUnits(true),
+				progressbar.OptionSetWidth(30),
+				progressbar.OptionSetPredictTime(false),
+			)
+		}
+		p.bar.Set64(pr.BytesSent)
+		if pi := pr.Processing; pi != nil {
+			p.bar.Describe(fmt.Sprintf("processing: %s %d%%", pi.State, pi.ProgressPercent))
+		}
 	}
 }
 

@@ -23,6 +23,7 @@ type uploadFlags struct {
 	concurrency                                       int
 	stallTimeout                                      time.Duration
 	json, progress, quiet, verbose, dm                bool
+	progressLines                                     bool // show progress as lines when not a terminal
 }
 
 func (f *uploadFlags) register(fs *flag.FlagSet) {
@@ -208,7 +209,7 @@ func upload(ctx context.Context, client *mediaupload.Client, in io.Reader, f *up
 	if err != nil {
 		return nil, err
 	}
-	bar := newProgress(stderr, f.progress, f.quiet)
+	bar := &progress{w: stderr, mode: progressModeFor(stderr, f.progress, f.quiet, f.progressLines)}
 	opts = append(opts, mediaupload.OnProgress(bar.update))
 	m, err := client.Upload(ctx, in, opts...)
 	bar.finish(err == nil)

@@ -61,7 +61,8 @@ func (p *progress) update(pr mediaupload.Progress) {
 		if p.bar == nil {
 			p.bar = progressbar.NewOptions64(pr.TotalBytes,
 				progressbar.OptionSetWriter(p.w),
-				progressbar.OptionSetDescription("uploading"),
+				progressbar.OptionSetDescription(describe("uploading")),
+				progressbar.OptionShowCount(),
 				progressbar.OptionShowBytes(true),
 				progressbar.OptionUseIECUnits(true),
 				progressbar.OptionSetWidth(30),
@@ -70,7 +71,7 @@ func (p *progress) update(pr mediaupload.Progress) {
 		}
 		p.bar.Set64(pr.BytesSent)
 		if pi := pr.Processing; pi != nil {
-			p.bar.Describe(fmt.Sprintf("processing: %s %d%%", pi.State, pi.ProgressPercent))
+			p.bar.Describe(describe(fmt.Sprintf("processing: %s %d%%", pi.State, pi.ProgressPercent)))
 		}
 	}
 }
@@ -83,8 +84,12 @@ func (p *progress) finish(ok bool) {
 		return
 	}
 	if ok {
-		p.bar.Describe("done")
+		p.bar.Describe(describe("done"))
 		p.bar.Finish()
 	}
 	fmt.Fprintln(p.w)
 }
+
+// describe pads a bar's description to one width, so that a shorter one
+// does not leave the end of the longer one behind.
+func describe(s string) string { return fmt.Sprintf("%-27s", s) }

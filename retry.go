@@ -115,13 +115,11 @@ func unwrapPermanent(err error) error {
 }
 
 // attempt makes one request. A watchdog abandons it with [ErrStalled] when
-// no byte of the request or the answer moves for the stall timeout.
+// nothing moves for the stall timeout (see [watchdog]).
 func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answer, error) {
-	actx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	watchdog := time.AfterFunc(c.stallTimeout, func() { cancel(ErrStalled) })
-	defer watchdog.Stop()
-	touch := func() { watchdog.Reset(c.stallTimeout) }
+	actx, watchdog := startWatchdog(ctx, c.stallTimeout)
+	defer watchdog.stop()
+	touch := watchdog.touch
 
 	req, err := build(actx)
 	if err != nil {

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package mediaupload
+
+import "net"
+
+// socketMoved cannot tell on this system.
+func socketMoved(net.Conn) (uint64, bool) { return 0, false }

@@ -17,7 +17,22 @@
 // [Client.Upload] runs them all for an [io.Reader] of any kind: files and other
 // [io.ReaderAt] values are read at offsets by the workers, readers of unknown
 // size (a pipe) are spooled to a temporary file first, since INIT needs the
-// size.
+// size. It sniffs the media type, derives the category, and sets alt text
+// ([AltText]) and subtitles ([WithSubtitles]) once the media is processed.
+//
+// # Dialects and credentials
+//
+// The v1.1 API (upload.json) is the default; [WithAPI]([APIv2]) speaks X API v2
+// (/2/media/upload/…) through the same calls. v1.1 takes OAuth 1.0a user
+// context ([NewOAuth1Client]); v2 takes that or an OAuth 2.0 user token with
+// the media.write scope ([WithBearerToken], or any client that adds it).
+//
+// # Resume
+//
+// With [Resume], an upload keeps its state (media id, segments acknowledged,
+// FINALIZE done) in a [ResumeStore] such as [FileStore]; the same upload run
+// again after a crash continues with the same media id and sends only what
+// the service has not acknowledged.
 //
 // # Retries
 //

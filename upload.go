@@ -391,17 +391,6 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 	}
 	m, err := s.run(ctx)
 	if err != nil {
-		var ue *UploadError
-		if !errors.As(err, &ue) {
-			step := StepStatus
-			switch {
-			case s.state.MediaID == "":
-				step = StepInit
-			case !s.state.Finalized:
-				step = StepFinalize
-			}
-			err = &UploadError{Step: step, MediaID: s.state.MediaID, Segment: -1, Err: err}
-		}
 		var pe *ProcessingError
 		if s.store != nil && (errors.As(err, &pe) || errors.Is(err, ErrInputChanged)) {
 			s.store.Remove() // nothing left that a rerun could continue
@@ -426,50 +415,61 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 		m, err = c.Init(ctx, InitParams{TotalBytes: s.src.size, MediaType: cfg.mediaType, Category: cfg.category,
 			AdditionalOwners: cfg.additionalOwners, Shared: cfg.shared})
 		if err != nil {
-			return nil, err
+			return nil, stepError(StepInit, "", err)
 		}
 		if err := s.update(func(st *ResumeState) { st.MediaID, st.ExpiresAt = m.ID, m.ExpiresAt }); err != nil {
-			return m, err
+			return m, stepError(StepInit, m.ID, err)
 		}
 	}
 	var fin *Media
-	var err error
 	if s.state.Finalized {
-		fin, err = c.Status(ctx, m.ID) // only processing is left
+		var err error
+		if fin, err = c.Status(ctx, m.ID); err != nil { // only processing is left
+			return m, stepError(StepStatus, m.ID, err)
+		}
 	} else {
 		if err := s.sendSegments(ctx); err != nil {
-			return m, err
+			return m, stepError(StepAppend, m.ID, err)
 		}
 		if err := s.src.checkEnd(); err != nil {
-			return m, err // never finalize what is not the whole input
+			return m, stepError(StepAppend, m.ID, err) // never finalize what is not the whole input
 		}
+		var err error
 		if fin, err = c.finalize(ctx, m.ID, resumed); err != nil {
-			return m, err
+			return m, stepError(StepFinalize, m.ID, err)
 		}
-		err = s.update(func(st *ResumeState) { st.Finalized = true })
-	}
-	if err != nil {
-		return m, err
+		if err := s.update(func(st *ResumeState) { st.Finalized = true }); err != nil {
+			return m, stepError(StepFinalize, m.ID, err)
+		}
 	}
 	fin.Size, fin.MediaType, fin.Category = s.src.size, cfg.mediaType, cfg.category
 	if fin.ExpiresAt.IsZero() {
 		fin.ExpiresAt = s.state.ExpiresAt
 	}
-	m, err = c.waitProcessed(ctx, fin, s.processing)
+	m, err := c.waitProcessed(ctx, fin, s.processing)
 	if err != nil {
-		return m, err
+		return m, stepError(StepStatus, m.ID, err)
 	}
 	if cfg.altText != "" {
 		if err := c.SetAltText(ctx, m.ID, cfg.altText); err != nil {
-			return m, &UploadError{Step: StepMetadata, MediaID: m.ID, Segment: -1, Err: err}
+			return m, stepError(StepMetadata, m.ID, err)
 		}
 	}
 	if sf := cfg.subtitles; sf != nil {
 		if err := c.uploadSubtitles(ctx, m, sf); err != nil {
-			return m, &UploadError{Step: StepSubtitles, MediaID: m.ID, Segment: -1, Err: err}
+			return m, stepError(StepSubtitles, m.ID, err)
 		}
 	}
 	return m, nil
+}
+
+// stepError wraps err in an [*UploadError] for step, unless it is one.
+func stepError(step Step, mediaID string, err error) error {
+	var ue *UploadError
+	if errors.As(err, &ue) {
+		return err
+	}
+	return &UploadError{Step: step, MediaID: mediaID, Segment: -1, Err: err}
 }
 
 // maxSubtitleBytes caps a subtitle file, which is read into memory.

@@ -232,6 +232,7 @@ func TestUploadPlainReaderWithDeclaredSize(t *testing.T) {
 	var ue *UploadError
 	require.ErrorAs(t, err, &ue)
 	assert.NotEmpty(t, ue.MediaID)
+	assert.Equal(t, StepAppend, ue.Step)
 	last := srv.Requests()[len(srv.Requests())-1]
 	assert.NotEqual(t, mediatest.StepFinalize, last.Step, "a short input must never be finalized")
 }

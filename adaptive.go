@@ -24,8 +24,7 @@ func newAdaptiveSizer(max int64, target time.Duration) *adaptiveSizer {
 }
 
 func (a *adaptiveSizer) nextSize(index int, remaining int64) int64 {
-	room := ceilDiv(remaining, int64(MaxSegments-index)) // the least that still fits
-	return min(max(a.size, room), a.max, remaining)
+	return fit(a.size, a.max, index, remaining)
 }
 
 func (a *adaptiveSizer) observe(seg Segment, took time.Duration, attempts int) {

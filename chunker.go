@@ -68,7 +68,7 @@ func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
 type Chunker struct {
 	src  *source
 	plan Plan
-	next int
+	lay  *layout
 }
 
 // NewChunker returns a Chunker over the total bytes of r, planned with
@@ -78,7 +78,8 @@ func NewChunker(r io.Reader, total, chunkSize int64) (*Chunker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Chunker{src: &source{r: r, size: total}, plan: plan}, nil
+	lay := &layout{total: total, sizer: fixedSizer{size: plan.ChunkSize, max: plan.ChunkSize}}
+	return &Chunker{src: &source{r: r, size: total}, plan: plan, lay: lay}, nil
 }
 
 // Plan returns the plan the Chunker follows.
@@ -89,18 +90,11 @@ func (c *Chunker) Plan() Plan { return c.plan }
 // the last segment it returns [io.EOF]; an input shorter or longer than the
 // plan gives [ErrSizeMismatch].
 func (c *Chunker) Next(buf []byte) (Segment, []byte, error) {
-	if c.next >= c.plan.Segments {
+	seg, _, ok := c.lay.next()
+	if !ok {
 		return Segment{}, nil, io.EOF
 	}
-	seg := c.plan.Segment(c.next)
-	data, err := c.src.read(seg, buf)
-	if err != nil {
-		return seg, nil, err
-	}
-	c.next++
-	if c.next == c.plan.Segments {
-		err = c.src.checkEnd()
-	}
+	data, err := c.src.readInOrder(seg, buf)
 	return seg, data, err
 }
 
@@ -218,6 +212,16 @@ func (s *source) read(seg Segment, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
+// readInOrder reads the next segment of an in-order input and, after the
+// last one, checks that the input ends there.
+func (s *source) readInOrder(seg Segment, buf []byte) ([]byte, error) {
+	data, err := s.read(seg, buf)
+	if err == nil && seg.Offset+seg.Size == s.size {
+		err = s.checkEnd()
+	}
+	return data, err
+}
+
 // peek returns up to n bytes from the start of the input without consuming
 // them.
 func (s *source) peek(n int) ([]byte, error) {
@@ -266,12 +270,24 @@ type sizer interface {
 	maxSize() int64
 }
 
-// fixedSizer gives every segment the same size.
-type fixedSizer int64
+// fixedSizer gives every segment the same size, unless the rest of the
+// input needs larger ones (up to max) to fit in the segments left, as after
+// resuming an upload whose segments were smaller.
+type fixedSizer struct{ size, max int64 }
 
-func (f fixedSizer) nextSize(_ int, remaining int64) int64 { return min(int64(f), remaining) }
-func (fixedSizer) observe(Segment, time.Duration, int)     {}
-func (f fixedSizer) maxSize() int64                        { return int64(f) }
+func (f fixedSizer) nextSize(index int, remaining int64) int64 {
+	return fit(f.size, f.max, index, remaining)
+}
+func (fixedSizer) observe(Segment, time.Duration, int) {}
+func (f fixedSizer) maxSize() int64                    { return max(f.size, f.max) }
+
+// fit returns size, grown as needed (up to max) to leave room for the
+// remaining bytes in the segments left after index, and no more than
+// remaining.
+func fit(size, max_ int64, index int, remaining int64) int64 {
+	room := ceilDiv(remaining, int64(max(MaxSegments-index, 1)))
+	return min(max(size, min(room, max_)), remaining)
+}
 
 // layout is an upload's segments as planned so far: consecutive byte
 // ranges indexed from 0, planned one by one as the producer asks, so that an
@@ -285,25 +301,50 @@ type layout struct {
 	sizer  sizer
 }
 
-// next returns the next segment to consider, or false after the last.
-func (l *layout) next() (Segment, bool) {
+// next returns the next segment to consider, whether it was planned just
+// now (not by an interrupted run), or false after the last.
+func (l *layout) next() (seg Segment, fresh, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.cursor < len(l.segs) {
 		l.cursor++
-		return l.segs[l.cursor-1], true
+		return l.segs[l.cursor-1], false, true
 	}
-	var off int64
-	if n := len(l.segs); n > 0 {
-		off = l.segs[n-1].Offset + l.segs[n-1].Size
-	}
+	off := l.end()
 	if off >= l.total {
-		return Segment{}, false
+		return Segment{}, false, false
 	}
-	seg := Segment{Index: len(l.segs), Offset: off, Size: l.sizer.nextSize(len(l.segs), l.total-off)}
+	seg = Segment{Index: len(l.segs), Offset: off, Size: l.sizer.nextSize(len(l.segs), l.total-off)}
 	l.segs = append(l.segs, seg)
 	l.cursor++
-	return seg, true
+	return seg, true, true
+}
+
+// end is where the segments planned so far end.
+func (l *layout) end() int64 {
+	if n := len(l.segs); n > 0 {
+		return l.segs[n-1].Offset + l.segs[n-1].Size
+	}
+	return 0
+}
+
+// expected is how many segments the upload will have: exact with a fixed
+// size, those planned so far with adaptive ones.
+func (l *layout) expected() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.segs)
+	if f, ok := l.sizer.(fixedSizer); ok && l.end() < l.total {
+		n += int(ceilDiv(l.total-l.end(), f.size))
+	}
+	return n
+}
+
+// deterministic reports whether replanning gives the same segments, so that
+// they need not be saved before they are sent.
+func (l *layout) deterministic() bool {
+	_, ok := l.sizer.(fixedSizer)
+	return ok
 }
 
 // planned returns a copy of the segments planned so far.

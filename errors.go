@@ -1,7 +1,6 @@
 package mediaupload
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -242,15 +241,36 @@ func parseAPIError(step Step, status int, header http.Header, body []byte, now t
 	if e.Message == "" {
 		e.Message = excerpt(body)
 	}
+	if echoesCredentials(e.Message) {
+		e.withhold()
+	}
 	return e
+}
+
+// withhold drops the texts of the answer, which echo credentials.
+func (e *APIError) withhold() {
+	e.Message = withheld
+	for i := range e.Errors {
+		e.Errors[i].Message = withheld
+	}
+}
+
+// withheld replaces an error text that echoes credentials.
+const withheld = "(answer withheld: it echoes credentials)"
+
+// echoesCredentials reports whether s seems to quote OAuth parameters or an
+// Authorization header.
+func echoesCredentials(s string) bool {
+	s = strings.ToLower(s)
+	return strings.Contains(s, "oauth_") || strings.Contains(s, "authorization") || strings.Contains(s, "bearer ")
 }
 
 // excerpt returns the start of a body as one line of valid UTF-8; a body
 // that echoes OAuth parameters is withheld.
 func excerpt(body []byte) string {
 	const max = 200
-	if bytes.Contains(bytes.ToLower(body), []byte("oauth_")) || bytes.Contains(bytes.ToLower(body), []byte("authorization")) {
-		return "(answer withheld: it echoes credentials)"
+	if echoesCredentials(string(body)) {
+		return withheld
 	}
 	s := strings.Join(strings.Fields(string(body)), " ")
 	if len(s) > max {

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"io"
 	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -146,7 +147,9 @@ func TestStalledAppendBodyIsRetried(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) }) // runs first
-	c, rec := newSignedClient(t, srv.URL+"/u", WithStallTimeout(200*time.Millisecond))
+	var logs logRecorder
+	c, rec := newSignedClient(t, srv.URL+"/u", WithStallTimeout(time.Second), WithLogger(slog.New(slog.NewTextHandler(syncWriter{&logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	require.NoError(t, c.Append(t.Context(), "1", 0, randomBytes(t, MaxChunkSize)))
-	assert.Len(t, rec.recorded(), 1, "one retry after the stall")
+	assert.NotEmpty(t, rec.recorded(), "retried after the stall")
+	assert.Contains(t, logs.String(), "connection stalled", "the first attempt was abandoned as stalled")
 }

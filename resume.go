@@ -80,7 +80,7 @@ func (f FileStore) Load() (*ResumeState, error) {
 // Save writes st atomically (temporary file, fsync, rename, fsync of the
 // directory).
 func (f FileStore) Save(st *ResumeState) error {
-	b, err := json.MarshalIndent(st, "", "  ")
+	b, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ const expiryMargin = time.Minute
 
 // staleReason says why a saved state cannot continue the upload described
 // by fresh (empty when it can).
-func (st *ResumeState) staleReason(fresh *ResumeState, now time.Time) string {
+func (st *ResumeState) staleReason(fresh *ResumeState, now time.Time, maxChunk int64) string {
 	switch {
 	case st.Version != resumeVersion:
 		return fmt.Sprintf("it has format version %d, not %d", st.Version, resumeVersion)
@@ -157,13 +157,19 @@ func (st *ResumeState) staleReason(fresh *ResumeState, now time.Time) string {
 	}
 	var next int64
 	for i, s := range st.Segments {
-		if s.Index != i || s.Offset != next || s.Size <= 0 || s.Size > MaxChunkSize {
+		if s.Index != i || s.Offset != next || s.Size <= 0 {
 			return "its segment layout is inconsistent"
+		}
+		if s.Size > maxChunk {
+			return fmt.Sprintf("its segment %d has %d bytes, over the %d allowed now", i, s.Size, maxChunk)
 		}
 		next += s.Size
 	}
 	if next > st.TotalBytes || len(st.Segments) > MaxSegments {
 		return "its segment layout is inconsistent"
+	}
+	if left := MaxSegments - len(st.Segments); ceilDiv(st.TotalBytes-next, maxChunk) > int64(left) {
+		return fmt.Sprintf("the rest of the input does not fit in the %d segments left", left)
 	}
 	return ""
 }

@@ -6,8 +6,12 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -72,6 +76,14 @@ func TestStaleReason(t *testing.T) {
 		{"other version", func(s *ResumeState) { s.Version = 99 }, "version 99"},
 		{"gap in layout", func(s *ResumeState) { s.Segments[1].Offset = 61 }, "inconsistent"},
 		{"layout past the end", func(s *ResumeState) { s.Segments[1].Size = 41 }, "inconsistent"},
+		{"segment over the size allowed now", func(s *ResumeState) {
+			s.TotalBytes = 2 * MaxChunkSize
+			fresh := s.Segments
+			fresh[0].Size, fresh[1].Offset, fresh[1].Size = MaxChunkSize+1, MaxChunkSize+1, 10
+		}, "over the"},
+		{"rest does not fit", func(s *ResumeState) {
+			s.TotalBytes = 1000 * MaxChunkSize // 998 segments of 5 MiB left for nearly all of it
+		}, "does not fit"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,7 +91,11 @@ func TestStaleReason(t *testing.T) {
 			st := valid
 			st.Segments = append([]SegmentState(nil), valid.Segments...)
 			tc.change(&st)
-			got := st.staleReason(&fresh, now)
+			f := fresh
+			if strings.Contains(tc.name, "allowed now") || strings.Contains(tc.name, "fit") {
+				f.TotalBytes = st.TotalBytes
+			}
+			got := st.staleReason(&f, now, MaxChunkSize)
 			if tc.want == "" {
 				assert.Empty(t, got)
 			} else {
@@ -325,4 +341,82 @@ func TestResumeInOrderReaderChecksSkippedSegments(t *testing.T) {
 	require.NoError(t, err)
 	assertUploaded(t, srv, m, changed)
 	assert.Equal(t, 2, countSteps(srv, mediatest.StepInit))
+}
+
+// recordingStore is a FileStore that remembers how many segments the
+// last state it saved had.
+type recordingStore struct {
+	FileStore
+	mu      sync.Mutex
+	planned int
+}
+
+func (r *recordingStore) Save(st *ResumeState) error {
+	r.mu.Lock()
+	r.planned = len(st.Segments)
+	r.mu.Unlock()
+	return r.FileStore.Save(st)
+}
+
+func (r *recordingStore) savedSegments() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.planned
+}
+
+// indexChecker is a transport that, before each APPEND leaves, checks
+// that the resume state already holds the segment's range.
+type indexChecker struct {
+	next  http.RoundTripper
+	store *recordingStore
+	mu    sync.Mutex
+	bad   []int
+}
+
+var segmentIndexField = regexp.MustCompile(`name="segment_index"\r\n\r\n(\d+)`)
+
+func (ic *indexChecker) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && strings.HasPrefix(req.Header.Get("Content-Type"), "multipart/") {
+		head := make([]byte, 1024)
+		n, _ := io.ReadFull(req.Body, head)
+		if m := segmentIndexField.FindSubmatch(head[:n]); m != nil {
+			i, _ := strconv.Atoi(string(m[1]))
+			if i >= ic.store.savedSegments() {
+				ic.mu.Lock()
+				ic.bad = append(ic.bad, i)
+				ic.mu.Unlock()
+			}
+		}
+		body := req.Body
+		req.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(head[:n]), body), body}
+	}
+	return ic.next.RoundTrip(req)
+}
+
+// TestAdaptiveSegmentsAreSavedBeforeTheyAreSent checks that no adaptive
+// segment leaves before its range is in the resume state (else a resumed
+// run could plan other ranges under indexes the service holds), and that
+// the run after a failure finishes the same media.
+func TestAdaptiveSegmentsAreSavedBeforeTheyAreSent(t *testing.T) {
+	t.Parallel()
+	srv := mediatest.NewServer(mediatest.WithCheckAfter(0))
+	t.Cleanup(srv.Close)
+	store := &recordingStore{FileStore: FileStore{Path: filepath.Join(t.TempDir(), "up.resume")}}
+	hc := srv.Client()
+	checker := &indexChecker{next: hc.Transport, store: store}
+	hc.Transport = checker
+	c, err := NewClient(hc, WithEndpoint(srv.UploadURL()), WithAdaptiveChunkSize(), WithConcurrency(3))
+	require.NoError(t, err)
+	data := randomBytes(t, 6<<20)
+	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 4, Status: 400})
+	_, err = c.Upload(t.Context(), bytes.NewReader(data), MediaType("video/mp4"), Resume(store))
+	require.Error(t, err)
+	m, err := c.Upload(t.Context(), bytes.NewReader(data), MediaType("video/mp4"), Resume(store))
+	require.NoError(t, err)
+	assertUploaded(t, srv, m, data)
+	assert.Equal(t, 1, countSteps(srv, mediatest.StepInit))
+	assert.Empty(t, checker.bad, "segments sent before their range was saved")
 }

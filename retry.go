@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -160,6 +161,9 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	if resp.StatusCode/100 != 2 {
 		e := parseAPIError(step, resp.StatusCode, resp.Header, body, c.now())
 		e.hint = c.dialect.hint(resp.StatusCode)
+		if c.bearer != "" && strings.Contains(string(body), c.bearer) {
+			e.withhold()
+		}
 		return nil, e
 	}
 	return &answer{status: resp.StatusCode, body: body}, nil

@@ -54,7 +54,7 @@ func (s *session) resume() error {
 		return err
 	}
 	if prev != nil {
-		reason := prev.staleReason(&s.state, s.c.now())
+		reason := prev.staleReason(&s.state, s.c.now(), s.maxChunk)
 		if reason == "" {
 			reason = s.verifyAcked(prev)
 		}
@@ -153,8 +153,9 @@ func (s *session) segmentDone(seg Segment, data []byte) error {
 	s.acked[seg.Index] = sum
 	s.progress.BytesSent += seg.Size
 	s.progress.SegmentsDone++
+	err := s.save()
 	s.emit()
-	return s.save()
+	return err
 }
 
 // skip reads past an acknowledged segment of an in-order input, checking
@@ -186,16 +187,8 @@ func (s *session) emit() {
 		return
 	}
 	p := s.progress
-	p.Segments = s.expectedSegments()
+	p.Segments = s.lay.expected()
 	s.report(p)
-}
-
-// expectedSegments is the segment count when it is known in advance.
-func (s *session) expectedSegments() int {
-	if f, ok := s.lay.sizer.(fixedSizer); ok {
-		return int(ceilDiv(s.src.size, int64(f)))
-	}
-	return len(s.lay.planned())
 }
 
 // sendSegments sends every segment not yet acknowledged, with at most
@@ -209,10 +202,19 @@ func (s *session) sendSegments(ctx context.Context) error {
 	g.SetLimit(c.concurrency)
 	pool := newBufferPool(c.concurrency+1, int(s.lay.maxSize()), &c.spares)
 	mediaID := s.state.MediaID
-	for {
-		seg, ok := s.lay.next()
+	var producerErr error
+	for producerErr == nil {
+		seg, fresh, ok := s.lay.next()
 		if !ok {
 			break
+		}
+		if fresh && !s.lay.deterministic() {
+			// An adaptive segment's range exists nowhere else: record it
+			// before the service can have it, or a resumed run could plan
+			// other ranges under indexes the service already holds.
+			if producerErr = s.update(func(*ResumeState) {}); producerErr != nil {
+				break
+			}
 		}
 		buf, err := pool.get(gctx)
 		if err != nil {
@@ -220,13 +222,9 @@ func (s *session) sendSegments(ctx context.Context) error {
 		}
 		acked := s.isAcked(seg.Index)
 		data, err := s.readInOrder(seg, buf, acked)
-		if err != nil {
+		if err != nil || acked {
 			pool.put(buf)
-			g.Go(func() error { return err })
-			break
-		}
-		if acked {
-			pool.put(buf)
+			producerErr = err
 			continue
 		}
 		g.Go(func() error {
@@ -235,7 +233,7 @@ func (s *session) sendSegments(ctx context.Context) error {
 			if data == nil {
 				var err error
 				if data, err = s.src.read(seg, buf); err != nil {
-					return err
+					return &UploadError{Step: StepAppend, MediaID: mediaID, Segment: seg.Index, Err: err}
 				}
 			}
 			start := c.now()
@@ -249,26 +247,33 @@ func (s *session) sendSegments(ctx context.Context) error {
 	}
 	err := g.Wait()
 	pool.release()
-	if err != nil {
-		return err
+	if err == nil {
+		err = producerErr
 	}
-	return ctx.Err()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return err
 }
 
 // readInOrder reads a segment of an in-order input in the producer (the
-// workers read inputs that allow it at offsets themselves, and get nil):
-// an acknowledged one is read past and checked, the last one is followed
-// by a check that the input ends there.
+// workers read inputs that allow it at offsets themselves, and get nil): an
+// acknowledged one is read past and checked.
 func (s *session) readInOrder(seg Segment, buf []byte, acked bool) ([]byte, error) {
+	var err error
 	switch {
 	case !s.src.sequential():
 		return nil, nil
 	case acked:
-		return nil, s.skip(seg, buf)
+		err = s.skip(seg, buf)
+	default:
+		var data []byte
+		if data, err = s.src.readInOrder(seg, buf); err == nil {
+			return data, nil
+		}
 	}
-	data, err := s.src.read(seg, buf)
-	if err == nil && seg.Offset+seg.Size == s.src.size {
-		err = s.src.checkEnd()
+	if err != nil {
+		err = &UploadError{Step: StepAppend, MediaID: s.state.MediaID, Segment: seg.Index, Err: err}
 	}
-	return data, err
+	return nil, err
 }

@@ -91,7 +91,7 @@ func (c *Client) newSizer(chunk, maxChunk int64) sizer {
 		}
 		return newAdaptiveSizer(maxChunk, c.adaptiveTarget)
 	}
-	return fixedSizer(chunk)
+	return fixedSizer{size: chunk, max: maxChunk}
 }
 
 // Media is an uploaded (or uploading) media object.
@@ -227,7 +227,7 @@ func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (
 // saysFinalized reports whether a refused FINALIZE says the media is
 // finalized already.
 func saysFinalized(e *APIError) bool {
-	return strings.Contains(strings.ToLower(e.Message), "finalized")
+	return strings.Contains(strings.ToLower(e.Message), "already finalized")
 }
 
 // Status asks for the processing state of mediaID (STATUS).

@@ -192,6 +192,7 @@ func TestUploadBadInput(t *testing.T) {
 		}, []string{"upload", "--endpoint", srv.UploadURL(), file}, mediaupload.EnvConsumerSecret},
 		{"no credentials", nil, []string{"upload", "--endpoint", srv.UploadURL(), file}, mediaupload.EnvConsumerKey},
 		{"unknown command", env, []string{"uplod"}, "unknown command"},
+		{"resume file in a missing directory", env, []string{"upload", "--endpoint", srv.UploadURL(), "--resume-file", "/nonexistent/dir/x.resume", file}, "directory does not exist"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -114,6 +115,9 @@ func (f *uploadFlags) uploadOptions() (opts []mediaupload.UploadOption, close fu
 		opts = append(opts, mediaupload.AltText(f.altText))
 	}
 	if f.resumeFile != "" {
+		if st, err := os.Stat(filepath.Dir(f.resumeFile)); err != nil || !st.IsDir() {
+			return nil, close, usagef("mediaupload: --resume-file %s: its directory does not exist", f.resumeFile)
+		}
 		opts = append(opts, mediaupload.Resume(mediaupload.FileStore{Path: f.resumeFile}))
 	}
 	if f.dm {
@@ -137,7 +141,7 @@ func runUpload(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs := flag.NewFlagSet("upload", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mediaupload upload [flags] FILE|-\n\nUploads FILE (- for stdin) and prints its media id. Credentials come from\nTWITTER_CONSUMER_KEY, TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN and\nTWITTER_ACCESS_TOKEN_SECRET.\n\nflags:")
+		fmt.Fprintln(stderr, "usage: mediaupload upload [flags] FILE|-\n\nUploads FILE (- for stdin) and prints its media id. Credentials come from\nTWITTER_CONSUMER_KEY, TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN and\nTWITTER_ACCESS_TOKEN_SECRET; with --api v2, TWITTER_OAUTH2_TOKEN (an OAuth 2.0\nuser token with the media.write scope) may stand for all four.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	var f uploadFlags

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/big"
 	"os"
 	"strings"
@@ -476,5 +477,24 @@ func TestUploadCancelStopsPromptly(t *testing.T) {
 	assert.Less(t, time.Since(start), 2*time.Second)
 	for _, r := range srv.Requests() {
 		assert.NotEqual(t, mediatest.StepFinalize, r.Step)
+	}
+}
+
+func TestDebugLogsCarryNoSecret(t *testing.T) {
+	t.Parallel()
+	var logs logRecorder
+	srv, c, _ := newFake(t, []mediatest.Option{mediatest.WithCheckAfter(0)}, WithChunkSize(1000),
+		WithLogger(slog.New(slog.NewTextHandler(syncWriter{&logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 1, Status: 503})
+	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 2, Drop: true})
+	srv.InjectFault(mediatest.Fault{Step: mediatest.StepFinalize, Status: 401})
+	_, err := c.Upload(t.Context(), bytes.NewReader(randomBytes(t, 3500)), MediaType("video/mp4"))
+	require.Error(t, err)
+	out := logs.String()
+	assert.Contains(t, out, "step=APPEND")
+	assert.Contains(t, out, "status=204")
+	creds := srv.Credentials()
+	for _, secret := range []string{creds.ConsumerSecret, creds.AccessTokenSecret, "oauth_signature", "Authorization"} {
+		assert.NotContains(t, out, secret)
 	}
 }

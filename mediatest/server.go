@@ -448,6 +448,46 @@ func (x *exchange) fail(e *apiError) {
 	x.respond(e.status, x.errBody(e, x.r.URL.Path))
 }
 
+// failed answers e, if any, and reports whether it did.
+func (x *exchange) failed(e *apiError) bool {
+	if e != nil {
+		x.fail(e)
+	}
+	return e != nil
+}
+
+// readJSON reads the body of a POST and decodes it into v with decode (the
+// dialect's rules). A read error, or another method, is answered at once
+// (ok false); the decode error is returned, to be answered after the gate,
+// with the request to check there (a urlencoded body is part of the OAuth
+// 1.0a signature, a JSON one is not). v may be partly filled on error.
+func (x *exchange) readJSON(v any, decode func(contentType string, body []byte, v any) *apiError) (o oauthRequest, parseErr *apiError, ok bool) {
+	if x.r.Method != http.MethodPost {
+		x.fail(errNotFound())
+		return o, nil, false
+	}
+	body, err := readBody(x.r)
+	if x.failed(err) {
+		return o, nil, false
+	}
+	ct := x.r.Header.Get("Content-Type")
+	return oauthRequestOf(x.r, signedForm(ct, body)), decode(ct, body, v), true
+}
+
+// startUpload starts an upload with params (unless perr, their parse
+// error, is set) and records its media id; false when it answered an error.
+func (x *exchange) startUpload(params initParams, perr *apiError) (answer, bool) {
+	a, err := answer{}, perr
+	if err == nil {
+		a, err = x.s.store.init(params)
+	}
+	if x.failed(err) {
+		return answer{}, false
+	}
+	x.rec.MediaID = a.idStr
+	return a, true
+}
+
 // drop closes the connection without an answer; it does not return.
 func (x *exchange) drop() {
 	x.rec.Status = 0

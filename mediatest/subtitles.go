@@ -125,39 +125,22 @@ type v1SubtitlesBody struct {
 
 // v1Subtitles serves /1.1/media/subtitles/create.json.
 func (s *Server) v1Subtitles(x *exchange) {
-	r := x.r
-	if r.Method != http.MethodPost {
-		x.fail(errNotFound())
-		return
-	}
-	body, err := readBody(r)
-	if err != nil {
-		x.fail(err)
-		return
-	}
-	ct := r.Header.Get("Content-Type")
 	var req v1SubtitlesBody
-	parseErr := checkJSONType(ct)
-	if parseErr == nil && json.Unmarshal(body, &req) != nil {
-		parseErr = badRequest(codeInvalidParam, "The JSON body is malformed.")
+	o, parseErr, ok := x.readJSON(&req, decodeV1JSON)
+	if !ok {
+		return
 	}
 	x.rec.MediaID = strings.Trim(string(req.MediaID), `"`)
-	if !x.gate(StepSubtitles, oauthRequestOf(r, signedForm(ct, body))) {
-		return
-	}
-	if parseErr != nil {
-		x.fail(parseErr)
+	if !x.gate(StepSubtitles, o) || x.failed(parseErr) {
 		return
 	}
 	id, subs, err := req.parse()
 	if err == nil {
 		_, err = s.store.attachSubtitles(id, subs)
 	}
-	if err != nil {
-		x.fail(err)
-		return
+	if !x.failed(err) {
+		x.respond(http.StatusOK, nil)
 	}
-	x.respond(http.StatusOK, nil)
 }
 
 func (b *v1SubtitlesBody) parse() (string, []Subtitle, *apiError) {
@@ -209,22 +192,15 @@ type v2Subtitle struct {
 }
 
 func (s *Server) v2Subtitles(x *exchange) {
-	body, err := readBody(x.r)
-	if err != nil {
-		x.fail(err)
+	var req v2SubtitlesBody
+	o, parseErr, ok := x.readJSON(&req, decodeV2JSON)
+	if !ok {
 		return
 	}
-	ct := x.r.Header.Get("Content-Type")
-	var req v2SubtitlesBody
-	parseErr := decodeV2JSON(ct, body, &req)
 	if req.ID != nil {
 		x.rec.MediaID = *req.ID
 	}
-	if !x.gate(StepSubtitles, oauthRequestOf(x.r, signedForm(ct, body))) {
-		return
-	}
-	if parseErr != nil {
-		x.fail(parseErr)
+	if !x.gate(StepSubtitles, o) || x.failed(parseErr) {
 		return
 	}
 	id, sub, err := req.parse()
@@ -232,8 +208,7 @@ func (s *Server) v2Subtitles(x *exchange) {
 	if err == nil {
 		all, err = s.store.attachSubtitles(id, []Subtitle{sub})
 	}
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	out := make([]v2Subtitle, 0, len(all))

@@ -172,8 +172,7 @@ func (s *Server) v1Upload(x *exchange) {
 		if err == nil {
 			p, err = parseV1Body(r.Header.Get("Content-Type"), body)
 		}
-		if err != nil {
-			x.fail(err)
+		if x.failed(err) {
 			return
 		}
 	default:
@@ -264,18 +263,9 @@ func (p *v1Params) mediaID() (string, *apiError) {
 }
 
 func (s *Server) v1Init(x *exchange, p *v1Params) {
-	params, err := p.initParams()
-	if err != nil {
-		x.fail(err)
-		return
+	if a, ok := x.startUpload(p.initParams()); ok {
+		x.respond(http.StatusAccepted, v1Media{MediaID: a.id, MediaIDString: a.idStr, ExpiresAfterSecs: intPtr(a.expiresIn)})
 	}
-	a, err := s.store.init(params)
-	if err != nil {
-		x.fail(err)
-		return
-	}
-	x.rec.MediaID = a.idStr
-	x.respond(http.StatusAccepted, v1Media{MediaID: a.id, MediaIDString: a.idStr, ExpiresAfterSecs: intPtr(a.expiresIn)})
 }
 
 // v1SimpleUpload serves the one-shot upload (no command): an image of at
@@ -284,8 +274,7 @@ func (s *Server) v1Init(x *exchange, p *v1Params) {
 // requires the chunked upload for the asynchronous categories (tweet_gif,
 // tweet_video, amplify_video, dm_gif, dm_video).
 func (s *Server) v1SimpleUpload(x *exchange, p *v1Params, data []byte, dataErr *apiError) {
-	if dataErr != nil {
-		x.fail(dataErr)
+	if x.failed(dataErr) {
 		return
 	}
 	ip := initParams{totalBytes: int64(len(data)), mediaType: http.DetectContentType(data), category: p.get("media_category")}
@@ -302,13 +291,11 @@ func (s *Server) v1SimpleUpload(x *exchange, p *v1Params, data []byte, dataErr *
 		return
 	}
 	var err *apiError
-	if ip.owners, ip.shared, err = p.ownersAndShared(); err != nil {
-		x.fail(err)
+	if ip.owners, ip.shared, err = p.ownersAndShared(); x.failed(err) {
 		return
 	}
 	a, err := s.store.simpleUpload(ip, data)
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	x.rec.MediaID = a.idStr
@@ -367,8 +354,7 @@ func (s *Server) v1Append(x *exchange, p *v1Params, data []byte, dataErr *apiErr
 	if err == nil && p.get("segment_index") == "" {
 		err = missingParam("segment_index")
 	}
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	index, convErr := strconv.Atoi(p.get("segment_index"))
@@ -376,8 +362,7 @@ func (s *Server) v1Append(x *exchange, p *v1Params, data []byte, dataErr *apiErr
 		x.fail(invalidParam("segment_index"))
 		return
 	}
-	if err := s.store.appendSegment(id, index, data); err != nil {
-		x.fail(err)
+	if x.failed(s.store.appendSegment(id, index, data)) {
 		return
 	}
 	if x.rec.Base64 {
@@ -388,13 +373,11 @@ func (s *Server) v1Append(x *exchange, p *v1Params, data []byte, dataErr *apiErr
 
 func (s *Server) v1Finalize(x *exchange, p *v1Params) {
 	id, err := p.mediaID()
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	a, err := s.store.finalize(id)
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	x.respond(http.StatusCreated, newV1Media(a, true))
@@ -402,13 +385,11 @@ func (s *Server) v1Finalize(x *exchange, p *v1Params) {
 
 func (s *Server) v1Status(x *exchange, p *v1Params) {
 	id, err := p.mediaID()
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	a, err := s.store.status(id)
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	x.respond(http.StatusOK, newV1Media(a, a.info == nil))
@@ -424,34 +405,17 @@ type v1MetadataBody struct {
 
 // v1Metadata serves /1.1/media/metadata/create.json (alt text).
 func (s *Server) v1Metadata(x *exchange) {
-	r := x.r
-	if r.Method != http.MethodPost {
-		x.fail(errNotFound())
-		return
-	}
-	body, err := readBody(r)
-	if err != nil {
-		x.fail(err)
-		return
-	}
 	var req v1MetadataBody
-	parseErr := checkJSONType(r.Header.Get("Content-Type"))
-	if parseErr == nil && json.Unmarshal(body, &req) != nil {
-		parseErr = badRequest(codeInvalidParam, "The JSON body is malformed.")
+	o, parseErr, ok := x.readJSON(&req, decodeV1JSON)
+	if !ok {
+		return
 	}
 	id := string(req.MediaID)
 	if unquoted, err := strconv.Unquote(id); err == nil {
 		id = unquoted
 	}
 	x.rec.MediaID = id
-
-	// A JSON body is not part of the OAuth signature; a urlencoded one
-	// (which is then rejected) is.
-	var signed url.Values
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == formType {
-		signed, _ = url.ParseQuery(string(body))
-	}
-	if !x.gate(StepMetadata, oauthRequestOf(r, signed)) {
+	if !x.gate(StepMetadata, o) {
 		return
 	}
 	switch {
@@ -462,12 +426,22 @@ func (s *Server) v1Metadata(x *exchange) {
 	case req.AltText == nil || req.AltText.Text == nil:
 		x.fail(missingParam("alt_text"))
 	default:
-		if err := s.store.setAltText(id, *req.AltText.Text); err != nil {
-			x.fail(err)
-			return
+		if !x.failed(s.store.setAltText(id, *req.AltText.Text)) {
+			x.respond(http.StatusOK, nil)
 		}
-		x.respond(http.StatusOK, nil)
 	}
+}
+
+// decodeV1JSON decodes a JSON body into v, after checkJSONType; unknown
+// fields are ignored.
+func decodeV1JSON(contentType string, body []byte, v any) *apiError {
+	if err := checkJSONType(contentType); err != nil {
+		return err
+	}
+	if json.Unmarshal(body, v) != nil {
+		return badRequest(codeInvalidParam, "The JSON body is malformed.")
+	}
+	return nil
 }
 
 // checkJSONType accepts application/json and text/plain, with no charset or

@@ -187,31 +187,15 @@ type v2InitBody struct {
 }
 
 func (s *Server) v2Init(x *exchange) {
-	body, err := readBody(x.r)
-	if err != nil {
-		x.fail(err)
-		return
-	}
-	ct := x.r.Header.Get("Content-Type")
-	if !x.gate(StepInit, oauthRequestOf(x.r, signedForm(ct, body))) {
-		return
-	}
 	var req v2InitBody
-	if err := decodeV2JSON(ct, body, &req); err != nil {
-		x.fail(err)
+	o, parseErr, ok := x.readJSON(&req, decodeV2JSON)
+	if !ok || !x.gate(StepInit, o) || x.failed(parseErr) {
 		return
 	}
-	params, err := req.initParams()
-	if err != nil {
-		x.fail(err)
+	a, ok := x.startUpload(req.initParams())
+	if !ok {
 		return
 	}
-	a, err := s.store.init(params)
-	if err != nil {
-		x.fail(err)
-		return
-	}
-	x.rec.MediaID = a.idStr
 	x.respond(http.StatusOK, data[any]{struct {
 		ID               string `json:"id"`
 		MediaKey         string `json:"media_key"`
@@ -323,8 +307,7 @@ func parseV2Append(contentType string, body []byte) (v2AppendBody, *apiError) {
 func (s *Server) v2Append(x *exchange, rawID string) {
 	x.rec.MediaID = rawID
 	body, err := readBody(x.r)
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	ct := x.r.Header.Get("Content-Type")
@@ -345,8 +328,7 @@ func (s *Server) v2Append(x *exchange, rawID string) {
 	default:
 		err = s.store.appendSegment(id, b.segment, b.media)
 	}
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	if b.base64 {
@@ -361,21 +343,15 @@ func (s *Server) v2Append(x *exchange, rawID string) {
 func (s *Server) v2Finalize(x *exchange, rawID string) {
 	x.rec.MediaID = rawID
 	body, err := readBody(x.r)
-	if err != nil {
-		x.fail(err)
-		return
-	}
-	if !x.gate(StepFinalize, oauthRequestOf(x.r, signedForm(x.r.Header.Get("Content-Type"), body))) {
+	if x.failed(err) || !x.gate(StepFinalize, oauthRequestOf(x.r, signedForm(x.r.Header.Get("Content-Type"), body))) {
 		return
 	}
 	id, err := v2ID("id", rawID)
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	a, err := s.store.finalize(id)
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	x.respond(http.StatusOK, data[v2Media]{newV2Media(a)})
@@ -407,13 +383,11 @@ func (s *Server) v2Status(x *exchange) {
 		return
 	}
 	id, err := v2ID("media_id", q.Get("media_id"))
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	a, err := s.store.status(id)
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	x.respond(http.StatusOK, data[v2Media]{newV2Media(a)})
@@ -431,35 +405,26 @@ type v2AltText struct {
 }
 
 func (s *Server) v2Metadata(x *exchange) {
-	body, err := readBody(x.r)
-	if err != nil {
-		x.fail(err)
+	var req v2MetadataBody
+	o, parseErr, ok := x.readJSON(&req, decodeV2JSON)
+	if !ok {
 		return
 	}
-	ct := x.r.Header.Get("Content-Type")
-	var req v2MetadataBody
-	parseErr := decodeV2JSON(ct, body, &req)
 	if req.ID != nil {
 		x.rec.MediaID = *req.ID
 	}
-	if !x.gate(StepMetadata, oauthRequestOf(x.r, signedForm(ct, body))) {
-		return
-	}
-	if parseErr != nil {
-		x.fail(parseErr)
+	if !x.gate(StepMetadata, o) || x.failed(parseErr) {
 		return
 	}
 	text, err := req.altText()
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	id, err := v2ID("id", x.rec.MediaID)
 	if err == nil {
 		err = s.store.setAltText(id, text)
 	}
-	if err != nil {
-		x.fail(err)
+	if x.failed(err) {
 		return
 	}
 	type altText struct {

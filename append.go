@@ -118,8 +118,8 @@ func (p *bufferPool) get(ctx context.Context) ([]byte, error) {
 	select {
 	case b := <-p.free:
 		if b == nil {
-			if spare, ok := p.spares.Get().([]byte); ok && cap(spare) >= p.size {
-				return spare[:p.size], nil
+			if spare, ok := p.spares.Get().(*[]byte); ok && cap(*spare) >= p.size {
+				return (*spare)[:p.size], nil
 			}
 			b = make([]byte, p.size)
 		}
@@ -134,7 +134,7 @@ func (p *bufferPool) get(ctx context.Context) ([]byte, error) {
 func (p *bufferPool) release() {
 	for range cap(p.free) {
 		if b := <-p.free; b != nil {
-			p.spares.Put(b) // boxing the slice header costs little next to the chunk
+			p.spares.Put(&b)
 		}
 	}
 }

@@ -240,11 +240,6 @@ func withSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
 	return func(c *Client) error { c.sleep = sleep; return nil }
 }
 
-// withClock replaces the clock (tests).
-func withClock(now func() time.Time) Option {
-	return func(c *Client) error { c.now = now; return nil }
-}
-
 // sleepCtx waits d or until ctx is done.
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

@@ -38,11 +38,10 @@ func progressModeFor(stderr io.Writer, force, quiet, linesElse bool) progressMod
 
 // progress shows an upload's advance on stderr.
 type progress struct {
-	w     io.Writer
-	mode  progressMode
-	mu    sync.Mutex
-	bar   *progressbar.ProgressBar
-	state string
+	w    io.Writer
+	mode progressMode
+	mu   sync.Mutex
+	bar  *progressbar.ProgressBar
 }
 
 // update is the upload's OnProgress callback.

@@ -63,7 +63,7 @@ func TestDialectV2TokenWithoutScope(t *testing.T) {
 
 func TestDialectV2ProblemObjects(t *testing.T) {
 	t.Parallel()
-	srv, c, _ := newDialectFake(t, dialectCases[2], nil, WithChunkSize(1000))
+	_, c, _ := newDialectFake(t, dialectCases[2], nil, WithChunkSize(1000))
 	m, err := c.Init(t.Context(), InitParams{TotalBytes: 3000, MediaType: "video/mp4", Category: "tweet_video"})
 	require.NoError(t, err)
 	require.NoError(t, c.Append(t.Context(), m.ID, 0, randomBytes(t, 1000)))
@@ -73,7 +73,6 @@ func TestDialectV2ProblemObjects(t *testing.T) {
 	assert.Equal(t, 400, apiErr.StatusCode)
 	assert.Contains(t, apiErr.Message, "Invalid Request")
 	assert.Contains(t, strings.ToLower(apiErr.Message), "segment")
-	_ = srv
 }
 
 func TestV2Requests(t *testing.T) {

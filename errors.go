@@ -127,10 +127,8 @@ func statusHint(status int) string {
 }
 
 // retryable reports whether the status is worth another attempt.
-func (e *APIError) retryable() bool { return retryableStatus(e.StatusCode) }
-
-func retryableStatus(status int) bool {
-	switch status {
+func (e *APIError) retryable() bool {
+	switch e.StatusCode {
 	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
 		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true

@@ -78,10 +78,16 @@
 // # Faults
 //
 // [Server.InjectFault] makes chosen requests fail: an error status with
-// Retry-After or x-rate-limit-* headers, a dropped connection, a hang, or a
-// request processed whose answer is lost. [WithRandomFaults] fails requests
-// at random, deterministically for a seed. Faulted requests change no state,
-// except LoseAnswer, which is processed first. A fault applies to both
+// Retry-After or x-rate-limit-* headers, a dropped connection, a hang, a
+// request processed whose answer is lost, or one whose answer is reshaped
+// ([Fault.Reshape] with [WithoutField], [SetField] or [ReplaceAnswer]: a
+// field absent or of another type, 204 instead of 200, 200 with only
+// errors, another media id) or trickled a byte at a time ([Fault.Trickle]).
+// The server answers one way per request by itself; reshaping makes it
+// send the other shapes the real service and proxies may send.
+// [WithRandomFaults] fails requests at random, deterministically for a
+// seed. Faulted requests change no state, except LoseAnswer, Reshape and
+// Trickle, which are processed first. A fault applies to both
 // dialects unless [Fault.Dialect] names one.
 //
 // # Deviations
@@ -116,8 +122,10 @@
 // "segment","bytes","base64","nonce","timestamp","status","fault","error"}.
 // A fault is {"step":"APPEND","dialect":"2","segment":1,"times":1,
 // "status":503,"retry_after":"1","rate_limit_reset":<epoch seconds>,
-// "drop":false,"hang_ms":0,"lose_answer":false}, every field but step
-// optional, with the rules of [Fault]. Errors are {"error":"…"}.
+// "drop":false,"hang_ms":0,"lose_answer":false,"trickle_ms":0,
+// "without_fields":["data.id"],"set_fields":{"processing_info.progress_percent":42.5},
+// "answer_status":204,"answer_body":""}, every field but step optional,
+// with the rules of [Fault]. Errors are {"error":"…"}.
 //
 // # Clock
 //

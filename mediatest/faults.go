@@ -34,8 +34,9 @@ const AnySegment = -1
 
 // Fault is a failure injected with [Server.InjectFault]. A fault answers
 // with Status, or drops the connection (Drop), or processes the request and
-// then drops the connection (LoseAnswer); at most one of the three may be
-// set. Hang may be combined with any of them, or used alone to delay a
+// then drops the connection (LoseAnswer), or processes it and reshapes or
+// trickles its answer (Reshape, Trickle); at most one of these four may be
+// set (Reshape and Trickle count as one). Hang may be combined with any of them, or used alone to delay a
 // request that is then served normally. A fault answered with Status or
 // Drop changes no server state: the request is not authenticated, its
 // nonce is not used up and no media changes.
@@ -70,6 +71,15 @@ type Fault struct {
 	// then drops the connection instead of answering: for example a
 	// FINALIZE that succeeded but whose answer never arrived.
 	LoseAnswer bool
+	// Reshape processes the request normally, state changes included, then
+	// changes its answer before it is sent: an answer shape the real
+	// service or a proxy may send and this server does not by itself (see
+	// [WithoutField], [SetField], [ReplaceAnswer]).
+	Reshape func(*Answer)
+	// Trickle processes the request normally, then sends the answer's body
+	// one byte at a time, this long apart (after Reshape, if set): a slow
+	// or hostile peer.
+	Trickle time.Duration
 }
 
 // validate panics on a fault that cannot be applied: the caller is a test.
@@ -92,16 +102,18 @@ func (f Fault) check() error {
 		return errors.New("mediatest: Fault.Dialect " + strconv.Quote(f.Dialect) + ` is not "", "1.1" or "2"`)
 	}
 	n := 0
-	for _, set := range []bool{f.Status != 0, f.Drop, f.LoseAnswer} {
+	for _, set := range []bool{f.Status != 0, f.Drop, f.LoseAnswer, f.Reshape != nil || f.Trickle > 0} {
 		if set {
 			n++
 		}
 	}
 	switch {
 	case n > 1:
-		return errors.New("mediatest: Fault sets more than one of Status, Drop and LoseAnswer")
+		return errors.New("mediatest: Fault sets more than one of Status, Drop, LoseAnswer and Reshape/Trickle")
 	case n == 0 && f.Hang <= 0:
-		return errors.New("mediatest: Fault does nothing: set Status, Drop, LoseAnswer or Hang")
+		return errors.New("mediatest: Fault does nothing: set Status, Drop, LoseAnswer, Reshape, Trickle or Hang")
+	case f.Trickle < 0:
+		return errors.New("mediatest: Fault.Trickle is negative")
 	case f.Status != 0 && (f.Status < 300 || f.Status > 599):
 		return errors.New("mediatest: Fault.Status " + strconv.Itoa(f.Status) + " is not an error status")
 	case f.Times < 0:

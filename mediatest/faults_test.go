@@ -396,10 +396,14 @@ func TestRandomFaults_concurrentDeterminism(t *testing.T) {
 	assert.Equal(t, decide(3), reversed(3))
 
 	rf := &randomFaults{rate: 0.3, seed: 9, steps: []Step{StepAppend}, seen: map[string]uint64{}}
-	kinds := map[Fault]int{}
+	type kind struct {
+		status int
+		drop   bool
+	}
+	kinds := map[kind]int{}
 	for seg := range 1000 {
 		if f, ok := rf.pick(StepAppend, "1", seg); ok {
-			kinds[f]++
+			kinds[kind{f.Status, f.Drop}]++
 		}
 	}
 	assert.Len(t, kinds, 4, "500, 503, 429 and drops: %v", kinds)

@@ -100,6 +100,7 @@ type faultJSON struct {
 	Drop           bool   `json:"drop"`
 	HangMillis     int64  `json:"hang_ms"`
 	LoseAnswer     bool   `json:"lose_answer"`
+	reshapeJSON
 }
 
 func (f faultJSON) fault() (Fault, error) {
@@ -111,6 +112,10 @@ func (f faultJSON) fault() (Fault, error) {
 		RetryAfter: f.RetryAfter, Drop: f.Drop, Hang: time.Duration(f.HangMillis) * time.Millisecond,
 		LoseAnswer: f.LoseAnswer,
 	}
+	if f.TrickleMillis < 0 {
+		return Fault{}, fmt.Errorf("mediatest: trickle_ms is negative")
+	}
+	f.reshapeJSON.apply(&out)
 	if f.RateLimitReset != 0 {
 		out.RateLimitReset = time.Unix(f.RateLimitReset, 0)
 	}

@@ -351,6 +351,9 @@ type exchange struct {
 	idx  int
 	rec  Request
 	lost bool // LoseAnswer: the answer goes to a recorder, then the connection is dropped
+	// reshape, when set, holds the answer in a recorder to rewrite or
+	// trickle it (Fault.Reshape, Fault.Trickle).
+	reshape *reshaping
 	// errBody renders an error in the dialect's shape.
 	errBody func(e *apiError, path string) any
 }
@@ -390,6 +393,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		x.rec.Err = fmt.Sprintf("answer %d lost %s", x.rec.Status, x.rec.Err)
 		x.drop()
 	}
+	if x.reshape != nil {
+		x.rec.Status = x.reshape.send(s, x)
+	}
 }
 
 // gate applies the fault matching the request, if any, then checks its
@@ -415,6 +421,9 @@ func (x *exchange) gate(step Step, o oauthRequest) bool {
 		case f.LoseAnswer:
 			x.lost = true
 			x.w = httptest.NewRecorder()
+		case f.Reshape != nil || f.Trickle > 0:
+			x.reshape = &reshaping{w: x.w, rec: httptest.NewRecorder(), fault: f}
+			x.w = x.reshape.rec
 		}
 	}
 	if err := x.authenticate(o); err != nil {

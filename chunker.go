@@ -320,6 +320,13 @@ func (l *layout) next() (seg Segment, fresh, ok bool) {
 	return seg, true, true
 }
 
+// rewind makes next start again from the first segment planned.
+func (l *layout) rewind() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cursor = 0
+}
+
 // end is where the segments planned so far end.
 func (l *layout) end() int64 {
 	if n := len(l.segs); n > 0 {

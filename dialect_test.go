@@ -129,18 +129,20 @@ func FuzzParseMedia(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, d := range dialects {
 			w, err := d.parseMedia([]byte(body))
-			if err != nil {
+			if err != nil || w == nil {
 				continue
 			}
-			m, err := w.media(time.Unix(1_700_000_000, 0))
-			if err != nil {
-				continue
-			}
-			if checkMediaID(m.ID) != nil {
-				t.Fatalf("unusable id %q from %q", m.ID, body)
-			}
-			if p := m.Processing; p != nil && p.CheckAfter < -1 {
-				t.Fatalf("negative wait %v from %q", p.CheckAfter, body)
+			for _, want := range []string{"", "1"} {
+				m, err := w.media(time.Unix(1_700_000_000, 0), want)
+				if err != nil {
+					continue
+				}
+				if checkMediaID(m.ID) != nil || (want != "" && m.ID != want) {
+					t.Fatalf("unusable id %q (asked about %q) from %q", m.ID, want, body)
+				}
+				if p := m.Processing; p != nil && (p.CheckAfter < -1 || p.ProgressPercent < 0 || p.ProgressPercent > 100) {
+					t.Fatalf("bad hints %+v from %q", p, body)
+				}
 			}
 		}
 	})

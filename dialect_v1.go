@@ -78,11 +78,14 @@ func (d v1) beside(path string) string {
 }
 
 func (d v1) parseMedia(body []byte) (*wireMedia, error) {
-	var m wireMedia
+	var m *wireMedia
 	if err := json.Unmarshal(body, &m); err != nil {
 		return nil, err
 	}
-	return &m, nil
+	if m != nil && m.idOf() == "" && m.Processing == nil {
+		return nil, nil // no media object: an error answer, or nothing
+	}
+	return m, nil
 }
 
 // form is a urlencoded POST to the endpoint, signed body and all.

@@ -2,7 +2,6 @@ package mediaupload
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -67,9 +66,6 @@ func (d v2) parseMedia(body []byte) (*wireMedia, error) {
 	}
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, err
-	}
-	if env.Data == nil {
-		return nil, fmt.Errorf("no \"data\" in the answer")
 	}
 	return env.Data, nil
 }

@@ -45,6 +45,10 @@ var (
 	ErrProcessingTimeout = errors.New("mediaupload: processing did not finish in time")
 	// ErrMissingCredentials means an OAuth credential is empty.
 	ErrMissingCredentials = errors.New("mediaupload: missing credentials")
+	// ErrBadAnswer means a 2xx answer that cannot be used: unreadable,
+	// naming no usable media id, or about another media than the one asked
+	// about. It is not retried.
+	ErrBadAnswer = errors.New("mediaupload: unusable answer")
 	// ErrStalled means no byte moved for the stall timeout; the attempt was
 	// abandoned and, budget permitting, retried.
 	ErrStalled = errors.New("mediaupload: connection stalled")
@@ -243,6 +247,21 @@ func parseAPIError(step Step, status int, header http.Header, body []byte, now t
 		e.withhold()
 	}
 	return e
+}
+
+// holdsErrors reports whether an answer body carries an "errors" or
+// "error" member, as error answers do (and as X's 2xx answers may, with no
+// data).
+func holdsErrors(body []byte) bool {
+	var b struct {
+		Errors json.RawMessage `json:"errors"`
+		Error  json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(body, &b) != nil {
+		return false
+	}
+	isSet := func(r json.RawMessage) bool { s := string(r); return s != "" && s != "null" && s != "[]" }
+	return isSet(b.Errors) || isSet(b.Error)
 }
 
 // withhold drops the texts of the answer, which echo credentials.

@@ -28,7 +28,11 @@ type ResumeState struct {
 	Fingerprint string         `json:"fingerprint"`
 	Segments    []SegmentState `json:"segments"`
 	Finalized   bool           `json:"finalized"`
-	ExpiresAt   time.Time      `json:"expires_at,omitzero"`
+	// Processing says FINALIZE announced processing (processing_info), so
+	// that a finalized upload resumes by awaiting it; without it the media
+	// is ready, and resuming sends no request.
+	Processing bool      `json:"processing,omitempty"`
+	ExpiresAt  time.Time `json:"expires_at,omitzero"`
 }
 
 // SegmentState is one planned segment of a [ResumeState]; SHA256 is set
@@ -40,8 +44,9 @@ type SegmentState struct {
 	SHA256 string `json:"sha256,omitempty"`
 }
 
-// resumeVersion is the format of [ResumeState] this package writes.
-const resumeVersion = 1
+// resumeVersion is the format of [ResumeState] this package writes. Version
+// 1 had no Processing: its finalized uploads resume by asking STATUS.
+const resumeVersion = 2
 
 // ResumeStore keeps the [ResumeState] of one upload. [FileStore] keeps it
 // in a file; any other storage works through this interface.
@@ -140,7 +145,7 @@ const expiryMargin = time.Minute
 // by fresh (empty when it can).
 func (st *ResumeState) staleReason(fresh *ResumeState, now time.Time, maxChunk int64) string {
 	switch {
-	case st.Version != resumeVersion:
+	case st.Version != resumeVersion && st.Version != 1:
 		return fmt.Sprintf("it has format version %d, not %d", st.Version, resumeVersion)
 	case st.API != fresh.API || st.Endpoint != fresh.Endpoint:
 		return fmt.Sprintf("it was for %s (API %s), not %s (API %s)", st.Endpoint, st.API, fresh.Endpoint, fresh.API)

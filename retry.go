@@ -21,6 +21,7 @@ const maxAnswer = 1 << 20
 // answer is a 2xx answer, read whole.
 type answer struct {
 	status int
+	header http.Header
 	body   []byte
 }
 
@@ -159,14 +160,19 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 		return nil, stalled(fmt.Errorf("reading the answer: %w", err))
 	}
 	if resp.StatusCode/100 != 2 {
-		e := parseAPIError(step, resp.StatusCode, resp.Header, body, c.now())
-		e.hint = c.dialect.hint(resp.StatusCode)
-		if c.bearer != "" && strings.Contains(string(body), c.bearer) {
-			e.withhold()
-		}
-		return nil, e
+		return nil, c.apiError(step, resp.StatusCode, resp.Header, body)
 	}
-	return &answer{status: resp.StatusCode, body: body}, nil
+	return &answer{status: resp.StatusCode, header: resp.Header, body: body}, nil
+}
+
+// apiError builds the [*APIError] of an answer that failed step.
+func (c *Client) apiError(step Step, status int, header http.Header, body []byte) *APIError {
+	e := parseAPIError(step, status, header, body, c.now())
+	e.hint = c.dialect.hint(status)
+	if c.bearer != "" && strings.Contains(string(body), c.bearer) {
+		e.withhold()
+	}
+	return e
 }
 
 // touchReader calls touch whenever bytes move through it, and reads

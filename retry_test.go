@@ -140,7 +140,7 @@ func TestRetryTransientFailures(t *testing.T) {
 			t.Parallel()
 			srv := newScriptedServer(t, nil, tc.script...)
 			c, rec := newSignedClient(t, srv.URL+"/1.1/media/upload.json")
-			m, err := c.Status(t.Context(), "1")
+			m, err := c.Status(t.Context(), "1880028106020515840")
 			require.NoError(t, err)
 			assert.Equal(t, "1880028106020515840", m.ID)
 			nonces := srv.seen()
@@ -163,7 +163,7 @@ func TestNoRetryOnClientErrors(t *testing.T) {
 			t.Parallel()
 			srv := newScriptedServer(t, nil, status)
 			c, rec := newSignedClient(t, srv.URL+"/1.1/media/upload.json")
-			_, err := c.Status(t.Context(), "1")
+			_, err := c.Status(t.Context(), "1880028106020515840")
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, status, apiErr.StatusCode)
@@ -179,7 +179,7 @@ func TestRetryHonorsRetryAfterCapped(t *testing.T) {
 	t.Parallel()
 	srv := newScriptedServer(t, http.Header{"Retry-After": {"7"}}, 429, 503)
 	c, rec := newSignedClient(t, srv.URL+"/u")
-	_, err := c.Status(t.Context(), "1")
+	_, err := c.Status(t.Context(), "1880028106020515840")
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{7 * time.Second, 7 * time.Second}, rec.recorded())
 
@@ -187,7 +187,7 @@ func TestRetryHonorsRetryAfterCapped(t *testing.T) {
 	p := DefaultRetryPolicy()
 	p.MaxRetryAfter = 2 * time.Second
 	c, rec = newSignedClient(t, capped.URL+"/u", WithRetry(p))
-	_, err = c.Status(t.Context(), "1")
+	_, err = c.Status(t.Context(), "1880028106020515840")
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{2 * time.Second}, rec.recorded())
 }
@@ -197,7 +197,7 @@ func TestRetryBackoffGrowsWithJitter(t *testing.T) {
 	srv := newScriptedServer(t, nil, 503, 503, 503, 503)
 	p := RetryPolicy{MaxAttempts: 5, InitialBackoff: 100 * time.Millisecond, MaxBackoff: 300 * time.Millisecond}
 	c, rec := newSignedClient(t, srv.URL+"/u", WithRetry(p))
-	_, err := c.Status(t.Context(), "1")
+	_, err := c.Status(t.Context(), "1880028106020515840")
 	require.NoError(t, err)
 	waits := rec.recorded()
 	require.Len(t, waits, 4)
@@ -215,7 +215,7 @@ func TestRetryGivesUp(t *testing.T) {
 	p := DefaultRetryPolicy()
 	p.MaxAttempts = 3
 	c, _ := newSignedClient(t, srv.URL+"/u", WithRetry(p))
-	_, err := c.Status(t.Context(), "1")
+	_, err := c.Status(t.Context(), "1880028106020515840")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "gave up after 3 attempts")
 	var apiErr *APIError
@@ -227,7 +227,7 @@ func TestRetryGivesUp(t *testing.T) {
 	p = DefaultRetryPolicy()
 	p.MaxTotalWait = 90 * time.Second
 	c, rec := newSignedClient(t, budget.URL+"/u", WithRetry(p))
-	_, err = c.Status(t.Context(), "1")
+	_, err = c.Status(t.Context(), "1880028106020515840")
 	require.ErrorContains(t, err, "of waiting")
 	assert.Equal(t, []time.Duration{time.Minute}, rec.recorded())
 }
@@ -306,7 +306,7 @@ func TestPermanentTransportErrorsAreNotRetried(t *testing.T) {
 	tlsSrv.StartTLS()
 	t.Cleanup(tlsSrv.Close)
 	c, rec := newSignedClient(t, tlsSrv.URL+"/u") // does not trust the test certificate
-	_, err := c.Status(t.Context(), "1")
+	_, err := c.Status(t.Context(), "1880028106020515840")
 	require.Error(t, err)
 	assert.Empty(t, rec.recorded())
 	assert.True(t, errors.Is(err, ErrInsecureEndpoint) || strings.Contains(err.Error(), "certificate"), err.Error())

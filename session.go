@@ -95,6 +95,9 @@ func (s *session) verifyAcked(prev *ResumeState) string {
 func (s *session) adopt(prev *ResumeState) {
 	s.state = *prev
 	s.state.Segments = nil
+	if prev.Version == 1 {
+		s.state.Version, s.state.Processing = resumeVersion, prev.Finalized // unknown: ask STATUS
+	}
 	s.lay.segs = nil
 	for _, seg := range prev.Segments {
 		s.lay.segs = append(s.lay.segs, Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size})
@@ -131,6 +134,17 @@ func (s *session) update(change func(st *ResumeState)) error {
 	if s.state.MediaID != "" {
 		s.progress.MediaID = s.state.MediaID
 	}
+	return s.save()
+}
+
+// forgetAcked treats every segment as not yet sent, and saves that: the
+// service said it lacks some of the bytes acknowledged.
+func (s *session) forgetAcked() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.acked)
+	s.progress.BytesSent, s.progress.SegmentsDone = 0, 0
+	s.lay.rewind()
 	return s.save()
 }
 

@@ -179,7 +179,7 @@ func (c *Client) Init(ctx context.Context, p InitParams) (*Media, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := c.call(ctx, StepInit, req)
+	m, err := c.call(ctx, StepInit, req, "")
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +221,33 @@ func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (
 	if err != nil {
 		return nil, err
 	}
-	return c.parse(ans.body)
+	return c.parse(StepFinalize, ans, mediaID)
+}
+
+// segmentsMissing reports whether a refused FINALIZE says the service lacks
+// bytes ("Segments do not add up to provided total file size.").
+func segmentsMissing(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.StatusCode == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Message), "do not add up")
+}
+
+// mediaRefused reports whether err is the service refusing to process or
+// report on the media any further: the bytes it has do not add up, or
+// STATUS of a finalized media answered 400 or 404. A rerun from the same
+// resume state would meet the same refusal.
+func mediaRefused(err error) bool {
+	var ue *UploadError
+	var e *APIError
+	if !errors.As(err, &ue) || !errors.As(err, &e) {
+		return false
+	}
+	switch ue.Step {
+	case StepFinalize:
+		return segmentsMissing(err)
+	case StepStatus:
+		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusNotFound
+	}
+	return false
 }
 
 // saysFinalized reports whether a refused FINALIZE says the media is
@@ -235,7 +261,7 @@ func (c *Client) Status(ctx context.Context, mediaID string) (*Media, error) {
 	if err := checkMediaID(mediaID); err != nil {
 		return nil, err
 	}
-	return c.call(ctx, StepStatus, c.dialect.statusRequest(mediaID))
+	return c.call(ctx, StepStatus, c.dialect.statusRequest(mediaID), mediaID)
 }
 
 // WaitProcessed polls STATUS until processing of m has succeeded, and
@@ -324,21 +350,37 @@ func checkAltText(text string) error {
 	return nil
 }
 
-// call sends a request whose answer is a media object.
-func (c *Client) call(ctx context.Context, step Step, req wireRequest) (*Media, error) {
+// call sends a request whose answer is a media object about want (""
+// for INIT).
+func (c *Client) call(ctx context.Context, step Step, req wireRequest, want string) (*Media, error) {
 	ans, _, err := c.send(ctx, step, req.build)
 	if err != nil {
 		return nil, err
 	}
-	return c.parse(ans.body)
+	return c.parse(step, ans, want)
 }
 
-func (c *Client) parse(body []byte) (*Media, error) {
-	w, err := c.dialect.parseMedia(body)
-	if err != nil {
-		return nil, fmt.Errorf("mediaupload: unreadable answer: %w", err)
+// parse reads the media of a 2xx answer about want ("" for INIT). An
+// answer that holds errors and no media is the [*APIError] it describes;
+// one with neither, or with no body, is about want.
+func (c *Client) parse(step Step, ans *answer, want string) (*Media, error) {
+	var w *wireMedia
+	if len(bytes.TrimSpace(ans.body)) > 0 {
+		var err error
+		if w, err = c.dialect.parseMedia(ans.body); err != nil {
+			return nil, fmt.Errorf("%w: unreadable: %w", ErrBadAnswer, err)
+		}
 	}
-	return w.media(c.now())
+	if w == nil {
+		if holdsErrors(ans.body) {
+			return nil, c.apiError(step, ans.status, ans.header, ans.body)
+		}
+		if want == "" {
+			return nil, fmt.Errorf("%w: it holds no media", ErrBadAnswer)
+		}
+		w = &wireMedia{}
+	}
+	return w.media(c.now(), want)
 }
 
 // Upload uploads all of r and returns the media once it is ready to use:
@@ -392,8 +434,10 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 	m, err := s.run(ctx)
 	if err != nil {
 		var pe *ProcessingError
-		if s.store != nil && (errors.As(err, &pe) || errors.Is(err, ErrInputChanged)) {
-			s.store.Remove() // nothing left that a rerun could continue
+		if s.store != nil && (errors.As(err, &pe) || errors.Is(err, ErrInputChanged) || mediaRefused(err)) {
+			// Nothing is left that a rerun could continue.
+			s.store.Remove()
+			c.log.Info("resume state removed: a rerun starts a new upload", "media_id", s.state.MediaID)
 		}
 		return m, err
 	}
@@ -422,24 +466,18 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 		}
 	}
 	var fin *Media
-	if s.state.Finalized {
+	switch {
+	case s.state.Finalized && !s.state.Processing:
+		fin = &Media{ID: m.ID} // FINALIZE announced no processing: ready
+	case s.state.Finalized:
 		var err error
 		if fin, err = c.Status(ctx, m.ID); err != nil { // only processing is left
 			return m, stepError(StepStatus, m.ID, err)
 		}
-	} else {
-		if err := s.sendSegments(ctx); err != nil {
-			return m, stepError(StepAppend, m.ID, err)
-		}
-		if err := s.src.checkEnd(); err != nil {
-			return m, stepError(StepAppend, m.ID, err) // never finalize what is not the whole input
-		}
+	default:
 		var err error
-		if fin, err = c.finalize(ctx, m.ID, resumed); err != nil {
-			return m, stepError(StepFinalize, m.ID, err)
-		}
-		if err := s.update(func(st *ResumeState) { st.Finalized = true }); err != nil {
-			return m, stepError(StepFinalize, m.ID, err)
+		if fin, err = s.appendAndFinalize(ctx, resumed); err != nil {
+			return m, err
 		}
 	}
 	fin.Size, fin.MediaType, fin.Category = s.src.size, cfg.mediaType, cfg.category
@@ -461,6 +499,40 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 		}
 	}
 	return m, nil
+}
+
+// appendAndFinalize sends the segments not yet acknowledged, then FINALIZE;
+// maybeDone says an earlier process may have finalized already. When the
+// service answers that the segments do not add up, what was acknowledged
+// cannot be trusted: every segment is sent again (APPEND replaces) and
+// FINALIZE tried once more.
+func (s *session) appendAndFinalize(ctx context.Context, maybeDone bool) (*Media, error) {
+	id := s.state.MediaID
+	for again := false; ; again = true {
+		if err := s.sendSegments(ctx); err != nil {
+			return nil, stepError(StepAppend, id, err)
+		}
+		if err := s.src.checkEnd(); err != nil {
+			return nil, stepError(StepAppend, id, err) // never finalize what is not the whole input
+		}
+		fin, err := s.c.finalize(ctx, id, maybeDone)
+		if err == nil {
+			err = s.update(func(st *ResumeState) { st.Finalized, st.Processing = true, !fin.Processing.done() })
+			if err != nil {
+				return nil, stepError(StepFinalize, id, err)
+			}
+			return fin, nil
+		}
+		if again || !segmentsMissing(err) || s.src.sequential() {
+			return nil, stepError(StepFinalize, id, err)
+		}
+		s.c.log.Warn("FINALIZE says the segments do not add up; sending every segment again, then FINALIZE once more",
+			"media_id", id, "segments", len(s.lay.planned()))
+		if err := s.forgetAcked(); err != nil {
+			return nil, stepError(StepFinalize, id, err)
+		}
+		maybeDone = false
+	}
 }
 
 // stepError wraps err in an [*UploadError] for step, unless it is one.

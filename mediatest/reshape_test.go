@@ -3,6 +3,7 @@ package mediatest
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -37,9 +38,7 @@ func TestFault_reshape(t *testing.T) {
 				assert.Equal(t, tc.want, string(r.body))
 			}
 			require.Len(t, s.AllMedia(), 1, "the request was processed")
-			last := s.Requests()[0]
-			assert.True(t, last.Fault)
-			assert.Equal(t, tc.wantStatus, last.Status)
+			assertRecorded(t, s, tc.wantStatus)
 		})
 	}
 
@@ -82,7 +81,18 @@ func TestFault_trickle(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, r.status)
 	assert.Contains(t, r.json(t), "media_id_string")
 	assert.GreaterOrEqual(t, time.Since(start), time.Duration(len(r.body))*5*time.Millisecond, "one byte per 5 ms")
-	assert.Equal(t, http.StatusAccepted, s.Requests()[0].Status)
+	assertRecorded(t, s, http.StatusAccepted)
+}
+
+// assertRecorded checks that the first request is recorded as faulted and
+// answered status (the record is written once the handler returns, which
+// may be just after the client has read the answer).
+func assertRecorded(t *testing.T, s *Server, status int) {
+	t.Helper()
+	require.Eventually(t, func() bool { return s.Requests()[0].Status != 0 }, 5*time.Second, time.Millisecond)
+	r := s.Requests()[0]
+	assert.True(t, r.Fault)
+	assert.Equal(t, status, r.Status)
 }
 
 func TestFault_trickleEndsWithClient(t *testing.T) {
@@ -132,4 +142,18 @@ func TestInspectFaults_reshape(t *testing.T) {
 	r := postForm(t, s, init)
 	assert.Equal(t, 204, r.status)
 	assert.Empty(t, r.body)
+}
+
+func TestPostWithoutContentLength(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t)
+	body := url.Values{"command": {"INIT"}, "total_bytes": {"10"}, "media_type": {"image/png"}}.Encode()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, s.UploadURL(), struct{ io.Reader }{strings.NewReader(body)})
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", formType)
+	resp, err := s.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusLengthRequired, resp.StatusCode, "a chunked POST is refused, as proxies may")
+	assert.Empty(t, s.AllMedia())
 }

@@ -164,7 +164,8 @@ func WithLogf(logf func(format string, args ...any)) Option {
 // v1.1 dialect (INIT, APPEND, FINALIZE, STATUS at /1.1/media/upload.json,
 // alt text and subtitles under /1.1/media/) and its v2 dialect (under
 // /2/media/), both on one store of media, built on [httptest.Server]. It
-// checks requests as strictly as the real service, OAuth 1.0a signatures
+// checks requests as strictly as the real service and the proxies before it
+// (a POST must carry a Content-Length), OAuth 1.0a signatures
 // and OAuth 2.0 bearer tokens included, records them, keeps the uploaded
 // bytes for assertions, injects faults and serves its state as JSON under
 // /mediatest/.
@@ -374,6 +375,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	x.idx = s.arrive(x.rec)
 	defer func() { s.record(x.idx, x.rec) }() // also when the connection is dropped
 	switch path := r.URL.Path; {
+	case r.Method == http.MethodPost && r.ContentLength < 0:
+		// A body of unknown length (Transfer-Encoding: chunked): front ends
+		// and proxies may refuse it; a POST without a body says
+		// Content-Length: 0.
+		x.fail(&apiError{status: http.StatusLengthRequired, message: "A POST needs a Content-Length."})
 	case path == v1UploadPath:
 		x.rec.Dialect = dialectV1
 		s.v1Upload(x)

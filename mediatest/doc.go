@@ -38,6 +38,33 @@
 // to total_bytes, category size limits apply, media expire. Media ids
 // exceed 2^53, so a client that decodes a media id as a float64 breaks.
 //
+// # Posting
+//
+// POST /2/tweets creates a post with the uploaded media, as X does after
+// an upload:
+//
+//	POST /2/tweets   JSON {"text":"…","media":{"media_ids":["…"]}} → 201 {"data":{"id","text"}}
+//
+// It takes OAuth 1.0a, or an OAuth 2.0 user token with the scopes
+// tweet.read, tweet.write and users.read (403 without them). The body must
+// be a JSON object with text or media; the other documented fields
+// (reply, poll, quote_tweet_id, …) are accepted and ignored, unknown ones
+// refused. media.media_ids lists 1 to 4 ids, each of a media that exists,
+// has not expired, has been processed successfully (or needed no
+// processing) and belongs to the poster: the user of the credentials that
+// uploaded it ([Media.Uploader]; see [Credentials.UserID] and
+// [WithOAuth2User]) or one of its additional_owners. Together they are up
+// to 4 images, or 1 video, or 1 GIF (a GIF uploaded as tweet_image counts
+// as an image), never mixed. Refusals are 400 in X's validation shape,
+// {"errors":[{"message":"Your media IDs are invalid."}],"title":"Invalid
+// Request","detail":"One or more parameters to your request was
+// invalid.","type":"https://api.x.com/2/problems/invalid-request",
+// "status":400}, the same message for every media that may not be
+// attached, whatever the reason (as X answers; [Server.Media] tells the
+// state). [Server.Posts] returns the posts created;
+// each request is recorded with Step [StepTweet] and the media ids,
+// comma-separated, as [Request.MediaID].
+//
 // # Authentication
 //
 // Every API request must carry a valid OAuth 1.0a HMAC-SHA1 signature
@@ -46,8 +73,9 @@
 // [Server.Client] does. The v2 endpoints also take an OAuth 2.0 user token,
 // "Authorization: Bearer " + [Server.OAuth2Token], as [Server.OAuth2Client]
 // sends: a token without the scope media.write is answered 403, an unknown
-// token 401 (see [WithOAuth2Token]). The v1.1 endpoints refuse bearer
-// tokens with 403 and code 220, as X requires user context there.
+// token 401 (see [WithOAuth2Token]; [WithOAuth2User] adds the token of
+// another user). The v1.1 endpoints refuse
+// bearer tokens with 403 and code 220, as X requires user context there.
 // [Request.Dialect] and [Request.Auth] record which dialect and which kind
 // of credentials each request used.
 //
@@ -55,7 +83,8 @@
 //
 // Point the code under test at [Server.UploadURL] with the signed client
 // from [Server.Client] (or at [Server.V2URL], with [Server.Client] or
-// [Server.OAuth2Client]), then assert what the server received:
+// [Server.OAuth2Client]), then assert what the server received. [PNG] and
+// [MP4] make tiny media that sniff as image/png and video/mp4:
 //
 //	func TestUpload(t *testing.T) {
 //		srv := mediatest.NewServer(mediatest.WithCheckAfter(0))
@@ -71,7 +100,7 @@
 //		assert.Equal(t, "succeeded", m.State)
 //		assert.Empty(t, srv.Deviations())
 //		for _, r := range srv.Requests() {
-//			t.Log(r.Step, r.Segment, r.Status, r.Fault)
+//			t.Log(r) // APPEND v1.1 POST /1.1/media/upload.json media=… segment=1 bytes=… status=503 fault …
 //		}
 //	}
 //
@@ -110,16 +139,18 @@
 //	GET  /mediatest/media/{id}/data  the bytes received, application/octet-stream
 //	GET  /mediatest/requests         every request (as Server.Requests)
 //	GET  /mediatest/deviations       the deviations, a JSON array of strings
+//	GET  /mediatest/posts            every post (as Server.Posts), in creation order
 //	POST /mediatest/faults           inject a fault (as Server.InjectFault); 201, or 400 when invalid
 //
 // A media is {"id","media_key","total_bytes","media_type","media_category",
-// "additional_owners","shared","state","finalized","segments",
+// "additional_owners","uploader","shared","state","finalized","segments",
 // "segment_sizes":{"0":n,…},"size","sha256","alt_text","subtitles":[{"media_id",
 // "language_code","display_name"}],"appends","polls","early_polls",
 // "created_at","expires_at"}: the fields of [Media] in snake case, with
 // size and sha256 of the bytes instead of the bytes. A request is
 // {"step","dialect","auth","method","path","content_type","media_id",
 // "segment","bytes","base64","nonce","timestamp","status","fault","error"}.
+// A post is {"id","text","media_ids","user_id","auth","created_at"}.
 // A fault is {"step":"APPEND","dialect":"2","segment":1,"times":1,
 // "status":503,"retry_after":"1","rate_limit_reset":<epoch seconds>,
 // "drop":false,"hang_ms":0,"lose_answer":false,"trickle_ms":0,

@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// Step names a request kind of the upload API; faults match on it.
+// Step names a request kind of the upload API (and of posting, StepTweet);
+// faults match on it.
 type Step string
 
 // The steps of the upload API.
@@ -27,6 +28,9 @@ const (
 	// /1.1/media/upload.json with no command and the whole image as "media"
 	// (or base64 "media_data").
 	StepSimple Step = "SIMPLE"
+	// StepTweet creates a post with the uploaded media: POST /2/tweets
+	// (see [Server.Posts]).
+	StepTweet Step = "TWEET"
 )
 
 // AnySegment is the [Fault.Segment] value that matches every APPEND.
@@ -92,7 +96,7 @@ func (f Fault) validate() {
 // check reports why a fault cannot be applied, if it cannot.
 func (f Fault) check() error {
 	switch f.Step {
-	case StepInit, StepAppend, StepFinalize, StepStatus, StepMetadata, StepSubtitles, StepSimple:
+	case StepInit, StepAppend, StepFinalize, StepStatus, StepMetadata, StepSubtitles, StepSimple, StepTweet:
 	default:
 		return errors.New("mediatest: Fault.Step " + strconv.Quote(string(f.Step)) + " is not a step")
 	}

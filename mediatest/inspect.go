@@ -29,6 +29,7 @@ type mediaJSON struct {
 	MediaType        string         `json:"media_type"`
 	Category         string         `json:"media_category"`
 	AdditionalOwners []string       `json:"additional_owners"`
+	Uploader         string         `json:"uploader"`
 	Shared           bool           `json:"shared"`
 	State            string         `json:"state"`
 	Finalized        bool           `json:"finalized"`
@@ -62,7 +63,7 @@ func newMediaJSON(m Media) mediaJSON {
 	}
 	return mediaJSON{
 		ID: m.ID, MediaKey: m.MediaKey, TotalBytes: m.TotalBytes, MediaType: m.MediaType, Category: m.Category,
-		AdditionalOwners: owners, Shared: m.Shared, State: m.State, Finalized: m.Finalized,
+		AdditionalOwners: owners, Uploader: m.Uploader, Shared: m.Shared, State: m.State, Finalized: m.Finalized,
 		Segments: m.Segments, SegmentSizes: m.SegmentSizes, Size: len(m.Data), SHA256: m.SHA256,
 		AltText: m.AltText, Subtitles: subs, Appends: m.Appends, Polls: m.Polls, EarlyPolls: m.EarlyPolls,
 		CreatedAt: m.CreatedAt, ExpiresAt: m.ExpiresAt,
@@ -86,6 +87,16 @@ type requestJSON struct {
 	Status      int    `json:"status"`
 	Fault       bool   `json:"fault"`
 	Err         string `json:"error"`
+}
+
+// postJSON is a [Post] on the inspection endpoints.
+type postJSON struct {
+	ID        string    `json:"id"`
+	Text      string    `json:"text"`
+	MediaIDs  []string  `json:"media_ids"`
+	UserID    string    `json:"user_id"`
+	Auth      string    `json:"auth"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // faultJSON is a [Fault] posted to /mediatest/faults.
@@ -129,6 +140,7 @@ func (f faultJSON) fault() (Fault, error) {
 //	GET  /mediatest/media/{id}/data  the bytes of one media
 //	GET  /mediatest/requests         every request recorded
 //	GET  /mediatest/deviations       the deviations
+//	GET  /mediatest/posts            every post created
 //	POST /mediatest/faults           inject a fault
 func (s *Server) inspect(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, inspectPrefix)
@@ -172,6 +184,13 @@ func (s *Server) inspect(w http.ResponseWriter, r *http.Request) {
 		out := s.Deviations()
 		if out == nil {
 			out = []string{}
+		}
+		inspectJSON(w, http.StatusOK, out)
+	case rest == "posts":
+		posts := s.Posts()
+		out := make([]postJSON, 0, len(posts))
+		for _, p := range posts {
+			out = append(out, postJSON(p))
 		}
 		inspectJSON(w, http.StatusOK, out)
 	case rest == "faults":

@@ -52,6 +52,7 @@ type config struct {
 	random       *randomFaults
 	logf         func(format string, args ...any)
 	tokens       []oauth2Token // nil: the default token
+	others       []oauth2Token // tokens of other users (WithOAuth2User)
 }
 
 // WithCredentials sets the credentials the server accepts and signs
@@ -351,7 +352,8 @@ type exchange struct {
 	r    *http.Request
 	idx  int
 	rec  Request
-	lost bool // LoseAnswer: the answer goes to a recorder, then the connection is dropped
+	user string // the user the credentials act for, once authenticated
+	lost bool   // LoseAnswer: the answer goes to a recorder, then the connection is dropped
 	// reshape, when set, holds the answer in a recorder to rewrite or
 	// trickle it (Fault.Reshape, Fault.Trickle).
 	reshape *reshaping
@@ -389,6 +391,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case path == v1SubtitlesPath:
 		x.rec.Dialect = dialectV1
 		s.v1Subtitles(x)
+	case path == v2TweetsPath:
+		x.rec.Dialect, x.errBody = dialectV2, tweetErrorBody
+		s.v2Tweet(x)
 	case isV2Path(path):
 		x.rec.Dialect, x.errBody = dialectV2, v2ErrorBody
 		s.v2(x)
@@ -494,6 +499,7 @@ func (x *exchange) readJSON(v any, decode func(contentType string, body []byte, 
 func (x *exchange) startUpload(params initParams, perr *apiError) (answer, bool) {
 	a, err := answer{}, perr
 	if err == nil {
+		params.uploader = x.user
 		a, err = x.s.store.init(params)
 	}
 	if x.failed(err) {

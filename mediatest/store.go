@@ -53,6 +53,10 @@ type Media struct {
 	Category         string
 	AdditionalOwners []string // additional_owners given at INIT
 	Shared           bool     // shared given at INIT
+	// Uploader is the id of the user whose credentials sent INIT (see
+	// [Credentials.UserID], [WithOAuth2User]). The media is theirs and
+	// their additional owners' to post.
+	Uploader string
 	// State is "uploading" until FINALIZE, then "pending", "in_progress",
 	// "succeeded" or "failed" for asynchronous media, "succeeded" at once
 	// for the others.
@@ -225,10 +229,12 @@ type store struct {
 	media      map[string]*media
 	order      []*media
 	deviations []string
+	nextPostID uint64
+	posts      []Post
 }
 
 func newStore(cfg storeConfig) *store {
-	return &store{cfg: cfg, nextID: firstMediaID, media: map[string]*media{}}
+	return &store{cfg: cfg, nextID: firstMediaID, nextPostID: firstPostID, media: map[string]*media{}}
 }
 
 // media is the mutable state of one upload session.
@@ -240,6 +246,7 @@ type media struct {
 	mediaType  string
 	category   string
 	owners     []string
+	uploader   string
 	shared     bool
 	async      bool
 	state      string
@@ -265,6 +272,7 @@ type initParams struct {
 	mediaType  string
 	category   string // any accepted spelling, or empty
 	owners     []string
+	uploader   string // user id of the credentials that sent INIT
 	shared     bool
 }
 
@@ -331,6 +339,7 @@ func (st *store) init(p initParams) (answer, *apiError) {
 		mediaType:  strings.ToLower(p.mediaType),
 		category:   rule.name,
 		owners:     p.owners,
+		uploader:   p.uploader,
 		shared:     p.shared,
 		async:      rule.async,
 		state:      stateUploading,
@@ -522,6 +531,7 @@ func (m *media) snapshot() Media {
 		MediaType:        m.mediaType,
 		Category:         m.category,
 		AdditionalOwners: append([]string(nil), m.owners...),
+		Uploader:         m.uploader,
 		Shared:           m.shared,
 		State:            m.state,
 		Finalized:        m.finalized,

@@ -294,6 +294,7 @@ func (s *Server) v1SimpleUpload(x *exchange, p *v1Params, data []byte, dataErr *
 	if ip.owners, ip.shared, err = p.ownersAndShared(); x.failed(err) {
 		return
 	}
+	ip.uploader = x.user
 	a, err := s.store.simpleUpload(ip, data)
 	if x.failed(err) {
 		return

@@ -1,12 +1,14 @@
 // Command bot is the smallest useful program built on mediaupload: it
-// uploads one file with the credentials of the environment and prints the
-// media id, as a bot would before posting it.
+// uploads one file with the credentials of the environment, posts it
+// (POST /2/tweets, through the same signed client) and prints the media id
+// and the post id, one a line. With -post "" it only uploads.
 //
 // Try it against the fake API, with no account and no network:
 //
 //	go run ./cmd/mediaupload serve --addr 127.0.0.1:8080   # prints the test credentials
 //	export TWITTER_CONSUMER_KEY=… TWITTER_CONSUMER_SECRET=… TWITTER_ACCESS_TOKEN=… TWITTER_ACCESS_TOKEN_SECRET=…
-//	go run ./examples/bot -endpoint http://127.0.0.1:8080/1.1/media/upload.json FILE
+//	go run ./examples/bot -endpoint http://127.0.0.1:8080/1.1/media/upload.json \
+//		-post http://127.0.0.1:8080/2/tweets -text "A cat" FILE
 package main
 
 import (
@@ -23,9 +25,11 @@ import (
 func main() {
 	endpoint := flag.String("endpoint", mediaupload.DefaultEndpoint, "upload URL")
 	alt := flag.String("alt", "", "alt text for an image or GIF")
+	postURL := flag.String("post", defaultPostURL, `URL to post the media to; "" to only upload`)
+	text := flag.String("text", "", "text of the post")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		log.Fatal("usage: bot [-endpoint URL] [-alt TEXT] FILE")
+		log.Fatal("usage: bot [-endpoint URL] [-alt TEXT] [-post URL] [-text TEXT] FILE")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -64,4 +68,12 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println(media.ID)
+	if *postURL == "" {
+		return
+	}
+	id, err := post(ctx, httpClient, *postURL, *text, media.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(id)
 }

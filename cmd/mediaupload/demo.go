@@ -8,11 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 
 	"github.com/mediaupload/mediaupload"
 	"github.com/mediaupload/mediaupload/mediatest"
 )
+
+// minDemoSize is the smallest video mediatest.MP4 makes.
+const minDemoSize = 40
 
 // runDemo uploads a generated video to an embedded mediatest server through
 // the real client code: no credentials, no network.
@@ -26,8 +28,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
-	if *size < 1 || *size > mediaupload.VideoLimit {
-		return usagef("mediaupload: --size must be 1 to %d bytes", mediaupload.VideoLimit)
+	if *size < minDemoSize || *size > mediaupload.VideoLimit {
+		return usagef("mediaupload: --size must be %d to %d bytes", minDemoSize, mediaupload.VideoLimit)
 	}
 
 	srv := mediatest.NewServer(mediatest.WithCheckAfter(1), mediatest.WithProcessingSteps(2))
@@ -46,7 +48,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	video := generateVideo(*size)
+	video := mediatest.MP4(int(*size))
 	f.mediaType, f.category = "video/mp4", "tweet_video"
 	say := func(format string, args ...any) {
 		if !f.quiet {
@@ -74,14 +76,4 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	say("demo: %d requests, %d of them failed on purpose and retried; the server holds all %d bytes, sha256 %s… matches",
 		len(srv.Requests()), faults, got.TotalBytes, got.SHA256[:12])
 	return printMedia(stdout, m, f.json)
-}
-
-// generateVideo returns size bytes that start like an MP4 file.
-func generateVideo(size int64) []byte {
-	head := []byte("\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41")
-	b := make([]byte, size)
-	r := rand.NewChaCha8([32]byte{'m', 'e', 'd', 'i', 'a'})
-	r.Read(b)
-	copy(b, head)
-	return b
 }

@@ -70,8 +70,7 @@ func assertNoSecret(t *testing.T, srv *mediatest.Server, r result) {
 
 func video(t *testing.T, n int) []byte {
 	t.Helper()
-	b := generateVideo(int64(n))
-	return b
+	return mediatest.MP4(n)
 }
 
 func writeFile(t *testing.T, data []byte) string {

@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
+	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/mediaupload/mediaupload"
@@ -17,78 +18,191 @@ type progressMode int
 
 const (
 	progressOff   progressMode = iota
-	progressBar                // a bar redrawn in place, for terminals
-	progressLines              // a line per event, for logs
+	progressBar                // one line redrawn in place, for terminals
+	progressLines              // a line per notable step, for logs
 )
 
-// progressModeFor picks the mode: a bar when stderr is a terminal or when
-// forced; otherwise none, or lines when asked for.
+// progressModeFor picks the mode: a bar when stderr is a terminal; else
+// lines when forced or asked for, or nothing. A log never gets the bar's
+// carriage returns.
 func progressModeFor(stderr io.Writer, force, quiet, linesElse bool) progressMode {
 	f, ok := stderr.(*os.File)
 	switch {
 	case quiet:
 		return progressOff
-	case force || ok && term.IsTerminal(int(f.Fd())):
+	case ok && term.IsTerminal(int(f.Fd())):
 		return progressBar
-	case linesElse:
+	case force || linesElse:
 		return progressLines
 	}
 	return progressOff
 }
 
-// progress shows an upload's advance on stderr.
+// barWidth is the number of cells of the bar.
+const barWidth = 30
+
+// progress shows an upload's advance on stderr. The rate counts the bytes
+// sent by this run over the time segments were being sent: from the start
+// of the upload to the last segment acknowledged, processing excluded.
 type progress struct {
 	w    io.Writer
 	mode progressMode
-	mu   sync.Mutex
-	bar  *progressbar.ProgressBar
+	now  func() time.Time
+
+	mu       sync.Mutex
+	start    time.Time // the upload began
+	sendEnd  time.Time // the last segment was acknowledged; zero before
+	procEnd  time.Time // the last processing report
+	reported bool      // a segment report came
+	bytes    int64     // BytesSent of the last report
+	sent     int64     // bytes sent by this run
+	total    int64
+	tenth    int    // lines: the tenth of the bytes last shown; -1 before the first
+	shown    string // lines: the processing state last shown
+}
+
+// newProgress starts measuring an upload that begins now.
+func newProgress(w io.Writer, mode progressMode, now func() time.Time) *progress {
+	if now == nil {
+		now = time.Now
+	}
+	return &progress{w: w, mode: mode, now: now, start: now(), tenth: -1}
 }
 
 // update is the upload's OnProgress callback.
 func (p *progress) update(pr mediaupload.Progress) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	switch p.mode {
-	case progressLines:
-		if pi := pr.Processing; pi != nil {
-			fmt.Fprintf(p.w, "processing: %s %d%%\n", pi.State, pi.ProgressPercent)
-		} else {
-			fmt.Fprintf(p.w, "%d of %d segments acknowledged: %.1f of %.1f MiB\n",
-				pr.SegmentsDone, pr.Segments, float64(pr.BytesSent)/(1<<20), float64(pr.TotalBytes)/(1<<20))
-		}
-	case progressBar:
-		if p.bar == nil {
-			p.bar = progressbar.NewOptions64(pr.TotalBytes,
-				progressbar.OptionSetWriter(p.w),
-				progressbar.OptionSetDescription(describe("uploading")),
-				progressbar.OptionShowCount(),
-				progressbar.OptionShowBytes(true),
-				progressbar.OptionUseIECUnits(true),
-				progressbar.OptionSetWidth(30),
-				progressbar.OptionSetPredictTime(false),
-			)
-		}
-		p.bar.Set64(pr.BytesSent)
-		if pi := pr.Processing; pi != nil {
-			p.bar.Describe(describe(fmt.Sprintf("processing: %s %d%%", pi.State, pi.ProgressPercent)))
-		}
-	}
-}
-
-// finish ends the bar's line.
-func (p *progress) finish(ok bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.bar == nil {
+	if p.mode == progressOff {
 		return
 	}
-	if ok {
-		p.bar.Describe(describe("done"))
-		p.bar.Finish()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	p.total = pr.TotalBytes
+	if pi := pr.Processing; pi != nil {
+		if p.sendEnd.IsZero() {
+			p.sendEnd = now // nothing was left to send (a resumed upload)
+		}
+		p.procEnd = now
+		p.showProcessing(pi)
+		return
 	}
-	fmt.Fprintln(p.w)
+	p.count(pr)
+	if pr.BytesSent >= pr.TotalBytes && p.sendEnd.IsZero() {
+		p.sendEnd = now
+	}
+	p.showSent(pr, now)
 }
 
-// describe pads a bar's description to one width, so that a shorter one
-// does not leave the end of the longer one behind.
-func describe(s string) string { return fmt.Sprintf("%-27s", s) }
+// count adds the bytes a report says were sent. The first report of a
+// resumed upload also counts the segments sent before: those are
+// estimated as all but one average segment.
+func (p *progress) count(pr mediaupload.Progress) {
+	switch {
+	case !p.reported && pr.SegmentsDone > 0:
+		p.sent = pr.BytesSent / int64(pr.SegmentsDone)
+	case pr.BytesSent > p.bytes:
+		p.sent += pr.BytesSent - p.bytes
+	}
+	p.reported, p.bytes = true, pr.BytesSent
+}
+
+// rate returns the sending rate at now, "" before there is a measure.
+func (p *progress) rate(now time.Time) string {
+	if !p.sendEnd.IsZero() {
+		now = p.sendEnd
+	}
+	d := now.Sub(p.start)
+	if d < time.Millisecond || p.sent <= 0 {
+		return ""
+	}
+	return formatBytes(float64(p.sent)/d.Seconds()) + "/s"
+}
+
+func (p *progress) showSent(pr mediaupload.Progress, now time.Time) {
+	pct := 100
+	if pr.TotalBytes > 0 {
+		pct = int(pr.BytesSent * 100 / pr.TotalBytes)
+	}
+	rate := p.rate(now)
+	switch p.mode {
+	case progressLines:
+		tenth := pct / 10
+		if tenth <= p.tenth {
+			return // a line per tenth of the bytes, and the first
+		}
+		p.tenth = tenth
+		line := fmt.Sprintf("sent %3d%%: %d of %d segments acknowledged, %s of %s",
+			pct, pr.SegmentsDone, pr.Segments, formatBytes(float64(pr.BytesSent)), formatBytes(float64(pr.TotalBytes)))
+		if rate != "" {
+			line += " at " + rate
+		}
+		fmt.Fprintln(p.w, line)
+	case progressBar:
+		filled := pct * barWidth / 100
+		bar := strings.Repeat("=", filled) + strings.Repeat(" ", barWidth-filled)
+		p.frame(fmt.Sprintf("[%s] %3d%%  %s/%s  %s", bar, pct,
+			formatBytes(float64(pr.BytesSent)), formatBytes(float64(pr.TotalBytes)), rate))
+	}
+}
+
+func (p *progress) showProcessing(pi *mediaupload.ProcessingInfo) {
+	s := "processing: " + pi.State
+	if pi.ProgressPercent > 0 {
+		s += fmt.Sprintf(" %d%%", pi.ProgressPercent)
+	}
+	switch p.mode {
+	case progressLines:
+		if s != p.shown {
+			fmt.Fprintln(p.w, s)
+		}
+		p.shown = s
+	case progressBar:
+		p.frame(s)
+	}
+}
+
+// frame redraws the terminal line: back to its start, the text, then
+// erase what a longer frame left.
+func (p *progress) frame(s string) { fmt.Fprint(p.w, "\r"+s+"\x1b[K") }
+
+// finish ends the display: a closing line on success, and on a terminal
+// the end of the bar's line.
+func (p *progress) finish(ok bool) {
+	if p.mode == progressOff {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !ok {
+		if p.mode == progressBar {
+			fmt.Fprint(p.w, "\x1b[K\n") // keep the last frame, end its line
+		}
+		return
+	}
+	s := "done: " + formatBytes(float64(p.total)) + " uploaded"
+	if r := p.rate(p.now()); r != "" {
+		s += ", sent at " + r
+	}
+	if !p.procEnd.IsZero() && !p.sendEnd.IsZero() {
+		s += fmt.Sprintf(", processed in %.1fs", p.procEnd.Sub(p.sendEnd).Seconds())
+	}
+	if p.mode == progressBar {
+		p.frame(s)
+		s = ""
+	}
+	fmt.Fprintln(p.w, s)
+}
+
+// formatBytes writes n bytes in IEC units: "512 B", "1.5 KiB", "24.0 MiB".
+func formatBytes(n float64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%.0f B", n)
+	}
+	units := []string{"KiB", "MiB", "GiB", "TiB"}
+	u := -1
+	for n >= 1024 && u < len(units)-1 {
+		n /= 1024
+		u++
+	}
+	return fmt.Sprintf("%.1f %s", n, units[u])
+}

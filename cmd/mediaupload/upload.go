@@ -41,7 +41,7 @@ func (f *uploadFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.subtitlesLang, "subtitles-lang", "", "two-letter language `CODE` of --subtitles, e.g. EN")
 	fs.StringVar(&f.resumeFile, "resume-file", "", "keep the upload's state in `PATH` so that a rerun after a crash or kill continues it; removed on success")
 	fs.BoolVar(&f.json, "json", false, "print the result as one JSON object")
-	fs.BoolVar(&f.progress, "progress", false, "show a progress bar on stderr even when it is not a terminal")
+	fs.BoolVar(&f.progress, "progress", false, "show progress on stderr even when it is not a terminal (a line per step)")
 	fs.BoolVar(&f.quiet, "quiet", false, "show no progress and no notices")
 	fs.BoolVar(&f.verbose, "verbose", false, "log every request on stderr")
 }
@@ -213,7 +213,7 @@ func upload(ctx context.Context, client *mediaupload.Client, in io.Reader, f *up
 	if err != nil {
 		return nil, err
 	}
-	bar := &progress{w: stderr, mode: progressModeFor(stderr, f.progress, f.quiet, f.progressLines)}
+	bar := newProgress(stderr, progressModeFor(stderr, f.progress, f.quiet, f.progressLines), nil)
 	opts = append(opts, mediaupload.OnProgress(bar.update))
 	m, err := client.Upload(ctx, in, opts...)
 	bar.finish(err == nil)

@@ -50,7 +50,7 @@ func ExampleClient_Upload() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	video := append([]byte("\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"), make([]byte, 5<<20)...)
+	video := mediatest.MP4(5<<20 + 32) // a tiny MP4 head, then filler: 3 segments of 2 MiB
 	media, err := client.Upload(context.Background(), bytes.NewReader(video),
 		mediaupload.OnProgress(func(p mediaupload.Progress) {
 			if p.Processing == nil {

@@ -28,8 +28,7 @@ func PNG() []byte {
 // mp4Head is an ISO BMFF ftyp box (major brand isom, compatible brands
 // isom, iso2, avc1, mp41), which http.DetectContentType takes for
 // video/mp4.
-var mp4Head = [...]byte{0, 0, 0, 0x20, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0,
-	'i', 's', 'o', 'm', 'i', 's', 'o', '2', 'a', 'v', 'c', '1', 'm', 'p', '4', '1'}
+const mp4Head = "\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
 
 // MP4 returns size bytes (at least 40) that start like an MP4 file: an
 // ftyp box, then an mdat box holding the rest, deterministic
@@ -44,7 +43,7 @@ func MP4(size int) []byte {
 	b := make([]byte, size)
 	r := rand.NewChaCha8([32]byte{'m', 'e', 'd', 'i', 'a'})
 	_, _ = r.Read(b)
-	n := copy(b, mp4Head[:])
+	n := copy(b, mp4Head)
 	copy(b[n+4:], "mdat")
 	if mdat := size - n; mdat <= 0xffffffff {
 		binary.BigEndian.PutUint32(b[n:], uint32(mdat))

@@ -307,7 +307,7 @@ type Request struct {
 	Method      string // HTTP method
 	Path        string // URL path
 	ContentType string // Content-Type header as sent
-	MediaID     string // media_id as sent, if any; for a successful INIT, the id created
+	MediaID     string // media_id as sent, if any; for a successful INIT, the id created; for a TWEET, media_ids joined with ","
 	Segment     int    // segment_index of an APPEND, else -1
 	Bytes       int    // media bytes carried by an APPEND (decoded for media_data), else 0
 	Base64      bool   // the APPEND used media_data

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -257,8 +258,11 @@ func TestServeAcceptsUploads(t *testing.T) {
 	require.True(t, lines.Scan())
 	uploadURL := strings.TrimPrefix(lines.Text(), "upload URL: ")
 	env := map[string]string{}
+	var postURL string
 	for len(env) < 4 && lines.Scan() {
-		if k, v, ok := strings.Cut(lines.Text(), "="); ok {
+		if u, ok := strings.CutPrefix(lines.Text(), "post URL: "); ok {
+			postURL = u
+		} else if k, v, ok := strings.Cut(lines.Text(), "="); ok {
 			env[k] = v
 		}
 	}
@@ -269,6 +273,21 @@ func TestServeAcceptsUploads(t *testing.T) {
 	r := runCLI(t, env, nil, "upload", "--endpoint", uploadURL, writeFile(t, video(t, 70_000)))
 	assert.Equal(t, 0, r.code, r.stderr)
 	assert.Regexp(t, `^\d+\n$`, r.stdout)
+
+	// The media can be posted where serve says.
+	require.Equal(t, strings.TrimSuffix(uploadURL, "/1.1/media/upload.json")+"/2/tweets", postURL)
+	creds, err := mediaupload.CredentialsFromEnv(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	hc, err := mediaupload.NewOAuth1Client(creds, nil)
+	require.NoError(t, err)
+	body := `{"text":"hi","media":{"media_ids":["` + strings.TrimSpace(r.stdout) + `"]}}`
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, postURL, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
 	cancel()
 	select {
 	case code := <-done:

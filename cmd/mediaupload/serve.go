@@ -64,7 +64,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	}
 	fmt.Fprintf(stdout, "upload URL: %s/1.1/media/upload.json\n", base)
 	fmt.Fprintf(stdout, "v2 URL: %s/2/media/upload\n", base)
-	fmt.Fprintf(stdout, "inspect: %s/mediatest/media, %s/mediatest/requests, POST %s/mediatest/faults\n", base, base, base)
+	fmt.Fprintf(stdout, "post URL: %s/2/tweets\n", base)
+	fmt.Fprintf(stdout, "inspect: %s/mediatest/media, %s/mediatest/requests, %s/mediatest/posts, POST %s/mediatest/faults\n", base, base, base, base)
 	if fromEnv {
 		fmt.Fprintln(stdout, "accepting the credentials of the TWITTER_* environment variables")
 	} else {

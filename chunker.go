@@ -88,8 +88,13 @@ func (c *Chunker) Plan() Plan { return c.plan }
 // Next reads the next segment into buf, which must hold the plan's
 // ChunkSize, and returns the segment and its bytes (a prefix of buf). After
 // the last segment it returns [io.EOF]; an input shorter or longer than the
-// plan gives [ErrSizeMismatch].
+// plan gives [ErrSizeMismatch]. A shorter buf gives [ErrChunkSize] and
+// consumes nothing, so Next may be called again with a larger one.
 func (c *Chunker) Next(buf []byte) (Segment, []byte, error) {
+	if int64(len(buf)) < c.plan.ChunkSize {
+		return Segment{}, nil, fmt.Errorf("%w: a buffer of %d bytes cannot hold a segment of the plan's %d-byte chunk size",
+			ErrChunkSize, len(buf), c.plan.ChunkSize)
+	}
 	seg, _, ok := c.lay.next()
 	if !ok {
 		return Segment{}, nil, io.EOF

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -113,6 +114,39 @@ func TestChunker(t *testing.T) {
 				got = append(got, b...)
 			}
 			assert.Equal(t, data, got)
+		})
+	}
+}
+
+func TestChunkerRefusesAShortBuffer(t *testing.T) {
+	t.Parallel()
+	data := randomBytes(t, 250)
+	tests := []struct {
+		name   string
+		bufLen int
+	}{
+		{name: "nil", bufLen: 0},
+		{name: "one byte short", bufLen: 99},
+		{name: "as long as the last segment", bufLen: 50},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := NewChunker(bytes.NewReader(data), int64(len(data)), 100)
+			require.NoError(t, err)
+			var seg Segment
+			var b []byte
+			require.NotPanics(t, func() { seg, b, err = c.Next(make([]byte, tc.bufLen)) })
+			require.ErrorIs(t, err, ErrChunkSize)
+			assert.Contains(t, err.Error(), fmt.Sprintf("buffer of %d bytes", tc.bufLen))
+			assert.Contains(t, err.Error(), "100-byte chunk size")
+			assert.Equal(t, Segment{}, seg)
+			assert.Nil(t, b)
+			// Nothing was consumed: a buffer of the right size reads segment 0.
+			seg, b, err = c.Next(make([]byte, 100))
+			require.NoError(t, err)
+			assert.Equal(t, 0, seg.Index)
+			assert.Equal(t, data[:100], b)
 		})
 	}
 }

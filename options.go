@@ -80,7 +80,8 @@ func WithAPI(api API) Option {
 }
 
 // WithBearerToken sends token as an OAuth 2.0 user token ("Authorization:
-// Bearer …") on every request, for [APIv2] (v1.1 takes OAuth 1.0a only).
+// Bearer …") on every request, for [APIv2]: v1.1 takes OAuth 1.0a only,
+// so [NewClient] refuses WithBearerToken without WithAPI(APIv2).
 // Use it with a client that does not sign requests itself, such as one with
 // [NewTransport]; a client from golang.org/x/oauth2 needs no token here.
 func WithBearerToken(token string) Option {

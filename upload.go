@@ -65,6 +65,9 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if c.bearer != "" && c.api != APIv2 {
+		return nil, fmt.Errorf("mediaupload: WithBearerToken needs WithAPI(APIv2): v1.1 takes OAuth 1.0a only and refuses bearer tokens with 403")
+	}
 	if c.adaptiveTarget > 0 && c.chunkSize > 0 {
 		return nil, fmt.Errorf("%w: WithChunkSize and WithAdaptiveChunkSize exclude each other", ErrChunkSize)
 	}

@@ -186,6 +186,9 @@ func TestUploadBadInput(t *testing.T) {
 		{"chunk not a number", env, []string{"upload", "--endpoint", srv.UploadURL(), "--chunk-size", "4MB", file}, "--chunk-size"},
 		{"unknown category", env, []string{"upload", "--endpoint", srv.UploadURL(), "--category", "tweet_movie", file}, "unknown media category"},
 		{"unknown flag", env, []string{"upload", "--nope", file}, "flag provided but not defined"},
+		{"endpoint with a password and a bad port", env, []string{"upload", "--endpoint", "https://u:hunter2@h:x/", file}, `endpoint "https://xxxxx@h:x/" is not`},
+		{"ftp endpoint with a password", env, []string{"upload", "--endpoint", "ftp://u:hunter2@h/u", file}, `endpoint "ftp://xxxxx@h/u" is not`},
+		{"https endpoint with a password", env, []string{"upload", "--endpoint", "https://u:hunter2@h/u", file}, "must not carry user info"},
 		{"http to a remote host", env, []string{"upload", "--endpoint", "http://upload.twitter.com/1.1/media/upload.json", file}, "plain http is allowed only to loopback"},
 		{"missing consumer secret", map[string]string{
 			mediaupload.EnvConsumerKey: "k", mediaupload.EnvAccessToken: "t", mediaupload.EnvAccessTokenSecret: "s",
@@ -204,6 +207,7 @@ func TestUploadBadInput(t *testing.T) {
 				assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line of error: %q", r.stderr)
 			}
 			assertNoSecret(t, srv, r)
+			assert.NotContains(t, r.stderr, "hunter2")
 		})
 	}
 	assert.Zero(t, len(srv.Requests()), "bad input sends nothing")

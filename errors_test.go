@@ -138,6 +138,54 @@ func TestParseAPIError(t *testing.T) {
 	}
 }
 
+func TestAPIErrorWithholdsAnEchoedBearerToken(t *testing.T) {
+	t.Parallel()
+	const token = "AAAA/bearer+tok=en/xyz"
+	tests := []struct {
+		name  string
+		body  string
+		token string // default token
+	}{
+		{name: "as is in a JSON message", body: `{"errors":[{"code":89,"message":"Invalid token AAAA/bearer+tok=en/xyz"}]}`},
+		{name: "JSON escaped slash", body: `{"errors":[{"code":89,"message":"Invalid token AAAA\/bearer+tok=en\/xyz"}]}`},
+		{name: "JSON unicode escapes", body: `{"error":"token AAAA\u002fbearer\u002Btok\u003den\u002Fxyz"}`},
+		{name: "v2 problem detail", body: `{"title":"Unauthorized","detail":"token AAAA\/bearer\u002btok=en\/xyz is invalid"}`},
+		{name: "v2 errors title and detail", body: `{"errors":[{"title":"Forbidden","detail":"AAAA\/bearer+tok=en\/xyz"}]}`},
+		{name: "percent-encoded in plain text", body: "token=AAAA%2Fbearer%2Btok%3Den%2fxyz rejected"},
+		{name: "percent-encoded in a JSON string", body: `{"error":"sent access_token=AAAA%2Fbearer%2Btok%3Den%2Fxyz"}`},
+		{name: "percent-encoded, then JSON escaped", body: `{"error":"AAAA%2Fbearer%2Btok%3Den\/xyz"}`},
+		{name: "JSON escaped in an HTML body", body: `<html><p>AAAA\/bearer+tok=en\/xyz</p></html>`},
+		{name: "percent-encoded token decoded in the body", token: "AAAA%2Bapp%3Donly", body: `{"error":"bad token AAAA+app=only"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			secret := token
+			if tc.token != "" {
+				secret = tc.token
+			}
+			e := parseAPIError(StepInit, 403, http.Header{}, []byte(tc.body), time.Now())
+			e.withholdEchoes([]byte(tc.body), secret)
+			assert.Equal(t, withheld, e.Message)
+			for _, d := range e.Errors {
+				assert.Equal(t, withheld, d.Message)
+			}
+			for _, form := range []string{secret, "bearer", "xyz", "only"} {
+				assert.NotContains(t, e.Error(), form)
+			}
+		})
+	}
+	t.Run("an answer that does not echo it is kept", func(t *testing.T) {
+		t.Parallel()
+		body := `{"errors":[{"code":324,"message":"AAAA\/other+token is not yours; 100% sure"}]}`
+		e := parseAPIError(StepInit, 400, http.Header{}, []byte(body), time.Now())
+		e.withholdEchoes([]byte(body), token)
+		assert.Equal(t, "AAAA/other+token is not yours; 100% sure", e.Message)
+		e.withholdEchoes([]byte(body), "")
+		assert.Equal(t, "AAAA/other+token is not yours; 100% sure", e.Message)
+	})
+}
+
 func TestParseAPIErrorTruncatesLongBodies(t *testing.T) {
 	t.Parallel()
 	body := strings.Repeat("é", 1000)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -161,9 +160,7 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	if resp.StatusCode/100 != 2 {
 		e := parseAPIError(step, resp.StatusCode, resp.Header, body, c.now())
 		e.hint = c.dialect.hint(resp.StatusCode)
-		if c.bearer != "" && strings.Contains(string(body), c.bearer) {
-			e.withhold()
-		}
+		e.withholdEchoes(body, c.bearer)
 		return nil, e
 	}
 	return &answer{status: resp.StatusCode, body: body}, nil

@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -495,4 +497,34 @@ func TestUploadAdaptiveChunkSize(t *testing.T) {
 	m, _ := srv.Media(strings.TrimSpace(r.stdout))
 	assert.Equal(t, hexSHA(data), m.SHA256)
 	assert.Equal(t, 512<<10, m.SegmentSizes[0], "adaptive sizes start small")
+}
+
+func TestUploadNeverPrintsAnEchoedBearerToken(t *testing.T) {
+	t.Parallel()
+	const token = "AAAA/user+tok=en/xyz"
+	bodies := map[string]string{
+		"JSON escaped slash":   `{"errors":[{"code":89,"message":"Invalid or expired token AAAA\/user+tok=en\/xyz"}]}`,
+		"JSON unicode escapes": `{"title":"Forbidden","detail":"token AAAA\u002fuser\u002Btok\u003Den\u002Fxyz","type":"about:blank"}`,
+		"percent-encoded":      `forbidden: access_token=AAAA%2Fuser%2Btok%3Den%2Fxyz`,
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusForbidden)
+				io.WriteString(w, body)
+			}))
+			t.Cleanup(srv.Close)
+			r := runCLI(t, map[string]string{envOAuth2Token: token}, nil,
+				"upload", "--api", "v2", "--verbose", "--endpoint", srv.URL+"/2/media/upload", writeFile(t, video(t, 1000)))
+			assert.Equal(t, 1, r.code)
+			assert.Contains(t, r.stderr, "request failed", "--verbose logs the failed request")
+			assert.Contains(t, r.stderr, "HTTP 403")
+			for _, out := range []string{r.stdout, r.stderr} {
+				for _, part := range []string{token, "user+tok", "xyz"} {
+					assert.NotContains(t, out, part)
+				}
+			}
+		})
+	}
 }

@@ -146,6 +146,11 @@ const maxUploadBytes = MaxSegments * MaxChunkSize
 // grows past what one upload can carry. The file is unlinked at once where
 // the system allows, so that not even a crash leaves it behind; elsewhere
 // the source's Close removes it.
+//
+// The copy runs in a goroutine, so that spool returns as soon as ctx ends
+// even while a Read blocks (a pipe that sends nothing): a blocked Read
+// cannot be interrupted. The goroutine then ends, and the file is closed
+// and removed, when that Read returns.
 func spool(ctx context.Context, r io.Reader, dir string) (*source, error) {
 	f, err := os.CreateTemp(dir, "mediaupload-*.spool")
 	if err != nil {
@@ -159,16 +164,44 @@ func spool(ctx context.Context, r io.Reader, dir string) (*source, error) {
 		}
 		return errors.Join(cerr, os.Remove(f.Name()))
 	}
+	type result struct {
+		n   int64
+		err error
+	}
+	done := make(chan result) // unbuffered: a result is handed over, or abandoned
+	abandoned := make(chan struct{})
+	go func() {
+		n, err := fill(ctx, f, r)
+		select {
+		case done <- result{n, err}:
+		case <-abandoned:
+			remove()
+		}
+	}()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			remove()
+			return nil, res.err
+		}
+		return &source{ra: f, size: res.n, close: remove}, nil
+	case <-ctx.Done():
+		close(abandoned)
+		return nil, fmt.Errorf("mediaupload: spooling input: %w", context.Cause(ctx))
+	}
+}
+
+// fill copies r to f, up to what one upload can carry, and returns how
+// many bytes it wrote.
+func fill(ctx context.Context, f *os.File, r io.Reader) (int64, error) {
 	n, err := io.Copy(f, io.LimitReader(ctxReader{ctx, r}, maxUploadBytes+1))
 	switch {
 	case err != nil:
-		remove()
-		return nil, fmt.Errorf("mediaupload: spooling input: %w", err)
+		return n, fmt.Errorf("mediaupload: spooling input: %w", err)
 	case n > maxUploadBytes:
-		remove()
-		return nil, fmt.Errorf("%w: the input is over %d bytes, the most one upload can carry", ErrTooLarge, int64(maxUploadBytes))
+		return n, fmt.Errorf("%w: the input is over %d bytes, the most one upload can carry", ErrTooLarge, int64(maxUploadBytes))
 	}
-	return &source{ra: f, size: n, close: remove}, nil
+	return n, nil
 }
 
 // ctxReader reads from r until ctx ends.

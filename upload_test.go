@@ -480,6 +480,42 @@ func TestUploadCancelStopsPromptly(t *testing.T) {
 	}
 }
 
+func TestCancelEndsTheSpoolOfASilentPipe(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		sent []byte // what the pipe sends before it falls silent
+	}{
+		{name: "nothing sent"},
+		{name: "a head sent", sent: mp4Head},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c, _ := newFake(t, nil)
+			pr, pw := io.Pipe()
+			t.Cleanup(func() { pw.Close() }) // ends the Read the spool is blocked in
+			if tc.sent != nil {
+				go pw.Write(tc.sent)
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			time.AfterFunc(50*time.Millisecond, cancel)
+			errc := make(chan error, 1)
+			go func() {
+				_, err := c.Upload(ctx, pr, TempDir(t.TempDir()))
+				errc <- err
+			}()
+			select {
+			case err := <-errc:
+				require.ErrorIs(t, err, context.Canceled)
+			case <-time.After(5 * time.Second):
+				require.Fail(t, "Upload did not return when its context was cancelled")
+			}
+			assert.Empty(t, srv.Requests())
+		})
+	}
+}
+
 func TestDebugLogsCarryNoSecret(t *testing.T) {
 	t.Parallel()
 	var logs logRecorder

@@ -55,11 +55,18 @@ var (
 type LimitError struct {
 	Category string // the category whose limit applies, e.g. "tweet_image"
 	Limit    int64  // the limit in bytes
-	Size     int64  // the media's size in bytes
+	// Size is the media's size in bytes, or -1 when it is unknown: input of
+	// unknown size (a pipe) is refused as soon as it passes Limit, unread
+	// beyond that.
+	Size int64
 }
 
 // Error names the limit, the category and by how much the media is over.
 func (e *LimitError) Error() string {
+	if e.Size < 0 {
+		return fmt.Sprintf("mediaupload: media is too large: the input is over the %d-byte limit of %s (refused once past it, so its full size is unknown)",
+			e.Limit, e.Category)
+	}
 	return fmt.Sprintf("mediaupload: media is too large: %d bytes is over the %d-byte limit of %s by %d bytes",
 		e.Size, e.Limit, e.Category, e.Size-e.Limit)
 }

@@ -205,9 +205,24 @@ func TestAPIErrorHints(t *testing.T) {
 
 func TestLimitError(t *testing.T) {
 	t.Parallel()
-	err := error(&LimitError{Category: "tweet_image", Limit: ImageLimit, Size: ImageLimit + 10})
-	assert.ErrorIs(t, err, ErrTooLarge)
-	assert.Equal(t, "mediaupload: media is too large: 5242890 bytes is over the 5242880-byte limit of tweet_image by 10 bytes", err.Error())
+	tests := []struct {
+		name string
+		err  *LimitError
+		want string
+	}{
+		{"size known", &LimitError{Category: "tweet_image", Limit: ImageLimit, Size: ImageLimit + 10},
+			"mediaupload: media is too large: 5242890 bytes is over the 5242880-byte limit of tweet_image by 10 bytes"},
+		{"size unknown", &LimitError{Category: "tweet_gif", Limit: GIFLimit, Size: -1},
+			"mediaupload: media is too large: the input is over the 15728640-byte limit of tweet_gif (refused once past it, so its full size is unknown)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := fmt.Errorf("wrapped: %w", tc.err)
+			assert.ErrorIs(t, err, ErrTooLarge)
+			assert.Equal(t, tc.want, tc.err.Error())
+		})
+	}
 }
 
 func TestUploadError(t *testing.T) {

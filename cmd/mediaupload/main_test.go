@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -152,6 +153,36 @@ func TestUploadFromStdin(t *testing.T) {
 	assert.Equal(t, hexSHA(data), m.SHA256)
 	assert.Equal(t, 4, m.Segments)
 }
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func TestUploadFromStdinStopsAtTheLimit(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	stdin := &countingReader{r: io.MultiReader(bytes.NewReader(png), io.LimitReader(zeros{}, 64<<20))}
+	r := runCLI(t, envFor(srv), stdin, "upload", "--endpoint", srv.UploadURL(), "-")
+	assert.Equal(t, 2, r.code)
+	assert.Empty(t, r.stdout)
+	assert.Equal(t, "mediaupload: media is too large: the input is over the 5242880-byte limit of tweet_image (refused once past it, so its full size is unknown)\n", r.stderr)
+	assert.LessOrEqual(t, stdin.n.Load(), int64(mediaupload.ImageLimit+1), "stdin is read no further than past the limit")
+	assert.Empty(t, srv.Requests())
+}
+
+// zeros is an endless input of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 func TestUploadRetriesTransientFaults(t *testing.T) {
 	t.Parallel()

@@ -1,9 +1,11 @@
 package mediaupload
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -268,6 +270,33 @@ func FuzzParseAPIError(f *testing.F) {
 		}
 		if echoesCredentials(e.Message) {
 			t.Fatalf("credentials echoed into the error: %q", msg)
+		}
+	})
+}
+
+func FuzzEchoesSecret(f *testing.F) {
+	f.Add("AAAA/bearer+tok=en", "Invalid token ", " (code 89)")
+	f.Add("a/b", `\`, "%")
+	f.Fuzz(func(t *testing.T, secret, before, after string) {
+		if secret == "" || strings.Trim(secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_.~-") != "" {
+			return // tokens are base64 or base64url
+		}
+		text := before + secret + after
+		js, err := json.Marshal(map[string]string{"error": text})
+		require.NoError(t, err)
+		forms := map[string]string{
+			"as is":                 text,
+			"JSON":                  string(js),
+			"JSON with \\/":         strings.ReplaceAll(string(js), "/", `\/`),
+			"JSON with \\u002f":     strings.NewReplacer("/", `\u002f`, "+", `\u002B`, "=", `\u003d`).Replace(string(js)),
+			"query-escaped":         url.QueryEscape(text),
+			"path-escaped":          url.PathEscape(text),
+			"query-escaped in JSON": `{"error":"` + url.QueryEscape(text) + `"}`,
+		}
+		for name, body := range forms {
+			if !echoesSecret(secret, body) {
+				t.Fatalf("%s: %q not found in %q", name, secret, body)
+			}
 		}
 	})
 }

@@ -88,8 +88,13 @@ func (c *Chunker) Plan() Plan { return c.plan }
 // Next reads the next segment into buf, which must hold the plan's
 // ChunkSize, and returns the segment and its bytes (a prefix of buf). After
 // the last segment it returns [io.EOF]; an input shorter or longer than the
-// plan gives [ErrSizeMismatch].
+// plan gives [ErrSizeMismatch]. A shorter buf gives [ErrChunkSize] and
+// consumes nothing, so Next may be called again with a larger one.
 func (c *Chunker) Next(buf []byte) (Segment, []byte, error) {
+	if int64(len(buf)) < c.plan.ChunkSize {
+		return Segment{}, nil, fmt.Errorf("%w: a buffer of %d bytes cannot hold a segment of the plan's %d-byte chunk size",
+			ErrChunkSize, len(buf), c.plan.ChunkSize)
+	}
 	seg, _, ok := c.lay.next()
 	if !ok {
 		return Segment{}, nil, io.EOF
@@ -111,8 +116,9 @@ type source struct {
 
 // openSource sizes r: size >= 0 is taken as given; a seekable reader is
 // measured from its current offset; anything else (a pipe) is spooled to a
-// temporary file, which Close removes.
-func openSource(ctx context.Context, r io.Reader, size int64, tempDir string) (*source, error) {
+// temporary file, which Close removes, no further than limitFor allows
+// (see [spool]; nil: no limit but what one upload can carry).
+func openSource(ctx context.Context, r io.Reader, size int64, tempDir string, limitFor spoolLimit) (*source, error) {
 	if size >= 0 {
 		return &source{r: r, size: size}, nil
 	}
@@ -131,17 +137,29 @@ func openSource(ctx context.Context, r io.Reader, size int64, tempDir string) (*
 			return &source{r: r, size: end - cur}, nil
 		}
 	}
-	return spool(ctx, r, tempDir)
+	return spool(ctx, r, tempDir, limitFor)
 }
 
 // maxUploadBytes is the most one upload can carry: 1000 segments of 5 MiB.
 const maxUploadBytes = MaxSegments * MaxChunkSize
 
-// spool copies r to a temporary file, stopping when ctx ends or the input
-// grows past what one upload can carry. The file is unlinked at once where
+// spoolLimit judges an input of unknown size by its first bytes (up to
+// sniffLen of them; fewer only if that is all): it refuses the input with an
+// error, or returns the error for an input larger than its category allows
+// (nil when the category has no limit).
+type spoolLimit func(head []byte) (*LimitError, error)
+
+// spool copies r to a temporary file, stopping when ctx ends, when limitFor
+// refuses the first bytes, or as soon as the input grows past its
+// category's limit or what one upload can carry. The file is unlinked at once where
 // the system allows, so that not even a crash leaves it behind; elsewhere
 // the source's Close removes it.
-func spool(ctx context.Context, r io.Reader, dir string) (*source, error) {
+//
+// The copy runs in a goroutine, so that spool returns as soon as ctx ends
+// even while a Read blocks (a pipe that sends nothing): a blocked Read
+// cannot be interrupted. The goroutine then ends, and the file is closed
+// and removed, when that Read returns.
+func spool(ctx context.Context, r io.Reader, dir string, limitFor spoolLimit) (*source, error) {
 	f, err := os.CreateTemp(dir, "mediaupload-*.spool")
 	if err != nil {
 		return nil, fmt.Errorf("mediaupload: spooling input: %w", err)
@@ -154,16 +172,67 @@ func spool(ctx context.Context, r io.Reader, dir string) (*source, error) {
 		}
 		return errors.Join(cerr, os.Remove(f.Name()))
 	}
-	n, err := io.Copy(f, io.LimitReader(ctxReader{ctx, r}, maxUploadBytes+1))
+	type result struct {
+		n   int64
+		err error
+	}
+	done := make(chan result) // unbuffered: a result is handed over, or abandoned
+	abandoned := make(chan struct{})
+	go func() {
+		n, err := fill(ctx, f, r, limitFor)
+		select {
+		case done <- result{n, err}:
+		case <-abandoned:
+			remove()
+		}
+	}()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			remove()
+			return nil, res.err
+		}
+		return &source{ra: f, size: res.n, close: remove}, nil
+	case <-ctx.Done():
+		close(abandoned)
+		return nil, fmt.Errorf("mediaupload: spooling input: %w", context.Cause(ctx))
+	}
+}
+
+// fill copies r to f: its first bytes, then, once limitFor has judged
+// them, the rest up to the limit. It returns how many bytes it wrote.
+func fill(ctx context.Context, f *os.File, r io.Reader, limitFor spoolLimit) (int64, error) {
+	r = ctxReader{ctx, r}
+	head := make([]byte, sniffLen)
+	k, err := io.ReadFull(r, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return 0, fmt.Errorf("mediaupload: spooling input: %w", err)
+	}
+	head = head[:k]
+	var tooLarge *LimitError
+	if limitFor != nil && k > 0 {
+		if tooLarge, err = limitFor(head); err != nil {
+			return 0, err
+		}
+	}
+	limit := int64(maxUploadBytes)
+	if tooLarge != nil {
+		limit = min(limit, tooLarge.Limit)
+	}
+	if _, err := f.Write(head); err != nil {
+		return 0, fmt.Errorf("mediaupload: spooling input: %w", err)
+	}
+	n, err := io.Copy(f, io.LimitReader(r, limit-int64(k)+1))
+	n += int64(k)
 	switch {
 	case err != nil:
-		remove()
-		return nil, fmt.Errorf("mediaupload: spooling input: %w", err)
-	case n > maxUploadBytes:
-		remove()
-		return nil, fmt.Errorf("%w: the input is over %d bytes, the most one upload can carry", ErrTooLarge, int64(maxUploadBytes))
+		return n, fmt.Errorf("mediaupload: spooling input: %w", err)
+	case n > limit && tooLarge != nil:
+		return n, tooLarge
+	case n > limit:
+		return n, fmt.Errorf("%w: the input is over %d bytes, the most one upload can carry", ErrTooLarge, int64(maxUploadBytes))
 	}
-	return &source{ra: f, size: n, close: remove}, nil
+	return n, nil
 }
 
 // ctxReader reads from r until ctx ends.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -117,6 +118,39 @@ func TestChunker(t *testing.T) {
 	}
 }
 
+func TestChunkerRefusesAShortBuffer(t *testing.T) {
+	t.Parallel()
+	data := randomBytes(t, 250)
+	tests := []struct {
+		name   string
+		bufLen int
+	}{
+		{name: "nil", bufLen: 0},
+		{name: "one byte short", bufLen: 99},
+		{name: "as long as the last segment", bufLen: 50},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := NewChunker(bytes.NewReader(data), int64(len(data)), 100)
+			require.NoError(t, err)
+			var seg Segment
+			var b []byte
+			require.NotPanics(t, func() { seg, b, err = c.Next(make([]byte, tc.bufLen)) })
+			require.ErrorIs(t, err, ErrChunkSize)
+			assert.Contains(t, err.Error(), fmt.Sprintf("buffer of %d bytes", tc.bufLen))
+			assert.Contains(t, err.Error(), "100-byte chunk size")
+			assert.Equal(t, Segment{}, seg)
+			assert.Nil(t, b)
+			// Nothing was consumed: a buffer of the right size reads segment 0.
+			seg, b, err = c.Next(make([]byte, 100))
+			require.NoError(t, err)
+			assert.Equal(t, 0, seg.Index)
+			assert.Equal(t, data[:100], b)
+		})
+	}
+}
+
 func TestChunkerSizeMismatch(t *testing.T) {
 	t.Parallel()
 	data := randomBytes(t, 100)
@@ -172,7 +206,7 @@ func TestOpenSource(t *testing.T) {
 		defer f.Close()
 		_, err = f.Seek(100, io.SeekStart)
 		require.NoError(t, err)
-		s, err := openSource(t.Context(), f, -1, "")
+		s, err := openSource(t.Context(), f, -1, "", nil)
 		require.NoError(t, err)
 		assert.False(t, s.sequential())
 		assert.Equal(t, int64(4900), s.size)
@@ -181,7 +215,7 @@ func TestOpenSource(t *testing.T) {
 	})
 	t.Run("declared size streams in order", func(t *testing.T) {
 		t.Parallel()
-		s, err := openSource(t.Context(), strings.NewReader(string(data)), int64(len(data)), "")
+		s, err := openSource(t.Context(), strings.NewReader(string(data)), int64(len(data)), "", nil)
 		require.NoError(t, err)
 		assert.True(t, s.sequential())
 		head, err := s.peek(10)
@@ -194,7 +228,7 @@ func TestOpenSource(t *testing.T) {
 		spoolDir := t.TempDir()
 		pr, pw := io.Pipe()
 		go func() { pw.Write(data); pw.Close() }()
-		s, err := openSource(t.Context(), pr, -1, spoolDir)
+		s, err := openSource(t.Context(), pr, -1, spoolDir, nil)
 		require.NoError(t, err)
 		assert.Equal(t, int64(len(data)), s.size)
 		files, _ := os.ReadDir(spoolDir)
@@ -207,7 +241,7 @@ func TestOpenSource(t *testing.T) {
 	t.Run("failing pipe leaves no spool", func(t *testing.T) {
 		t.Parallel()
 		spoolDir := t.TempDir()
-		_, err := openSource(t.Context(), iotest.ErrReader(io.ErrClosedPipe), -1, spoolDir)
+		_, err := openSource(t.Context(), iotest.ErrReader(io.ErrClosedPipe), -1, spoolDir, nil)
 		require.ErrorIs(t, err, io.ErrClosedPipe)
 		files, _ := os.ReadDir(spoolDir)
 		assert.Empty(t, files)
@@ -219,7 +253,7 @@ func TestSpoolStopsWithContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := openSource(ctx, endless{}, -1, t.TempDir())
+	_, err := openSource(ctx, endless{}, -1, t.TempDir(), nil)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 5*time.Second)
 }
@@ -236,7 +270,7 @@ func TestGrowingFileIsNotFinalized(t *testing.T) {
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
-	s, err := openSource(t.Context(), f, -1, "")
+	s, err := openSource(t.Context(), f, -1, "", nil)
 	require.NoError(t, err)
 	require.NoError(t, s.checkEnd())
 	w, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)

@@ -17,7 +17,7 @@
 // [Client.Upload] runs them all for an [io.Reader] of any kind: files and other
 // [io.ReaderAt] values are read at offsets by the workers, readers of unknown
 // size (a pipe) are spooled to a temporary file first, since INIT needs the
-// size. It sniffs the media type, derives the category, and sets alt text
+// size, and refused as soon as they pass their category's size limit. It sniffs the media type, derives the category, and sets alt text
 // ([AltText]) and subtitles ([WithSubtitles]) once the media is processed.
 //
 // # Dialects and credentials

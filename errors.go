@@ -59,11 +59,18 @@ var (
 type LimitError struct {
 	Category string // the category whose limit applies, e.g. "tweet_image"
 	Limit    int64  // the limit in bytes
-	Size     int64  // the media's size in bytes
+	// Size is the media's size in bytes, or -1 when it is unknown: input of
+	// unknown size (a pipe) is refused as soon as it passes Limit, unread
+	// beyond that.
+	Size int64
 }
 
 // Error names the limit, the category and by how much the media is over.
 func (e *LimitError) Error() string {
+	if e.Size < 0 {
+		return fmt.Sprintf("mediaupload: media is too large: the input is over the %d-byte limit of %s (refused once past it, so its full size is unknown)",
+			e.Limit, e.Category)
+	}
 	return fmt.Sprintf("mediaupload: media is too large: %d bytes is over the %d-byte limit of %s by %d bytes",
 		e.Size, e.Limit, e.Category, e.Size-e.Limit)
 }
@@ -270,6 +277,72 @@ func (e *APIError) withhold() {
 	for i := range e.Errors {
 		e.Errors[i].Message = withheld
 	}
+}
+
+// withholdEchoes withholds the answer's texts if body, or the texts taken
+// from it, quote secret in any form (see [echoesSecret]).
+func (e *APIError) withholdEchoes(body []byte, secret string) {
+	texts := []string{string(body), e.Message}
+	for _, d := range e.Errors {
+		texts = append(texts, d.Message)
+	}
+	if echoesSecret(secret, texts...) {
+		e.withhold()
+	}
+}
+
+// echoesSecret reports whether any of texts quotes secret as is or escaped
+// the ways a server writes it: JSON escapes (\/ for /, \u002f, \u002B) and
+// percent-encoding (%2F, %2b), even one inside the other. A secret that is
+// itself percent-encoded (as app-only bearer tokens are) is also looked for
+// decoded.
+func echoesSecret(secret string, texts ...string) bool {
+	if secret == "" {
+		return false
+	}
+	forms := []string{secret, unescape(secret)}
+	for _, t := range texts {
+		for range 3 { // as is, unescaped once, twice
+			for _, f := range forms {
+				if strings.Contains(t, f) {
+					return true
+				}
+			}
+			u := unescape(t)
+			if u == t {
+				break
+			}
+			t = u
+		}
+	}
+	return false
+}
+
+// unescape decodes percent-encoding (%2F), JSON's \uXXXX and any other
+// backslash escape (\/ is /), leniently: what is not a valid escape stays.
+func unescape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '%' && i+2 < len(s):
+			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 2
+				continue
+			}
+		case c == '\\' && i+5 < len(s) && s[i+1] == 'u':
+			if v, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
+				b.WriteRune(rune(v))
+				i += 5
+				continue
+			}
+		}
+		if s[i] == '\\' && i+1 < len(s) {
+			i++ // \/ → /, \" → "
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // withheld replaces an error text that echoes credentials.

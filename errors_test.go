@@ -1,9 +1,11 @@
 package mediaupload
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -138,6 +140,54 @@ func TestParseAPIError(t *testing.T) {
 	}
 }
 
+func TestAPIErrorWithholdsAnEchoedBearerToken(t *testing.T) {
+	t.Parallel()
+	const token = "AAAA/bearer+tok=en/xyz"
+	tests := []struct {
+		name  string
+		body  string
+		token string // default token
+	}{
+		{name: "as is in a JSON message", body: `{"errors":[{"code":89,"message":"Invalid token AAAA/bearer+tok=en/xyz"}]}`},
+		{name: "JSON escaped slash", body: `{"errors":[{"code":89,"message":"Invalid token AAAA\/bearer+tok=en\/xyz"}]}`},
+		{name: "JSON unicode escapes", body: `{"error":"token AAAA\u002fbearer\u002Btok\u003den\u002Fxyz"}`},
+		{name: "v2 problem detail", body: `{"title":"Unauthorized","detail":"token AAAA\/bearer\u002btok=en\/xyz is invalid"}`},
+		{name: "v2 errors title and detail", body: `{"errors":[{"title":"Forbidden","detail":"AAAA\/bearer+tok=en\/xyz"}]}`},
+		{name: "percent-encoded in plain text", body: "token=AAAA%2Fbearer%2Btok%3Den%2fxyz rejected"},
+		{name: "percent-encoded in a JSON string", body: `{"error":"sent access_token=AAAA%2Fbearer%2Btok%3Den%2Fxyz"}`},
+		{name: "percent-encoded, then JSON escaped", body: `{"error":"AAAA%2Fbearer%2Btok%3Den\/xyz"}`},
+		{name: "JSON escaped in an HTML body", body: `<html><p>AAAA\/bearer+tok=en\/xyz</p></html>`},
+		{name: "percent-encoded token decoded in the body", token: "AAAA%2Bapp%3Donly", body: `{"error":"bad token AAAA+app=only"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			secret := token
+			if tc.token != "" {
+				secret = tc.token
+			}
+			e := parseAPIError(StepInit, 403, http.Header{}, []byte(tc.body), time.Now())
+			e.withholdEchoes([]byte(tc.body), secret)
+			assert.Equal(t, withheld, e.Message)
+			for _, d := range e.Errors {
+				assert.Equal(t, withheld, d.Message)
+			}
+			for _, form := range []string{secret, "bearer", "xyz", "only"} {
+				assert.NotContains(t, e.Error(), form)
+			}
+		})
+	}
+	t.Run("an answer that does not echo it is kept", func(t *testing.T) {
+		t.Parallel()
+		body := `{"errors":[{"code":324,"message":"AAAA\/other+token is not yours; 100% sure"}]}`
+		e := parseAPIError(StepInit, 400, http.Header{}, []byte(body), time.Now())
+		e.withholdEchoes([]byte(body), token)
+		assert.Equal(t, "AAAA/other+token is not yours; 100% sure", e.Message)
+		e.withholdEchoes([]byte(body), "")
+		assert.Equal(t, "AAAA/other+token is not yours; 100% sure", e.Message)
+	})
+}
+
 func TestParseAPIErrorTruncatesLongBodies(t *testing.T) {
 	t.Parallel()
 	body := strings.Repeat("é", 1000)
@@ -157,9 +207,24 @@ func TestAPIErrorHints(t *testing.T) {
 
 func TestLimitError(t *testing.T) {
 	t.Parallel()
-	err := error(&LimitError{Category: "tweet_image", Limit: ImageLimit, Size: ImageLimit + 10})
-	assert.ErrorIs(t, err, ErrTooLarge)
-	assert.Equal(t, "mediaupload: media is too large: 5242890 bytes is over the 5242880-byte limit of tweet_image by 10 bytes", err.Error())
+	tests := []struct {
+		name string
+		err  *LimitError
+		want string
+	}{
+		{"size known", &LimitError{Category: "tweet_image", Limit: ImageLimit, Size: ImageLimit + 10},
+			"mediaupload: media is too large: 5242890 bytes is over the 5242880-byte limit of tweet_image by 10 bytes"},
+		{"size unknown", &LimitError{Category: "tweet_gif", Limit: GIFLimit, Size: -1},
+			"mediaupload: media is too large: the input is over the 15728640-byte limit of tweet_gif (refused once past it, so its full size is unknown)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := fmt.Errorf("wrapped: %w", tc.err)
+			assert.ErrorIs(t, err, ErrTooLarge)
+			assert.Equal(t, tc.want, tc.err.Error())
+		})
+	}
 }
 
 func TestUploadError(t *testing.T) {
@@ -205,6 +270,33 @@ func FuzzParseAPIError(f *testing.F) {
 		}
 		if echoesCredentials(e.Message) {
 			t.Fatalf("credentials echoed into the error: %q", msg)
+		}
+	})
+}
+
+func FuzzEchoesSecret(f *testing.F) {
+	f.Add("AAAA/bearer+tok=en", "Invalid token ", " (code 89)")
+	f.Add("a/b", `\`, "%")
+	f.Fuzz(func(t *testing.T, secret, before, after string) {
+		if secret == "" || strings.Trim(secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_.~-") != "" {
+			return // tokens are base64 or base64url
+		}
+		text := before + secret + after
+		js, err := json.Marshal(map[string]string{"error": text})
+		require.NoError(t, err)
+		forms := map[string]string{
+			"as is":                 text,
+			"JSON":                  string(js),
+			"JSON with \\/":         strings.ReplaceAll(string(js), "/", `\/`),
+			"JSON with \\u002f":     strings.NewReplacer("/", `\u002f`, "+", `\u002B`, "=", `\u003d`).Replace(string(js)),
+			"query-escaped":         url.QueryEscape(text),
+			"path-escaped":          url.PathEscape(text),
+			"query-escaped in JSON": `{"error":"` + url.QueryEscape(text) + `"}`,
+		}
+		for name, body := range forms {
+			if !echoesSecret(secret, body) {
+				t.Fatalf("%s: %q not found in %q", name, secret, body)
+			}
 		}
 	})
 }

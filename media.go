@@ -114,6 +114,20 @@ func (c *uploadConfig) resolveType(head []byte, size int64) error {
 	return nil
 }
 
+// limitFor is a [spoolLimit]: it resolves the type and category from the
+// input's first bytes as resolveType does, without changing c (it runs on
+// a copy), and returns the category's limit as the error for an input
+// found over it before its size is known.
+func (c uploadConfig) limitFor(head []byte) (*LimitError, error) {
+	if err := c.resolveType(head, int64(len(head))); err != nil {
+		return nil, err
+	}
+	if _, limit, _ := categoryKind(c.category); limit > 0 {
+		return &LimitError{Category: c.category, Limit: limit, Size: -1}, nil
+	}
+	return nil, nil
+}
+
 // subtitleType is the media type of a subtitle file: WebVTT or SubRip.
 func subtitleType(head []byte) string {
 	if bytes.HasPrefix(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), []byte("WEBVTT")) {

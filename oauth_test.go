@@ -95,6 +95,40 @@ func TestEndpointMustBeSecure(t *testing.T) {
 	}
 }
 
+func TestEndpointErrorsNeverShowUserinfo(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, endpoint, wantShown string
+	}{
+		{"ftp", "ftp://alice:hunter2@host/u", "ftp://xxxxx@host/u"},
+		{"bad port", "https://alice:hunter2@host:badport/u", "https://xxxxx@host:badport/u"},
+		{"https", "https://alice:hunter2@host/u", "https://xxxxx@host/u"},
+		{"no password", "https://hunter2@host/u", "https://xxxxx@host/u"},
+		{"at sign in the password", "https://alice:hun@ter2@host/u", "https://xxxxx@host/u"},
+		{"slash in the password", "https://alice:hun/ter2@host/u", "https://xxxxx@host/u"},
+		{"bad escape in the password", "https://alice:hunter2%zz@host/u", "https://xxxxx@host/u"},
+		{"no scheme", "alice:hunter2@host/u", "xxxxx@host/u"},
+		{"control character", "https://alice:hunter2@host/u\x7f", "https://xxxxx@host/u"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := NewClient(http.DefaultClient, WithEndpoint(tc.endpoint))
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), "hunter2")
+			assert.NotContains(t, err.Error(), "hun")
+			assert.NotContains(t, err.Error(), "alice")
+			assert.Contains(t, err.Error(), tc.wantShown)
+		})
+	}
+	t.Run("a parse error without user info keeps its cause", func(t *testing.T) {
+		t.Parallel()
+		_, err := NewClient(http.DefaultClient, WithEndpoint("https://host:badport/u"))
+		require.Error(t, err)
+		assert.Equal(t, `mediaupload: endpoint "https://host:badport/u" is not an absolute http(s) URL: invalid port ":badport" after host`, err.Error())
+	})
+}
+
 func TestRedirectToAnotherHostIsRefused(t *testing.T) {
 	t.Parallel()
 	for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {

@@ -2,6 +2,7 @@ package mediaupload
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -80,7 +81,8 @@ func WithAPI(api API) Option {
 }
 
 // WithBearerToken sends token as an OAuth 2.0 user token ("Authorization:
-// Bearer …") on every request, for [APIv2] (v1.1 takes OAuth 1.0a only).
+// Bearer …") on every request, for [APIv2]: v1.1 takes OAuth 1.0a only,
+// so [NewClient] refuses WithBearerToken without WithAPI(APIv2).
 // Use it with a client that does not sign requests itself, such as one with
 // [NewTransport]; a client from golang.org/x/oauth2 needs no token here.
 func WithBearerToken(token string) Option {
@@ -256,14 +258,21 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // parseEndpoint checks that an endpoint is absolute and https, or plain
-// http on loopback.
+// http on loopback. Its errors never quote the endpoint's user info, which
+// may hold a password: not even url.Parse's, which quote the raw URL.
 func parseEndpoint(endpoint string) (*url.URL, error) {
+	shown := redactUserinfo(endpoint)
 	u, err := url.Parse(endpoint)
+	var why string
+	var ue *url.Error
+	if errors.As(err, &ue) && shown == endpoint {
+		why = ": " + ue.Err.Error() // the cause, without the URL
+	}
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("mediaupload: endpoint %q is not an absolute http(s) URL", endpoint)
+		return nil, fmt.Errorf("mediaupload: endpoint %q is not an absolute http(s) URL%s", shown, why)
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("mediaupload: endpoint must not carry user info")
+		return nil, fmt.Errorf("mediaupload: endpoint %q must not carry user info", shown)
 	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		return nil, fmt.Errorf("%w: %s: plain http is allowed only to loopback; use https", ErrInsecureEndpoint, u.Redacted())
@@ -428,4 +437,19 @@ func WithSubtitles(r io.Reader, languageCode, displayName string) UploadOption {
 		c.subtitles = &subtitleFile{r: r, sub: sub}
 		return nil
 	}
+}
+
+// redactUserinfo returns rawURL with its user info (everything between
+// "scheme://" and the last '@') replaced by "xxxxx", for error messages.
+// It works on the text, so that it also covers URLs url.Parse refuses.
+func redactUserinfo(rawURL string) string {
+	at := strings.LastIndex(rawURL, "@")
+	if at < 0 {
+		return rawURL
+	}
+	start := 0
+	if i := strings.Index(rawURL[:at], "://"); i > 0 && strings.Trim(strings.ToLower(rawURL[:i]), "abcdefghijklmnopqrstuvwxyz0123456789+-.") == "" {
+		start = i + len("://")
+	}
+	return rawURL[:start] + "xxxxx" + rawURL[at:]
 }

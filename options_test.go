@@ -44,3 +44,35 @@ func TestDefaultEndpointFollowsTheAPI(t *testing.T) {
 	require.ErrorIs(t, err, ErrMissingCredentials)
 
 }
+
+func TestBearerTokenNeedsAPIv2(t *testing.T) {
+	t.Parallel()
+	const token = "AAAA/bearer+token="
+	tests := []struct {
+		name    string
+		opts    []Option
+		wantErr bool
+	}{
+		{name: "default API", opts: []Option{WithBearerToken(token)}, wantErr: true},
+		{name: "v1.1 before", opts: []Option{WithAPI(APIv1), WithBearerToken(token)}, wantErr: true},
+		{name: "v1.1 after", opts: []Option{WithBearerToken(token), WithAPI(APIv1)}, wantErr: true},
+		{name: "v1.1 last", opts: []Option{WithAPI(APIv2), WithAPI(APIv1), WithBearerToken(token)}, wantErr: true},
+		{name: "v2 before", opts: []Option{WithAPI(APIv2), WithBearerToken(token)}},
+		{name: "v2 after", opts: []Option{WithBearerToken(token), WithAPI(APIv2)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := NewClient(http.DefaultClient, tc.opts...)
+			if !tc.wantErr {
+				require.NoError(t, err)
+				assert.Equal(t, APIv2, c.api)
+				return
+			}
+			require.Error(t, err)
+			assert.Nil(t, c)
+			assert.Contains(t, err.Error(), "WithAPI(APIv2)")
+			assert.NotContains(t, err.Error(), token)
+		})
+	}
+}

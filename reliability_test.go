@@ -50,6 +50,17 @@ func TestNoGoroutineOutlivesAnUpload(t *testing.T) {
 	_, err = c.Upload(t.Context(), pr, MediaType("video/mp4"))
 	require.Error(t, err, "input failure")
 
+	// A pipe that sends nothing: the spool blocks in Read. The guard ends
+	// that Read should the cancel be ignored.
+	silent, silentW := io.Pipe()
+	guard := time.AfterFunc(5*time.Second, func() { silentW.Close() })
+	ctx, cancel = context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	_, err = c.Upload(ctx, silent)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "cancelled while spooling")
+	guard.Stop()
+	silentW.Close() // the spool's goroutine ends once its Read returns
+
 	srv.Close()
 	goleak.VerifyNone(t, before)
 }

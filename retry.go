@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -169,9 +168,7 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 func (c *Client) apiError(step Step, status int, header http.Header, body []byte) *APIError {
 	e := parseAPIError(step, status, header, body, c.now())
 	e.hint = c.dialect.hint(status)
-	if c.bearer != "" && strings.Contains(string(body), c.bearer) {
-		e.withhold()
-	}
+	e.withholdEchoes(body, c.bearer)
 	return e
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -353,3 +354,54 @@ func TestChunkIsReleasedWhenTheAttemptEnds(t *testing.T) {
 		assert.ErrorIs(t, r, errAttemptOver)
 	}
 }
+
+func TestEchoedBearerTokenReachesNoErrorOrLog(t *testing.T) {
+	t.Parallel()
+	const token = "AAAA/bearer+tok=en/xyz"
+	bodies := map[string]string{
+		"JSON escaped slash":    `{"errors":[{"code":89,"message":"Invalid or expired token AAAA\/bearer+tok=en\/xyz"}]}`,
+		"JSON unicode escapes":  `{"title":"Forbidden","detail":"token AAAA\u002fbearer\u002btok\u003den\u002fxyz"}`,
+		"percent-encoded text":  `bad request: access_token=AAAA%2Fbearer%2Btok%3Den%2Fxyz`,
+		"percent-encoded, JSON": `{"error":"access_token=AAAA%2Fbearer%2Btok%3Den%2Fxyz"}`,
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusForbidden)
+				io.WriteString(w, body)
+			}))
+			t.Cleanup(srv.Close)
+			var logged strings.Builder
+			var mu sync.Mutex
+			logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				return logged.Write(p)
+			}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+			c, err := NewClient(&http.Client{Transport: NewTransport()}, WithAPI(APIv2), WithEndpoint(srv.URL+"/2/media/upload"),
+				WithBearerToken(token), WithLogger(logger))
+			require.NoError(t, err)
+			_, err = c.Status(t.Context(), "1")
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, withheld, apiErr.Message)
+			for _, d := range apiErr.Errors {
+				assert.Equal(t, withheld, d.Message)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			require.Contains(t, logged.String(), "request failed", "the failure is logged")
+			for _, text := range []string{err.Error(), logged.String()} {
+				for _, part := range []string{token, "bearer", "xyz"} {
+					assert.NotContains(t, text, part)
+				}
+			}
+		})
+	}
+}
+
+// writerFunc is an io.Writer made of a function.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

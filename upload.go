@@ -65,6 +65,9 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if c.bearer != "" && c.api != APIv2 {
+		return nil, fmt.Errorf("mediaupload: WithBearerToken needs WithAPI(APIv2): v1.1 takes OAuth 1.0a only and refuses bearer tokens with 403")
+	}
 	if c.adaptiveTarget > 0 && c.chunkSize > 0 {
 		return nil, fmt.Errorf("%w: WithChunkSize and WithAdaptiveChunkSize exclude each other", ErrChunkSize)
 	}
@@ -390,7 +393,9 @@ func (c *Client) parse(step Step, ans *answer, want string) (*Media, error) {
 // The media type is sniffed from the content unless [MediaType] is given,
 // and the category derived from it unless [Category] is given. r may be a
 // file or any reader; a reader of unknown size is spooled to a temporary
-// file first, removed before Upload returns. Bad input is refused before any
+// file first, removed before Upload returns; the spool stops as soon as the
+// input passes its category's size limit (a [*LimitError] whose Size is -1,
+// unknown). Bad input is refused before any
 // request. Once INIT has succeeded, errors are [*UploadError] values naming
 // the media id. With [Resume], an interrupted upload continues where it
 // stopped.
@@ -404,7 +409,7 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 	if r == nil {
 		return nil, fmt.Errorf("mediaupload: nil reader")
 	}
-	src, err := openSource(ctx, r, cfg.size, cfg.tempDir)
+	src, err := openSource(ctx, r, cfg.size, cfg.tempDir, cfg.limitFor)
 	if err != nil {
 		return nil, err
 	}

@@ -480,6 +480,131 @@ func TestUploadCancelStopsPromptly(t *testing.T) {
 	}
 }
 
+// countingReader yields head, then zeros, n bytes in all, and counts the
+// bytes read; it is safe to read from another goroutine than the counter.
+type countingReader struct {
+	mu   sync.Mutex
+	head []byte
+	n    int64
+	read int64
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.read >= r.n {
+		return 0, io.EOF
+	}
+	p = p[:min(int64(len(p)), r.n-r.read)]
+	clear(p)
+	if r.read < int64(len(r.head)) {
+		copy(p, r.head[r.read:])
+	}
+	r.read += int64(len(p))
+	return len(p), nil
+}
+
+func (r *countingReader) count() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.read
+}
+
+func TestSpoolStopsAtTheCategoryLimit(t *testing.T) {
+	t.Parallel()
+	const margin = 1 << 20 // the input is this much over its limit
+	tests := []struct {
+		name      string
+		head      []byte
+		opts      []UploadOption
+		wantCat   string
+		wantLimit int64
+	}{
+		{name: "declared type and category", head: pngHead, opts: []UploadOption{MediaType("image/png"), Category("tweet_image")},
+			wantCat: "tweet_image", wantLimit: ImageLimit},
+		{name: "declared category, sniffed type", head: pngHead, opts: []UploadOption{Category("dm_image")},
+			wantCat: "dm_image", wantLimit: ImageLimit},
+		{name: "declared type, derived category", head: pngHead, opts: []UploadOption{MediaType("image/jpeg")},
+			wantCat: "tweet_image", wantLimit: ImageLimit},
+		{name: "sniffed image", head: pngHead, wantCat: "tweet_image", wantLimit: ImageLimit},
+		{name: "sniffed GIF", head: gifHead, wantCat: "tweet_gif", wantLimit: GIFLimit},
+		{name: "sniffed GIF for a DM", head: gifHead, opts: []UploadOption{ForDM()}, wantCat: "dm_gif", wantLimit: GIFLimit},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c, _ := newFake(t, nil)
+			in := &countingReader{head: tc.head, n: tc.wantLimit + margin}
+			_, err := c.Upload(t.Context(), struct{ io.Reader }{in}, append(tc.opts, TempDir(t.TempDir()))...)
+			require.ErrorIs(t, err, ErrTooLarge)
+			var le *LimitError
+			require.ErrorAs(t, err, &le)
+			assert.Equal(t, LimitError{Category: tc.wantCat, Limit: tc.wantLimit, Size: -1}, *le)
+			assert.Equal(t, fmt.Sprintf("mediaupload: media is too large: the input is over the %d-byte limit of %s (refused once past it, so its full size is unknown)",
+				tc.wantLimit, tc.wantCat), err.Error())
+			assert.LessOrEqual(t, in.count(), tc.wantLimit+1, "the spool stops once past the limit")
+			assert.Empty(t, srv.Requests())
+		})
+	}
+	t.Run("refused on its first bytes", func(t *testing.T) {
+		t.Parallel()
+		srv, c, _ := newFake(t, nil)
+		in := &countingReader{head: []byte("hello, world"), n: ImageLimit}
+		_, err := c.Upload(t.Context(), struct{ io.Reader }{in}, TempDir(t.TempDir()))
+		require.ErrorIs(t, err, ErrMediaType)
+		assert.Equal(t, int64(sniffLen), in.count(), "nothing read past what sniffing needs")
+		assert.Empty(t, srv.Requests())
+	})
+	t.Run("just at the limit is uploaded", func(t *testing.T) {
+		t.Parallel()
+		srv, c, _ := newFake(t, []mediatest.Option{mediatest.WithCheckAfter(0)})
+		in := &countingReader{head: pngHead, n: ImageLimit}
+		m, err := c.Upload(t.Context(), struct{ io.Reader }{in}, TempDir(t.TempDir()))
+		require.NoError(t, err)
+		assert.Equal(t, int64(ImageLimit), m.Size)
+		assert.Equal(t, "tweet_image", m.Category)
+		got, ok := srv.Media(m.ID)
+		require.True(t, ok)
+		assert.Equal(t, int64(ImageLimit), got.TotalBytes)
+	})
+}
+
+func TestCancelEndsTheSpoolOfASilentPipe(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		sent []byte // what the pipe sends before it falls silent
+	}{
+		{name: "nothing sent"},
+		{name: "a head sent", sent: mp4Head},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c, _ := newFake(t, nil)
+			pr, pw := io.Pipe()
+			t.Cleanup(func() { pw.Close() }) // ends the Read the spool is blocked in
+			if tc.sent != nil {
+				go pw.Write(tc.sent)
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			time.AfterFunc(50*time.Millisecond, cancel)
+			errc := make(chan error, 1)
+			go func() {
+				_, err := c.Upload(ctx, pr, TempDir(t.TempDir()))
+				errc <- err
+			}()
+			select {
+			case err := <-errc:
+				require.ErrorIs(t, err, context.Canceled)
+			case <-time.After(5 * time.Second):
+				require.Fail(t, "Upload did not return when its context was cancelled")
+			}
+			assert.Empty(t, srv.Requests())
+		})
+	}
+}
+
 func TestDebugLogsCarryNoSecret(t *testing.T) {
 	t.Parallel()
 	var logs logRecorder

@@ -10,10 +10,12 @@ import (
 	"encoding/pem"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -151,6 +153,36 @@ func TestUploadFromStdin(t *testing.T) {
 	assert.Equal(t, 4, m.Segments)
 }
 
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func TestUploadFromStdinStopsAtTheLimit(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	stdin := &countingReader{r: io.MultiReader(bytes.NewReader(png), io.LimitReader(zeros{}, 64<<20))}
+	r := runCLI(t, envFor(srv), stdin, "upload", "--endpoint", srv.UploadURL(), "-")
+	assert.Equal(t, 2, r.code)
+	assert.Empty(t, r.stdout)
+	assert.Equal(t, "mediaupload: media is too large: the input is over the 5242880-byte limit of tweet_image (refused once past it, so its full size is unknown)\n", r.stderr)
+	assert.LessOrEqual(t, stdin.n.Load(), int64(mediaupload.ImageLimit+1), "stdin is read no further than past the limit")
+	assert.Empty(t, srv.Requests())
+}
+
+// zeros is an endless input of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
 func TestUploadRetriesTransientFaults(t *testing.T) {
 	t.Parallel()
 	srv := newServer0(t)
@@ -186,6 +218,9 @@ func TestUploadBadInput(t *testing.T) {
 		{"chunk not a number", env, []string{"upload", "--endpoint", srv.UploadURL(), "--chunk-size", "4MB", file}, "--chunk-size"},
 		{"unknown category", env, []string{"upload", "--endpoint", srv.UploadURL(), "--category", "tweet_movie", file}, "unknown media category"},
 		{"unknown flag", env, []string{"upload", "--nope", file}, "flag provided but not defined"},
+		{"endpoint with a password and a bad port", env, []string{"upload", "--endpoint", "https://u:hunter2@h:x/", file}, `endpoint "https://xxxxx@h:x/" is not`},
+		{"ftp endpoint with a password", env, []string{"upload", "--endpoint", "ftp://u:hunter2@h/u", file}, `endpoint "ftp://xxxxx@h/u" is not`},
+		{"https endpoint with a password", env, []string{"upload", "--endpoint", "https://u:hunter2@h/u", file}, "must not carry user info"},
 		{"http to a remote host", env, []string{"upload", "--endpoint", "http://upload.twitter.com/1.1/media/upload.json", file}, "plain http is allowed only to loopback"},
 		{"missing consumer secret", map[string]string{
 			mediaupload.EnvConsumerKey: "k", mediaupload.EnvAccessToken: "t", mediaupload.EnvAccessTokenSecret: "s",
@@ -204,6 +239,7 @@ func TestUploadBadInput(t *testing.T) {
 				assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line of error: %q", r.stderr)
 			}
 			assertNoSecret(t, srv, r)
+			assert.NotContains(t, r.stderr, "hunter2")
 		})
 	}
 	assert.Zero(t, len(srv.Requests()), "bad input sends nothing")
@@ -509,4 +545,34 @@ func TestUploadAdaptiveChunkSize(t *testing.T) {
 	m, _ := srv.Media(strings.TrimSpace(r.stdout))
 	assert.Equal(t, hexSHA(data), m.SHA256)
 	assert.Equal(t, 512<<10, m.SegmentSizes[0], "adaptive sizes start small")
+}
+
+func TestUploadNeverPrintsAnEchoedBearerToken(t *testing.T) {
+	t.Parallel()
+	const token = "AAAA/user+tok=en/xyz"
+	bodies := map[string]string{
+		"JSON escaped slash":   `{"errors":[{"code":89,"message":"Invalid or expired token AAAA\/user+tok=en\/xyz"}]}`,
+		"JSON unicode escapes": `{"title":"Forbidden","detail":"token AAAA\u002fuser\u002Btok\u003Den\u002Fxyz","type":"about:blank"}`,
+		"percent-encoded":      `forbidden: access_token=AAAA%2Fuser%2Btok%3Den%2Fxyz`,
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusForbidden)
+				io.WriteString(w, body)
+			}))
+			t.Cleanup(srv.Close)
+			r := runCLI(t, map[string]string{envOAuth2Token: token}, nil,
+				"upload", "--api", "v2", "--verbose", "--endpoint", srv.URL+"/2/media/upload", writeFile(t, video(t, 1000)))
+			assert.Equal(t, 1, r.code)
+			assert.Contains(t, r.stderr, "request failed", "--verbose logs the failed request")
+			assert.Contains(t, r.stderr, "HTTP 403")
+			for _, out := range []string{r.stdout, r.stderr} {
+				for _, part := range []string{token, "user+tok", "xyz"} {
+					assert.NotContains(t, out, part)
+				}
+			}
+		})
+	}
 }

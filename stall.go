@@ -13,15 +13,18 @@ import (
 // the attempt reads from its body or its answer count as movement; so do
 // bytes the connection's peer acknowledges, where the system tells
 // (Linux): a large body sits in kernel buffers long after it was read, and
-// a slow link drains it slowly but surely.
+// a slow link drains it slowly but surely. Once stopped it is done for
+// good: the connection goes back to the pool for other requests, so the
+// watchdog must neither look at it nor re-arm.
 type watchdog struct {
 	timeout time.Duration
 	cancel  context.CancelCauseFunc
-	timer   *time.Timer
 
-	mu    sync.Mutex
-	conn  net.Conn
-	moved uint64 // the connection's bytes acknowledged and received, when last looked
+	mu      sync.Mutex
+	timer   *time.Timer
+	stopped bool
+	conn    net.Conn
+	moved   uint64 // the connection's bytes acknowledged and received, when last looked
 }
 
 // startWatchdog returns ctx for one attempt, cancelled with [ErrStalled]
@@ -30,36 +33,56 @@ type watchdog struct {
 func startWatchdog(ctx context.Context, timeout time.Duration) (context.Context, *watchdog) {
 	actx, cancel := context.WithCancelCause(ctx)
 	w := &watchdog{timeout: timeout, cancel: cancel}
+	w.mu.Lock()
 	w.timer = time.AfterFunc(timeout, w.expire)
+	w.mu.Unlock()
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
 		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.stopped {
+			return
+		}
 		w.conn = info.Conn
 		w.moved, _ = socketMoved(info.Conn)
-		w.mu.Unlock()
 	}})
 	return actx, w
 }
 
 // touch says bytes moved.
-func (w *watchdog) touch() { w.timer.Reset(w.timeout) }
+func (w *watchdog) touch() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.stopped {
+		w.timer.Reset(w.timeout)
+	}
+}
 
 // expire abandons the attempt, unless the socket moved since last look.
 func (w *watchdog) expire() {
 	w.mu.Lock()
+	if w.stopped {
+		w.mu.Unlock()
+		return
+	}
 	moved, ok := socketMoved(w.conn)
 	progressed := ok && moved != w.moved
 	w.moved = moved
-	w.mu.Unlock()
 	if progressed {
-		w.touch()
-		return
+		w.timer.Reset(w.timeout)
 	}
-	w.cancel(ErrStalled)
+	w.mu.Unlock()
+	if !progressed {
+		w.cancel(ErrStalled)
+	}
 }
 
-// stop ends the watchdog and the attempt's context.
+// stop ends the watchdog for good, and the attempt's context.
 func (w *watchdog) stop() {
+	w.mu.Lock()
+	w.stopped = true
 	w.timer.Stop()
+	w.conn = nil
+	w.mu.Unlock()
 	w.cancel(nil)
 }
 

@@ -33,6 +33,12 @@ const (
 	// DefaultStallTimeout is how long an attempt may move no byte before it
 	// is abandoned and retried.
 	DefaultStallTimeout = 60 * time.Second
+	// MinStallTimeout is the shortest stall timeout [WithStallTimeout]
+	// accepts. A shorter one cuts off healthy requests: a round trip to X
+	// over a distant or mobile link, plus the service's time to take a
+	// segment, moves no byte for a good part of a second, so every attempt
+	// would stall.
+	MinStallTimeout = time.Second
 	// DefaultUserAgent is sent unless [WithUserAgent] says otherwise.
 	DefaultUserAgent = "mediaupload-go/0.1"
 )
@@ -224,15 +230,22 @@ func WithMaxProcessingWait(d time.Duration) Option {
 
 // WithStallTimeout sets how long an attempt may move no byte, in either
 // direction, before it is abandoned with [ErrStalled] and retried (default
-// [DefaultStallTimeout]). A slow upload that keeps moving is never cut off.
+// [DefaultStallTimeout]), at least [MinStallTimeout]. A slow upload that
+// keeps moving is not cut off by it.
 func WithStallTimeout(d time.Duration) Option {
 	return func(c *Client) error {
-		if d <= 0 {
-			return fmt.Errorf("mediaupload: stall timeout %v: it must be positive", d)
+		if d < MinStallTimeout {
+			return fmt.Errorf("mediaupload: stall timeout %v is too short: the minimum is %v", d, MinStallTimeout)
 		}
 		c.stallTimeout = d
 		return nil
 	}
+}
+
+// withStallTimeout sets any positive stall timeout, under the minimum too
+// (tests).
+func withStallTimeout(d time.Duration) Option {
+	return func(c *Client) error { c.stallTimeout = d; return nil }
 }
 
 // withSleep replaces the wait between attempts and polls (tests).

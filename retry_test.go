@@ -263,7 +263,7 @@ func TestStallIsAbandonedAndRetried(t *testing.T) {
 		io.WriteString(w, `{"media_id_string":"5"}`)
 	}))
 	t.Cleanup(srv.Close)
-	c, rec := newSignedClient(t, srv.URL+"/u", WithStallTimeout(100*time.Millisecond))
+	c, rec := newSignedClient(t, srv.URL+"/u", withStallTimeout(100*time.Millisecond))
 	m, err := c.Status(t.Context(), "5")
 	require.NoError(t, err)
 	assert.Equal(t, "5", m.ID)
@@ -273,7 +273,7 @@ func TestStallIsAbandonedAndRetried(t *testing.T) {
 	p.MaxAttempts = 1
 	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	t.Cleanup(hang.Close)
-	c, _ = newSignedClient(t, hang.URL+"/u", WithStallTimeout(100*time.Millisecond), WithRetry(p))
+	c, _ = newSignedClient(t, hang.URL+"/u", withStallTimeout(100*time.Millisecond), WithRetry(p))
 	_, err = c.Status(t.Context(), "5")
 	require.ErrorIs(t, err, ErrStalled)
 }
@@ -293,7 +293,7 @@ func TestSlowMovingAnswerIsNotCutOff(t *testing.T) {
 	t.Cleanup(srv.Close)
 	p := DefaultRetryPolicy()
 	p.MaxAttempts = 1
-	c, _ := newSignedClient(t, srv.URL+"/u", WithStallTimeout(200*time.Millisecond), WithRetry(p))
+	c, _ := newSignedClient(t, srv.URL+"/u", withStallTimeout(200*time.Millisecond), WithRetry(p))
 	m, err := c.Status(t.Context(), "7")
 	require.NoError(t, err)
 	assert.Equal(t, "7", m.ID)

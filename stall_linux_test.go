@@ -47,7 +47,7 @@ func TestSlowButMovingUploadIsNotCutOff(t *testing.T) {
 	t.Cleanup(srv.Close)
 	p := DefaultRetryPolicy()
 	p.MaxAttempts = 1
-	c, _ := newSignedClient(t, srv.URL+"/u", WithStallTimeout(300*time.Millisecond), WithRetry(p))
+	c, _ := newSignedClient(t, srv.URL+"/u", withStallTimeout(300*time.Millisecond), WithRetry(p))
 	start := time.Now()
 	require.NoError(t, c.Append(t.Context(), "1", 0, randomBytes(t, 2<<20)))
 	assert.Greater(t, time.Since(start), 300*time.Millisecond, "the upload outlasted the stall timeout")

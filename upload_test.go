@@ -280,7 +280,7 @@ func TestUploadSurvivesTransientFaults(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv, c, rec := newFake(t, append([]mediatest.Option{mediatest.WithCheckAfter(1)}, tc.srvOpts...),
-				WithChunkSize(1000), WithStallTimeout(500*time.Millisecond))
+				WithChunkSize(1000), withStallTimeout(500*time.Millisecond))
 			for _, f := range tc.faults {
 				srv.InjectFault(f)
 			}

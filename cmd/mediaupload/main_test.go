@@ -200,13 +200,55 @@ func TestUploadBadInput(t *testing.T) {
 			assert.Equal(t, 2, r.code)
 			assert.Empty(t, r.stdout)
 			assert.Contains(t, r.stderr, tc.wantMsg)
-			if !strings.Contains(tc.name, "flag") && !strings.Contains(tc.name, "command") {
+			if !strings.Contains(tc.name, "command") {
 				assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line of error: %q", r.stderr)
 			}
 			assertNoSecret(t, srv, r)
 		})
 	}
 	assert.Zero(t, len(srv.Requests()), "bad input sends nothing")
+}
+
+func TestBadFlagIsOneLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"malformed duration", []string{"upload", "--stall-timeout", "5", "clip.mp4"},
+			`mediaupload: invalid value "5" for flag -stall-timeout: missing unit in duration; run 'mediaupload upload -h'`},
+		{"stall timeout that cannot work", []string{"upload", "--stall-timeout", "1ns", "clip.mp4"},
+			`mediaupload: invalid value "1ns" for flag -stall-timeout: the minimum is 1s; run 'mediaupload upload -h'`},
+		{"unknown flag", []string{"upload", "clip.mp4", "--nope"},
+			`mediaupload: flag provided but not defined: -nope; run 'mediaupload upload -h'`},
+		{"demo shares the flags", []string{"demo", "--stall-timeout", "10"},
+			`mediaupload: invalid value "10" for flag -stall-timeout: missing unit in duration; run 'mediaupload demo -h'`},
+		{"serve", []string{"serve", "--check-after", "soon"},
+			`mediaupload: invalid value "soon" for flag -check-after: parse error; run 'mediaupload serve -h'`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := runCLI(t, nil, nil, tc.args...)
+			assert.Equal(t, 2, r.code)
+			assert.Equal(t, tc.want+"\n", r.stderr)
+			assert.Empty(t, r.stdout)
+		})
+	}
+}
+
+func TestHelpPrintsTheWholeUsage(t *testing.T) {
+	t.Parallel()
+	for cmd, flag := range map[string]string{"upload": "-stall-timeout", "demo": "-size", "serve": "-check-after"} {
+		t.Run(cmd, func(t *testing.T) {
+			t.Parallel()
+			r := runCLI(t, nil, nil, cmd, "-h")
+			assert.Equal(t, 0, r.code)
+			assert.Contains(t, r.stderr, flag)
+			assert.Greater(t, strings.Count(r.stderr, "\n"), 10, r.stderr)
+		})
+	}
 }
 
 func TestUploadWrongCredentialsFailsFast(t *testing.T) {

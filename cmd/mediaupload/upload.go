@@ -34,7 +34,7 @@ func (f *uploadFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.category, "category", "", "media category: tweet_image, tweet_gif, tweet_video, dm_image, dm_gif, dm_video, amplify_video, subtitles (default: from the type)")
 	fs.StringVar(&f.chunkSize, "chunk-size", "", "segment size in `BYTES`, at most 5242880 (default 2097152, grown to fit 1000 segments), or auto to size segments to the network")
 	fs.IntVar(&f.concurrency, "concurrency", mediaupload.DefaultConcurrency, "segments sent at once")
-	fs.DurationVar(&f.stallTimeout, "stall-timeout", mediaupload.DefaultStallTimeout, "abandon and retry a request that moves no byte for this `long`")
+	durationVar(fs, &f.stallTimeout, "stall-timeout", mediaupload.DefaultStallTimeout, mediaupload.MinStallTimeout, "abandon and retry a request that moves no byte for this `long`")
 	fs.StringVar(&f.altText, "alt-text", "", "alt text for an image or GIF (at most 1000 characters)")
 	fs.BoolVar(&f.dm, "dm", false, "derive direct-message categories (dm_image, dm_gif, dm_video)")
 	fs.StringVar(&f.subtitles, "subtitles", "", "SubRip `FILE` to upload and attach to the video")

@@ -52,6 +52,12 @@ var (
 	// ErrStalled means no byte moved for the stall timeout; the attempt was
 	// abandoned and, budget permitting, retried.
 	ErrStalled = errors.New("mediaupload: connection stalled")
+	// ErrTooSlow means an attempt's answer was not complete within the
+	// stall timeout plus the time its body takes at [MinTransferRate]:
+	// bytes kept moving, too slowly to ever finish (a trickled answer).
+	// The attempt was abandoned and, budget permitting, retried, as for
+	// [ErrStalled].
+	ErrTooSlow = errors.New("mediaupload: request too slow")
 )
 
 // LimitError reports media over its category's size limit. It matches

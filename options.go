@@ -39,6 +39,12 @@ const (
 	// segment, moves no byte for a good part of a second, so every attempt
 	// would stall.
 	MinStallTimeout = time.Second
+	// MinTransferRate, in bytes per second, is the slowest an attempt may
+	// go: one whose answer is not complete within the stall timeout plus
+	// its body's size at this rate is abandoned with [ErrTooSlow] and
+	// retried, even while bytes trickle. 16 KiB/s is 128 kbit/s, a weak
+	// mobile link; it gives a 5 MiB segment 320 s beyond the stall timeout.
+	MinTransferRate = 16 << 10
 	// DefaultUserAgent is sent unless [WithUserAgent] says otherwise.
 	DefaultUserAgent = "mediaupload-go/0.1"
 )
@@ -231,7 +237,7 @@ func WithMaxProcessingWait(d time.Duration) Option {
 // WithStallTimeout sets how long an attempt may move no byte, in either
 // direction, before it is abandoned with [ErrStalled] and retried (default
 // [DefaultStallTimeout]), at least [MinStallTimeout]. A slow upload that
-// keeps moving is not cut off by it.
+// keeps moving is not cut off by it; one slower than [MinTransferRate] is.
 func WithStallTimeout(d time.Duration) Option {
 	return func(c *Client) error {
 		if d < MinStallTimeout {

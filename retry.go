@@ -117,7 +117,8 @@ func unwrapPermanent(err error) error {
 }
 
 // attempt makes one request. A watchdog abandons it with [ErrStalled] when
-// nothing moves for the stall timeout (see [watchdog]).
+// nothing moves for the stall timeout (see [watchdog]), and with
+// [ErrTooSlow] when its answer is not complete within [Client.attemptLimit].
 func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answer, error) {
 	actx, watchdog := startWatchdog(ctx, c.stallTimeout)
 	defer watchdog.stop()
@@ -127,6 +128,9 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	if err != nil {
 		return nil, permanentError{err}
 	}
+	sent := max(req.ContentLength, 0)
+	limit := c.attemptLimit(sent)
+	watchdog.limit(limit)
 	if req.Body != nil && req.Body != http.NoBody {
 		// The transport may go on reading a body after RoundTrip returned
 		// (an early answer, a cancelled attempt); ending the body here
@@ -140,8 +144,15 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 		req.Header.Set("Authorization", "Bearer "+c.bearer)
 	}
 	stalled := func(err error) error {
-		if errors.Is(context.Cause(actx), ErrStalled) && ctx.Err() == nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		switch cause := context.Cause(actx); {
+		case errors.Is(cause, ErrStalled):
 			return fmt.Errorf("%w: nothing moved for %v", ErrStalled, c.stallTimeout)
+		case errors.Is(cause, ErrTooSlow):
+			return fmt.Errorf("%w: the answer was not complete within %v (the stall timeout and %d bytes sent at %d KiB/s)",
+				ErrTooSlow, limit.Round(100*time.Millisecond), sent, MinTransferRate>>10)
 		}
 		return err
 	}
@@ -151,11 +162,11 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	}
 	defer resp.Body.Close()
 	touch()
-	limit := int64(maxAnswer)
+	max := int64(maxAnswer)
 	if resp.StatusCode/100 != 2 {
-		limit = maxErrorBody
+		max = maxErrorBody
 	}
-	body, err := io.ReadAll(io.LimitReader(&touchReader{r: resp.Body, touch: touch}, limit))
+	body, err := io.ReadAll(io.LimitReader(&touchReader{r: resp.Body, touch: touch}, max))
 	if err != nil {
 		return nil, stalled(fmt.Errorf("reading the answer: %w", err))
 	}
@@ -173,6 +184,13 @@ func (c *Client) apiError(step Step, status int, header http.Header, body []byte
 		e.withhold()
 	}
 	return e
+}
+
+// attemptLimit is how long an attempt that sends a body of sent bytes may
+// take in all: the stall timeout, for the service to think, plus the
+// body's time at [MinTransferRate].
+func (c *Client) attemptLimit(sent int64) time.Duration {
+	return c.stallTimeout + time.Duration(sent)*time.Second/MinTransferRate
 }
 
 // touchReader calls touch whenever bytes move through it, and reads

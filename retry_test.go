@@ -281,6 +281,7 @@ func TestStallIsAbandonedAndRetried(t *testing.T) {
 func TestSlowMovingAnswerIsNotCutOff(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
 		w.WriteHeader(200)
 		io.WriteString(w, `{"media_id_string":"7"`)
 		for range 12 { // 12 × 25 ms: longer than the stall timeout, but moving
@@ -294,9 +295,47 @@ func TestSlowMovingAnswerIsNotCutOff(t *testing.T) {
 	p := DefaultRetryPolicy()
 	p.MaxAttempts = 1
 	c, _ := newSignedClient(t, srv.URL+"/u", withStallTimeout(200*time.Millisecond), WithRetry(p))
-	m, err := c.Status(t.Context(), "7")
-	require.NoError(t, err)
-	assert.Equal(t, "7", m.ID)
+	// 16 KiB sent grant a second at MinTransferRate beyond the stall timeout.
+	require.NoError(t, c.Append(t.Context(), "7", 0, randomBytes(t, 16<<10)))
+}
+
+// TestTrickledAnswerIsAbandoned is a slowloris: each byte of the answer
+// comes before the stall timeout, but the whole would take far longer than
+// the stall timeout plus what was sent at MinTransferRate.
+func TestTrickledAnswerIsAbandoned(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		w.WriteHeader(200)
+		io.WriteString(w, `{"media_id_string":"7"`)
+		for range 60 { // 3 s in all, then complete: bounded without the fix too
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			io.WriteString(w, " ")
+		}
+		io.WriteString(w, "}")
+	}))
+	t.Cleanup(srv.Close)
+	p := DefaultRetryPolicy()
+	p.MaxAttempts = 2
+	c, rec := newSignedClient(t, srv.URL+"/u", withStallTimeout(200*time.Millisecond), WithRetry(p))
+	_, err := c.Status(t.Context(), "7")
+	require.ErrorIs(t, err, ErrTooSlow)
+	assert.NotErrorIs(t, err, ErrStalled, "bytes kept moving")
+	assert.ErrorContains(t, err, "gave up after 2 attempts")
+	assert.ErrorContains(t, err, "not complete within 200ms")
+	mu.Lock()
+	assert.Equal(t, 2, calls, "retried like a stall")
+	mu.Unlock()
+	assert.Len(t, rec.recorded(), 1)
 }
 
 func TestPermanentTransportErrorsAreNotRetried(t *testing.T) {

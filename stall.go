@@ -15,16 +15,20 @@ import (
 // (Linux): a large body sits in kernel buffers long after it was read, and
 // a slow link drains it slowly but surely. Once stopped it is done for
 // good: the connection goes back to the pool for other requests, so the
-// watchdog must neither look at it nor re-arm.
+// watchdog must neither look at it nor re-arm. Besides, an attempt given a
+// limit ends with [ErrTooSlow] when it outlasts it, moving or not.
 type watchdog struct {
 	timeout time.Duration
 	cancel  context.CancelCauseFunc
 
 	mu      sync.Mutex
 	timer   *time.Timer
+	limiter *time.Timer // nil until limit
+	overdue bool        // the limit has passed
 	stopped bool
 	conn    net.Conn
 	moved   uint64 // the connection's bytes acknowledged and received, when last looked
+	atLimit uint64 // the same, when the limit passed
 }
 
 // startWatchdog returns ctx for one attempt, cancelled with [ErrStalled]
@@ -51,13 +55,35 @@ func startWatchdog(ctx context.Context, timeout time.Duration) (context.Context,
 // touch says bytes moved.
 func (w *watchdog) touch() {
 	w.mu.Lock()
-	defer w.mu.Unlock()
+	overdue := w.overdue && !w.stopped
 	if !w.stopped {
 		w.timer.Reset(w.timeout)
 	}
+	w.mu.Unlock()
+	if overdue {
+		w.cancel(ErrTooSlow)
+	}
 }
 
-// expire abandons the attempt, unless the socket moved since last look.
+// limit makes the attempt overdue d from now: from then on, the next
+// movement abandons it with [ErrTooSlow]; none, for the stall timeout,
+// still abandons it with [ErrStalled].
+func (w *watchdog) limit(d time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stopped {
+		return
+	}
+	w.limiter = time.AfterFunc(d, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.overdue = true
+		w.atLimit, _ = socketMoved(w.conn)
+	})
+}
+
+// expire abandons the attempt, unless the socket moved since last look
+// and, once overdue, since the limit passed.
 func (w *watchdog) expire() {
 	w.mu.Lock()
 	if w.stopped {
@@ -66,12 +92,16 @@ func (w *watchdog) expire() {
 	}
 	moved, ok := socketMoved(w.conn)
 	progressed := ok && moved != w.moved
+	slow := w.overdue && ok && moved != w.atLimit
 	w.moved = moved
-	if progressed {
+	if progressed && !slow {
 		w.timer.Reset(w.timeout)
 	}
 	w.mu.Unlock()
-	if !progressed {
+	switch {
+	case slow:
+		w.cancel(ErrTooSlow)
+	case !progressed:
 		w.cancel(ErrStalled)
 	}
 }
@@ -81,6 +111,9 @@ func (w *watchdog) stop() {
 	w.mu.Lock()
 	w.stopped = true
 	w.timer.Stop()
+	if w.limiter != nil {
+		w.limiter.Stop()
+	}
 	w.conn = nil
 	w.mu.Unlock()
 	w.cancel(nil)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -58,6 +59,12 @@ var (
 	// The attempt was abandoned and, budget permitting, retried, as for
 	// [ErrStalled].
 	ErrTooSlow = errors.New("mediaupload: request too slow")
+	// ErrWaitTooLong means a request needed a wait before its retry over a
+	// cap of the [RetryPolicy]: the service asked for more than
+	// MaxRetryAfter, or the wait would pass MaxTotalWait. The request
+	// failed at once rather than retry into a window still closed; the
+	// wrapped [*APIError]'s ResetAt says when the service expects it back.
+	ErrWaitTooLong = errors.New("mediaupload: retry wait over the cap")
 )
 
 // LimitError reports media over its category's size limit. It matches
@@ -97,6 +104,11 @@ type APIError struct {
 	// RetryAfter is how long the service asked the client to wait, from
 	// Retry-After or x-rate-limit-reset; zero when it did not say.
 	RetryAfter time.Duration
+	// ResetAt is when the service said the client may try again (for a
+	// 429, when the rate limit resets), by the client's clock: the answer's
+	// arrival plus RetryAfter. Zero when it did not say. A request that
+	// fails with [ErrWaitTooLong] can be rescheduled for then.
+	ResetAt time.Time
 
 	hint string // the dialect's explanation of the status, if any
 }
@@ -201,7 +213,10 @@ const maxErrorBody = 64 << 10
 // {"errors":[{code,message}]}, {"error":"…"}, RFC 7807 problem objects and
 // plain-string "errors", and survives any other body.
 func parseAPIError(step Step, status int, header http.Header, body []byte, now time.Time) *APIError {
-	e := &APIError{Step: step, StatusCode: status, RetryAfter: retryAfter(status, header, now)}
+	e := &APIError{Step: step, StatusCode: status, ResetAt: resetAt(status, header, now)}
+	if !e.ResetAt.IsZero() {
+		e.RetryAfter = e.ResetAt.Sub(now)
+	}
 	var b struct {
 		Errors json.RawMessage `json:"errors"`
 		Error  json.RawMessage `json:"error"`
@@ -306,27 +321,30 @@ func excerpt(body []byte) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
-// retryAfter reads how long the service asked to wait: Retry-After (seconds
-// or an HTTP date) or x-rate-limit-reset (epoch seconds), the longer of the
-// two; zero when neither is present or both are in the past. The reset
-// counts only when the limit is what failed (429, or nothing remaining):
-// X sends the rate-limit headers on every answer.
-func retryAfter(status int, h http.Header, now time.Time) time.Duration {
-	var d time.Duration
+// resetAt reads when the service asked the client to come back:
+// Retry-After (seconds or an HTTP date) or x-rate-limit-reset (epoch
+// seconds), the later of the two; zero when neither is present or both are
+// past. The reset counts only when the limit is what failed (429, or nothing
+// remaining): X sends the rate-limit headers on every answer.
+func resetAt(status int, h http.Header, now time.Time) time.Time {
+	var at time.Time
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-			d = time.Duration(secs) * time.Second
+		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs > 0 {
+			at = now.Add(time.Duration(min(secs, math.MaxInt64/int64(time.Second))) * time.Second)
 		} else if t, err := http.ParseTime(v); err == nil {
-			d = t.Sub(now)
+			at = t.In(now.Location())
 		}
 	}
 	limited := status == http.StatusTooManyRequests || strings.TrimSpace(h.Get("X-Rate-Limit-Remaining")) == "0"
 	if v := strings.TrimSpace(h.Get("X-Rate-Limit-Reset")); v != "" && limited {
 		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-			if r := time.Unix(secs, 0).Sub(now); r > d {
-				d = r
+			if r := time.Unix(secs, 0).In(now.Location()); r.After(at) {
+				at = r
 			}
 		}
 	}
-	return max(d, 0)
+	if !at.After(now) {
+		return time.Time{}
+	}
+	return at
 }

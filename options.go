@@ -108,7 +108,11 @@ func WithBearerToken(token string) Option {
 // RetryPolicy says how a request that failed transiently (transport error,
 // stall, 429, 500, 502, 503, 504) is retried. Each retry waits an
 // exponentially growing, jittered delay, or what the service asked for with
-// Retry-After or x-rate-limit-reset, capped by MaxRetryAfter.
+// Retry-After or x-rate-limit-reset. A wait over a cap is not shortened,
+// since the service would refuse the retry all the same: the request fails
+// at once with [ErrWaitTooLong], and the [*APIError]'s ResetAt says when to
+// try again. Waits of 5 s or more are logged at level Info (see
+// [WithLogger]).
 type RetryPolicy struct {
 	// MaxAttempts is the number of attempts per request, the first
 	// included; 1 disables retries.
@@ -117,7 +121,8 @@ type RetryPolicy struct {
 	InitialBackoff time.Duration
 	// MaxBackoff caps the exponential delay.
 	MaxBackoff time.Duration
-	// MaxRetryAfter caps a delay the service asked for.
+	// MaxRetryAfter is the longest delay the service may ask for that the
+	// client waits out; zero fails at once whenever it asks to wait.
 	MaxRetryAfter time.Duration
 	// MaxTotalWait caps the time one request may spend waiting between
 	// attempts; zero means no cap beyond MaxAttempts.
@@ -252,6 +257,11 @@ func WithStallTimeout(d time.Duration) Option {
 // (tests).
 func withStallTimeout(d time.Duration) Option {
 	return func(c *Client) error { c.stallTimeout = d; return nil }
+}
+
+// withNow replaces the clock (tests).
+func withNow(now func() time.Time) Option {
+	return func(c *Client) error { c.now = now; return nil }
 }
 
 // withSleep replaces the wait between attempts and polls (tests).
@@ -413,8 +423,11 @@ func Resume(store ResumeStore) UploadOption {
 }
 
 // WithLogger logs to l: each request at level Debug (step, status,
-// attempt, duration; never a credential), and notices such as a resume
-// state that cannot be used at level Info. Default: no logging.
+// attempt, duration; never a credential), and at level Info notices such
+// as a resume state that cannot be used, and every wait of 5 s or more
+// before a retry ("waiting before retry", with the step, the segment of an
+// APPEND, the wait, its end as a clock time and its cause). Default: no
+// logging.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Client) error {
 		if l == nil {

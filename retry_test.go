@@ -3,6 +3,7 @@ package mediaupload
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -175,21 +176,86 @@ func TestNoRetryOnClientErrors(t *testing.T) {
 	}
 }
 
-func TestRetryHonorsRetryAfterCapped(t *testing.T) {
+func TestRetryHonorsRetryAfter(t *testing.T) {
 	t.Parallel()
 	srv := newScriptedServer(t, http.Header{"Retry-After": {"7"}}, 429, 503)
 	c, rec := newSignedClient(t, srv.URL+"/u")
 	_, err := c.Status(t.Context(), "1880028106020515840")
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{7 * time.Second, 7 * time.Second}, rec.recorded())
+}
 
-	capped := newScriptedServer(t, http.Header{"Retry-After": {"3600"}}, 429)
-	p := DefaultRetryPolicy()
-	p.MaxRetryAfter = 2 * time.Second
-	c, rec = newSignedClient(t, capped.URL+"/u", WithRetry(p))
-	_, err = c.Status(t.Context(), "1880028106020515840")
-	require.NoError(t, err)
-	assert.Equal(t, []time.Duration{2 * time.Second}, rec.recorded())
+// TestWaitOverTheCapFailsAtOnce: a wait the retry policy does not allow is
+// not cut short into a retry the service would refuse; the request fails
+// at once, saying when to come back.
+func TestWaitOverTheCapFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
+	lowCap := DefaultRetryPolicy()
+	lowCap.MaxRetryAfter = 2 * time.Second
+	lowTotal := DefaultRetryPolicy()
+	lowTotal.MaxTotalWait = 5 * time.Minute
+	tests := []struct {
+		name      string
+		header    http.Header
+		policy    RetryPolicy
+		wantReset time.Time
+		wantMsg   string
+	}{
+		{"Retry-After of decades", http.Header{"Retry-After": {"1000000000"}}, DefaultRetryPolicy(),
+			now.Add(1_000_000_000 * time.Second), "(in 277777h46m40s), over the 15m0s of RetryPolicy.MaxRetryAfter"},
+		{"24-hour limit resets in 3 hours", http.Header{"X-Rate-Limit-Remaining": {"0"}, "X-Rate-Limit-Reset": {fmt.Sprint(now.Add(3 * time.Hour).Unix())}}, DefaultRetryPolicy(),
+			now.Add(3 * time.Hour), "the service asks to wait until 2026-12-02 02:00:00 UTC (in 3h0m0s)"},
+		{"over a lowered cap", http.Header{"Retry-After": {"3600"}}, lowCap,
+			now.Add(time.Hour), "until 2026-12-02 00:00:00 UTC (in 1h0m0s), over the 2s of RetryPolicy.MaxRetryAfter"},
+		{"over the total", http.Header{"Retry-After": {"600"}}, lowTotal,
+			now.Add(10 * time.Minute), "10m0s more would pass the 5m0s of RetryPolicy.MaxTotalWait; the service asks to wait until 23:10:00 (in 10m0s)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newScriptedServer(t, tc.header, 429)
+			c, rec := newSignedClient(t, srv.URL+"/u", WithRetry(tc.policy), withNow(func() time.Time { return now }))
+			_, err := c.Status(t.Context(), "1")
+			require.ErrorIs(t, err, ErrWaitTooLong)
+			assert.ErrorContains(t, err, tc.wantMsg)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 429, apiErr.StatusCode)
+			assert.True(t, tc.wantReset.Equal(apiErr.ResetAt), "ResetAt %v, want %v", apiErr.ResetAt, tc.wantReset)
+			assert.Len(t, srv.seen(), 1, "no retry into a closed window")
+			assert.Empty(t, rec.recorded(), "no wait")
+		})
+	}
+}
+
+func TestLongWaitsAreAnnounced(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name       string
+		retryAfter string
+		want       string // the Info line; empty: none
+	}{
+		{"long", "60", `level=INFO msg="waiting before retry" step=APPEND segment=3 wait=1m0s until=23:01:00 cause="mediaupload: append: HTTP 429 Too Many Requests: Internal error (code 131)"` + "\n"},
+		{"at the threshold", "5", `level=INFO msg="waiting before retry" step=APPEND segment=3 wait=5s until=23:00:05 cause=`},
+		{"short", "4", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newScriptedServer(t, http.Header{"Retry-After": {tc.retryAfter}}, 429)
+			var logs logRecorder
+			c, rec := newSignedClient(t, srv.URL+"/u", WithLogger(logs.logger()), withNow(func() time.Time { return now }))
+			require.NoError(t, c.Append(t.Context(), "1", 3, []byte("data")))
+			assert.Len(t, rec.recorded(), 1)
+			if tc.want == "" {
+				assert.Empty(t, logs.String())
+				return
+			}
+			assert.Contains(t, logs.String(), tc.want)
+		})
+	}
 }
 
 func TestRetryBackoffGrowsWithJitter(t *testing.T) {

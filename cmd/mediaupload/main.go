@@ -151,7 +151,10 @@ type durationFlag struct {
 // durationVar defines a duration flag with a default and a minimum.
 func durationVar(fs *flag.FlagSet, p *time.Duration, name string, value, min time.Duration, usage string) {
 	*p = value
-	fs.Var(durationFlag{p, min}, name, fmt.Sprintf("%s (at least %v)", usage, min))
+	if min > 0 {
+		usage = fmt.Sprintf("%s (at least %v)", usage, min)
+	}
+	fs.Var(durationFlag{p, min}, name, usage)
 }
 
 func (f durationFlag) String() string {

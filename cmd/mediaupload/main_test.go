@@ -251,6 +251,42 @@ func TestHelpPrintsTheWholeUsage(t *testing.T) {
 	}
 }
 
+func TestUploadLongRateLimitWaitFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		fault   mediatest.Fault
+		flags   []string
+		wantMsg []string // regular expressions
+	}{
+		{"Retry-After of decades", mediatest.Fault{Step: mediatest.StepAppend, Status: 429, RetryAfter: "1000000000"}, nil,
+			[]string{"over the 15m0s of", "the service asks to wait until", `\(in 277777h46m40s\)`, "set --max-retry-wait and --max-total-wait to 277777h46m40s or more"}},
+		{"reset hours away", mediatest.Fault{Step: mediatest.StepAppend, Status: 429, RateLimitReset: time.Now().Add(3 * time.Hour)}, nil,
+			[]string{"over the 15m0s of", `\(in (3h0m0s|2h59m\d\ds)\)`, `to (3h0m0s|2h59m\d\ds) or more`}},
+		{"a lowered cap", mediatest.Fault{Step: mediatest.StepAppend, Status: 429, RetryAfter: "3"}, []string{"--max-retry-wait", "2s"},
+			[]string{"over the 2s of", `\(in 3s\)`, "to 3s or more"}},
+		{"a lowered total", mediatest.Fault{Step: mediatest.StepAppend, Status: 429, RetryAfter: "3"}, []string{"--max-total-wait", "2s"},
+			[]string{"3s more would pass the 2s of", "to 3s or more"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer0(t)
+			srv.InjectFault(tc.fault)
+			args := append([]string{"upload", "--endpoint", srv.UploadURL()}, tc.flags...)
+			r := runCLI(t, envFor(srv), nil, append(args, writeFile(t, video(t, 1000)))...)
+			assert.Equal(t, 1, r.code)
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
+			assert.Contains(t, r.stderr, "mediaupload: upload failed at append of segment 0")
+			for _, want := range tc.wantMsg {
+				assert.Regexp(t, want, r.stderr)
+			}
+			assert.Equal(t, 1, countStep(srv, mediatest.StepAppend), "no retry into a closed window")
+			assertNoSecret(t, srv, r)
+		})
+	}
+}
+
 func TestUploadWrongCredentialsFailsFast(t *testing.T) {
 	t.Parallel()
 	srv := newServer0(t)
@@ -551,4 +587,15 @@ func TestUploadAdaptiveChunkSize(t *testing.T) {
 	m, _ := srv.Media(strings.TrimSpace(r.stdout))
 	assert.Equal(t, hexSHA(data), m.SHA256)
 	assert.Equal(t, 512<<10, m.SegmentSizes[0], "adaptive sizes start small")
+}
+
+// countStep counts the requests srv saw for step.
+func countStep(srv *mediatest.Server, step mediatest.Step) int {
+	n := 0
+	for _, q := range srv.Requests() {
+		if q.Step == step {
+			n++
+		}
+	}
+	return n
 }

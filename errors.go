@@ -110,7 +110,9 @@ type APIError struct {
 	// fails with [ErrWaitTooLong] can be rescheduled for then.
 	ResetAt time.Time
 
-	hint string // the dialect's explanation of the status, if any
+	hint   string        // the dialect's explanation of the status, if any
+	bearer bool          // the request carried a bearer token, not OAuth 1.0a
+	skew   time.Duration // for a 401: the local clock less the answer's Date, if significant
 }
 
 // Error gives the step, the HTTP status, the service's message and codes,
@@ -129,7 +131,7 @@ func (e *APIError) Error() string {
 			fmt.Fprintf(&b, " (code %d)", d.Code)
 		}
 	}
-	for _, hint := range []string{e.hint, statusHint(e.StatusCode)} {
+	for _, hint := range []string{e.hint, e.statusHint()} {
 		if hint != "" {
 			b.WriteString(" — " + hint)
 		}
@@ -137,15 +139,47 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// statusHint explains statuses whose cause is known and actionable.
-func statusHint(status int) string {
-	switch status {
+// statusHint explains statuses whose cause is known and actionable. OAuth
+// 1.0a signs a timestamp that X refuses when it is too far from its own
+// clock, so its 401 names the clock too, and by how much it is off when
+// the answer's Date tells; a bearer token carries no timestamp.
+func (e *APIError) statusHint() string {
+	switch e.StatusCode {
 	case http.StatusUnauthorized:
+		switch {
+		case e.bearer:
+			return "check the credentials"
+		case e.skew > 0:
+			return fmt.Sprintf("check the clock: yours is %v ahead of X's", e.skew)
+		case e.skew < 0:
+			return fmt.Sprintf("check the clock: yours is %v behind X's", -e.skew)
+		}
 		return "check the credentials and the clock"
 	case http.StatusRequestEntityTooLarge, http.StatusRequestHeaderFieldsTooLarge:
 		return "the request was too large: use a smaller chunk size"
 	}
 	return ""
+}
+
+// clockSkewShown is the least difference between the local clock and the
+// service's that a 401 names. Date counts whole seconds and an answer takes
+// a while to arrive, so a few seconds mean nothing; X is said to accept
+// OAuth timestamps within minutes of its clock, so 30 s shows a clock that
+// is wrong before it is wrong enough to fail every request.
+const clockSkewShown = 30 * time.Second
+
+// clockSkew is how far now is ahead of the answer's Date (negative:
+// behind), to the second; zero when there is no Date or the difference is
+// within [clockSkewShown].
+func clockSkew(h http.Header, now time.Time) time.Duration {
+	date, err := http.ParseTime(h.Get("Date"))
+	if err != nil {
+		return 0
+	}
+	if d := now.Sub(date).Round(time.Second); d.Abs() > clockSkewShown {
+		return d
+	}
+	return 0
 }
 
 // retryable reports whether the status is worth another attempt.

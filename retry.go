@@ -218,6 +218,10 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 func (c *Client) apiError(step Step, status int, header http.Header, body []byte) *APIError {
 	e := parseAPIError(step, status, header, body, c.now())
 	e.hint = c.dialect.hint(status)
+	e.bearer = c.bearer != ""
+	if status == http.StatusUnauthorized && !e.bearer {
+		e.skew = clockSkew(header, c.now())
+	}
 	if c.bearer != "" && strings.Contains(string(body), c.bearer) {
 		e.withhold()
 	}

@@ -458,3 +458,67 @@ func TestChunkIsReleasedWhenTheAttemptEnds(t *testing.T) {
 		assert.ErrorIs(t, r, errAttemptOver)
 	}
 }
+
+// TestUnauthorizedNamesClockSkew: OAuth 1.0a signs a timestamp, so a 401
+// whose Date is far from the local clock says by how much; a bearer token
+// carries none, so its 401 says nothing of clocks.
+func TestUnauthorizedNamesClockSkew(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		date    string // the answer's Date header; empty: none
+		bearer  bool
+		want    string
+		notWant []string
+	}{
+		{"clock ahead", now.Add(-(10*time.Minute + 2*time.Second)).Format(http.TimeFormat), false,
+			"— check the clock: yours is 10m2s ahead of X's", []string{"credentials"}},
+		{"clock behind", now.Add(45 * time.Second).Format(http.TimeFormat), false,
+			"— check the clock: yours is 45s behind X's", nil},
+		{"clocks agree", now.Add(-10 * time.Second).Format(http.TimeFormat), false,
+			"— check the credentials and the clock", []string{"ahead", "behind"}},
+		{"no Date", "", false, "— check the credentials and the clock", []string{"ahead", "behind"}},
+		{"bearer token", now.Add(-time.Hour).Format(http.TimeFormat), true, "— check the credentials", []string{"clock"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				calls++
+				mu.Unlock()
+				w.Header()["Date"] = nil
+				if tc.date != "" {
+					w.Header().Set("Date", tc.date)
+				}
+				w.WriteHeader(http.StatusUnauthorized)
+				io.WriteString(w, `{"errors":[{"code":135,"message":"Timestamp out of bounds."}]}`)
+			}))
+			t.Cleanup(srv.Close)
+			var c *Client
+			if tc.bearer {
+				var err error
+				c, err = NewClient(&http.Client{}, WithAPI(APIv2), WithEndpoint(srv.URL+"/2/media/upload"),
+					WithBearerToken("test-bearer-token"), withNow(func() time.Time { return now }))
+				require.NoError(t, err)
+			} else {
+				c, _ = newSignedClient(t, srv.URL+"/u", withNow(func() time.Time { return now }))
+			}
+			_, err := c.Status(t.Context(), "1")
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 401, apiErr.StatusCode)
+			assert.Contains(t, err.Error(), "(code 135)")
+			assert.Contains(t, err.Error(), tc.want)
+			for _, s := range tc.notWant {
+				assert.NotContains(t, err.Error(), s)
+			}
+			mu.Lock()
+			assert.Equal(t, 1, calls, "a 401 is not retried")
+			mu.Unlock()
+		})
+	}
+}

@@ -274,6 +274,7 @@ func TestUploadSurvivesTransientFaults(t *testing.T) {
 		{"APPEND answer lost", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 2, LoseAnswer: true}}, nil},
 		{"three in a row on one segment", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 1, Status: 503, Times: 3}}, nil},
 		{"a hang cut by the stall timeout", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 1, Hang: time.Minute}}, nil},
+		{"a trickled FINALIZE answer cut by the attempt limit", []mediatest.Fault{{Step: mediatest.StepFinalize, Trickle: 300 * time.Millisecond}}, nil},
 		{"20% random APPEND failures", nil, []mediatest.Option{mediatest.WithRandomFaults(0.2, 7)}},
 	}
 	for _, tc := range tests {

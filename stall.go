@@ -15,8 +15,8 @@ import (
 // (Linux): a large body sits in kernel buffers long after it was read, and
 // a slow link drains it slowly but surely. Once stopped it is done for
 // good: the connection goes back to the pool for other requests, so the
-// watchdog must neither look at it nor re-arm. Besides, an attempt given a
-// limit ends with [ErrTooSlow] when it outlasts it, moving or not.
+// watchdog must neither look at it nor re-arm. Besides, an attempt still
+// moving past its limit (see [watchdog.limit]) ends with [ErrTooSlow].
 type watchdog struct {
 	timeout time.Duration
 	cancel  context.CancelCauseFunc

@@ -43,7 +43,7 @@ func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, d
 		req.ContentLength = body.len()
 		req.Header.Set("Content-Type", body.contentType)
 		return req, nil
-	})
+	}, "segment", index)
 	return t.n, err
 }
 

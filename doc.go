@@ -39,7 +39,12 @@
 // Every request is retried on transport errors, stalls, 429, 500, 502, 503
 // and 504, never on other 4xx. Each attempt is a new request, signed anew.
 // Waits honor Retry-After and x-rate-limit-reset and end as soon as the
-// context is done. See [RetryPolicy].
+// context is done; a wait the service asks for beyond the policy's caps
+// fails at once with [ErrWaitTooLong], and [APIError.ResetAt] says when to
+// try again. An attempt is abandoned when nothing moves for the stall
+// timeout ([ErrStalled]), or when its answer is not complete within the
+// stall timeout plus its body's time at [MinTransferRate] ([ErrTooSlow]).
+// See [RetryPolicy].
 //
 // # Errors
 //

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -52,6 +53,18 @@ var (
 	// ErrStalled means no byte moved for the stall timeout; the attempt was
 	// abandoned and, budget permitting, retried.
 	ErrStalled = errors.New("mediaupload: connection stalled")
+	// ErrTooSlow means an attempt's answer was not complete within the
+	// stall timeout plus the time its body takes at [MinTransferRate]:
+	// bytes kept moving, too slowly to ever finish (a trickled answer).
+	// The attempt was abandoned and, budget permitting, retried, as for
+	// [ErrStalled].
+	ErrTooSlow = errors.New("mediaupload: request too slow")
+	// ErrWaitTooLong means a request needed a wait before its retry over a
+	// cap of the [RetryPolicy]: the service asked for more than
+	// MaxRetryAfter, or the wait would pass MaxTotalWait. The request
+	// failed at once rather than retry into a window still closed; the
+	// wrapped [*APIError]'s ResetAt says when the service expects it back.
+	ErrWaitTooLong = errors.New("mediaupload: retry wait over the cap")
 )
 
 // LimitError reports media over its category's size limit. It matches
@@ -98,8 +111,15 @@ type APIError struct {
 	// RetryAfter is how long the service asked the client to wait, from
 	// Retry-After or x-rate-limit-reset; zero when it did not say.
 	RetryAfter time.Duration
+	// ResetAt is when the service said the client may try again (for a
+	// 429, when the rate limit resets), by the client's clock: the answer's
+	// arrival plus RetryAfter. Zero when it did not say. A request that
+	// fails with [ErrWaitTooLong] can be rescheduled for then.
+	ResetAt time.Time
 
-	hint string // the dialect's explanation of the status, if any
+	hint   string        // the dialect's explanation of the status, if any
+	bearer bool          // the request carried a bearer token, not OAuth 1.0a
+	skew   time.Duration // for a 401: the local clock less the answer's Date, if significant
 }
 
 // Error gives the step, the HTTP status, the service's message and codes,
@@ -118,7 +138,7 @@ func (e *APIError) Error() string {
 			fmt.Fprintf(&b, " (code %d)", d.Code)
 		}
 	}
-	for _, hint := range []string{e.hint, statusHint(e.StatusCode)} {
+	for _, hint := range []string{e.hint, e.statusHint()} {
 		if hint != "" {
 			b.WriteString(" — " + hint)
 		}
@@ -126,15 +146,47 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// statusHint explains statuses whose cause is known and actionable.
-func statusHint(status int) string {
-	switch status {
+// statusHint explains statuses whose cause is known and actionable. OAuth
+// 1.0a signs a timestamp that X refuses when it is too far from its own
+// clock, so its 401 names the clock too, and by how much it is off when
+// the answer's Date tells; a bearer token carries no timestamp.
+func (e *APIError) statusHint() string {
+	switch e.StatusCode {
 	case http.StatusUnauthorized:
+		switch {
+		case e.bearer:
+			return "check the credentials"
+		case e.skew > 0:
+			return fmt.Sprintf("check the clock: yours is %v ahead of X's", e.skew)
+		case e.skew < 0:
+			return fmt.Sprintf("check the clock: yours is %v behind X's", -e.skew)
+		}
 		return "check the credentials and the clock"
 	case http.StatusRequestEntityTooLarge, http.StatusRequestHeaderFieldsTooLarge:
 		return "the request was too large: use a smaller chunk size"
 	}
 	return ""
+}
+
+// clockSkewShown is the least difference between the local clock and the
+// service's that a 401 names. Date counts whole seconds and an answer takes
+// a while to arrive, so a few seconds mean nothing; X is said to accept
+// OAuth timestamps within minutes of its clock, so 30 s shows a clock that
+// is wrong before it is wrong enough to fail every request.
+const clockSkewShown = 30 * time.Second
+
+// clockSkew is how far now is ahead of the answer's Date (negative:
+// behind), to the second; zero when there is no Date or the difference is
+// within [clockSkewShown].
+func clockSkew(h http.Header, now time.Time) time.Duration {
+	date, err := http.ParseTime(h.Get("Date"))
+	if err != nil {
+		return 0
+	}
+	if d := now.Sub(date).Round(time.Second); d.Abs() > clockSkewShown {
+		return d
+	}
+	return 0
 }
 
 // retryable reports whether the status is worth another attempt.
@@ -202,7 +254,10 @@ const maxErrorBody = 64 << 10
 // {"errors":[{code,message}]}, {"error":"…"}, RFC 7807 problem objects and
 // plain-string "errors", and survives any other body.
 func parseAPIError(step Step, status int, header http.Header, body []byte, now time.Time) *APIError {
-	e := &APIError{Step: step, StatusCode: status, RetryAfter: retryAfter(status, header, now)}
+	e := &APIError{Step: step, StatusCode: status, ResetAt: resetAt(status, header, now)}
+	if !e.ResetAt.IsZero() {
+		e.RetryAfter = e.ResetAt.Sub(now)
+	}
 	var b struct {
 		Errors json.RawMessage `json:"errors"`
 		Error  json.RawMessage `json:"error"`
@@ -373,27 +428,30 @@ func excerpt(body []byte) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
-// retryAfter reads how long the service asked to wait: Retry-After (seconds
-// or an HTTP date) or x-rate-limit-reset (epoch seconds), the longer of the
-// two; zero when neither is present or both are in the past. The reset
-// counts only when the limit is what failed (429, or nothing remaining):
-// X sends the rate-limit headers on every answer.
-func retryAfter(status int, h http.Header, now time.Time) time.Duration {
-	var d time.Duration
+// resetAt reads when the service asked the client to come back:
+// Retry-After (seconds or an HTTP date) or x-rate-limit-reset (epoch
+// seconds), the later of the two; zero when neither is present or both are
+// past. The reset counts only when the limit is what failed (429, or nothing
+// remaining): X sends the rate-limit headers on every answer.
+func resetAt(status int, h http.Header, now time.Time) time.Time {
+	var at time.Time
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-			d = time.Duration(secs) * time.Second
+		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs > 0 {
+			at = now.Add(time.Duration(min(secs, math.MaxInt64/int64(time.Second))) * time.Second)
 		} else if t, err := http.ParseTime(v); err == nil {
-			d = t.Sub(now)
+			at = t.In(now.Location())
 		}
 	}
 	limited := status == http.StatusTooManyRequests || strings.TrimSpace(h.Get("X-Rate-Limit-Remaining")) == "0"
 	if v := strings.TrimSpace(h.Get("X-Rate-Limit-Reset")); v != "" && limited {
 		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-			if r := time.Unix(secs, 0).Sub(now); r > d {
-				d = r
+			if r := time.Unix(secs, 0).In(now.Location()); r.After(at) {
+				at = r
 			}
 		}
 	}
-	return max(d, 0)
+	if !at.After(now) {
+		return time.Time{}
+	}
+	return at
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -117,6 +118,18 @@ func TestParseAPIError(t *testing.T) {
 			wantRetry: 0,
 		},
 		{
+			name:      "retry-after of decades",
+			status:    429,
+			header:    http.Header{"Retry-After": {"1000000000"}},
+			wantRetry: 1_000_000_000 * time.Second,
+		},
+		{
+			name:      "retry-after past what a duration holds",
+			status:    429,
+			header:    http.Header{"Retry-After": {"99999999999999999"}},
+			wantRetry: math.MaxInt64 / time.Second * time.Second,
+		},
+		{
 			name:      "retry-after http date",
 			status:    503,
 			header:    http.Header{"Retry-After": {now.Add(90 * time.Second).UTC().Format(http.TimeFormat)}},
@@ -135,6 +148,11 @@ func TestParseAPIError(t *testing.T) {
 			assert.Equal(t, tc.wantErrors, got.Errors)
 			assert.Equal(t, tc.wantMsg, got.Message)
 			assert.Equal(t, tc.wantRetry, got.RetryAfter)
+			if tc.wantRetry > 0 {
+				assert.Equal(t, now.Add(tc.wantRetry), got.ResetAt)
+			} else {
+				assert.Zero(t, got.ResetAt)
+			}
 			assert.Contains(t, got.Error(), fmt.Sprintf("HTTP %d", tc.status))
 		})
 	}

@@ -34,6 +34,18 @@ const (
 	// DefaultStallTimeout is how long an attempt may move no byte before it
 	// is abandoned and retried.
 	DefaultStallTimeout = 60 * time.Second
+	// MinStallTimeout is the shortest stall timeout [WithStallTimeout]
+	// accepts. A shorter one cuts off healthy requests: a round trip to X
+	// over a distant or mobile link, plus the service's time to take a
+	// segment, moves no byte for a good part of a second, so every attempt
+	// would stall.
+	MinStallTimeout = time.Second
+	// MinTransferRate, in bytes per second, is the slowest an attempt may
+	// go: one whose answer is not complete within the stall timeout plus
+	// its body's size at this rate is abandoned with [ErrTooSlow] and
+	// retried, even while bytes trickle. 16 KiB/s is 128 kbit/s, a weak
+	// mobile link; it gives a 5 MiB segment 320 s beyond the stall timeout.
+	MinTransferRate = 16 << 10
 	// DefaultUserAgent is sent unless [WithUserAgent] says otherwise.
 	DefaultUserAgent = "mediaupload-go/0.1"
 )
@@ -98,7 +110,11 @@ func WithBearerToken(token string) Option {
 // RetryPolicy says how a request that failed transiently (transport error,
 // stall, 429, 500, 502, 503, 504) is retried. Each retry waits an
 // exponentially growing, jittered delay, or what the service asked for with
-// Retry-After or x-rate-limit-reset, capped by MaxRetryAfter.
+// Retry-After or x-rate-limit-reset. A wait over a cap is not shortened,
+// since the service would refuse the retry all the same: the request fails
+// at once with [ErrWaitTooLong], and the [*APIError]'s ResetAt says when to
+// try again. Waits of 5 s or more are logged at level Info (see
+// [WithLogger]).
 type RetryPolicy struct {
 	// MaxAttempts is the number of attempts per request, the first
 	// included; 1 disables retries.
@@ -107,7 +123,8 @@ type RetryPolicy struct {
 	InitialBackoff time.Duration
 	// MaxBackoff caps the exponential delay.
 	MaxBackoff time.Duration
-	// MaxRetryAfter caps a delay the service asked for.
+	// MaxRetryAfter is the longest delay the service may ask for that the
+	// client waits out; zero fails at once whenever it asks to wait.
 	MaxRetryAfter time.Duration
 	// MaxTotalWait caps the time one request may spend waiting between
 	// attempts; zero means no cap beyond MaxAttempts.
@@ -226,15 +243,27 @@ func WithMaxProcessingWait(d time.Duration) Option {
 
 // WithStallTimeout sets how long an attempt may move no byte, in either
 // direction, before it is abandoned with [ErrStalled] and retried (default
-// [DefaultStallTimeout]). A slow upload that keeps moving is never cut off.
+// [DefaultStallTimeout]), at least [MinStallTimeout]. A slow upload that
+// keeps moving is not cut off by it; one slower than [MinTransferRate] is.
 func WithStallTimeout(d time.Duration) Option {
 	return func(c *Client) error {
-		if d <= 0 {
-			return fmt.Errorf("mediaupload: stall timeout %v: it must be positive", d)
+		if d < MinStallTimeout {
+			return fmt.Errorf("mediaupload: stall timeout %v is too short: the minimum is %v", d, MinStallTimeout)
 		}
 		c.stallTimeout = d
 		return nil
 	}
+}
+
+// withStallTimeout sets any positive stall timeout, under the minimum too
+// (tests).
+func withStallTimeout(d time.Duration) Option {
+	return func(c *Client) error { c.stallTimeout = d; return nil }
+}
+
+// withNow replaces the clock (tests).
+func withNow(now func() time.Time) Option {
+	return func(c *Client) error { c.now = now; return nil }
 }
 
 // withSleep replaces the wait between attempts and polls (tests).
@@ -403,8 +432,11 @@ func Resume(store ResumeStore) UploadOption {
 }
 
 // WithLogger logs to l: each request at level Debug (step, status,
-// attempt, duration; never a credential), and notices such as a resume
-// state that cannot be used at level Info. Default: no logging.
+// attempt, duration; never a credential), and at level Info notices such
+// as a resume state that cannot be used, and every wait of 5 s or more
+// before a retry ("waiting before retry", with the step, the segment of an
+// APPEND, the wait, its end as a clock time and its cause). Default: no
+// logging.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Client) error {
 		if l == nil {

@@ -3,6 +3,7 @@ package mediaupload
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,6 +19,8 @@ func TestClientOptionsAreValidated(t *testing.T) {
 		"user agent":      WithUserAgent(""),
 		"processing wait": WithMaxProcessingWait(0),
 		"stall":           WithStallTimeout(-1),
+		"stall 1ns":       WithStallTimeout(time.Nanosecond),
+		"stall under min": WithStallTimeout(MinStallTimeout - 1),
 	}
 	for name, opt := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -28,6 +31,10 @@ func TestClientOptionsAreValidated(t *testing.T) {
 	}
 	_, err := NewClient(nil)
 	require.Error(t, err)
+	_, err = NewClient(http.DefaultClient, WithStallTimeout(time.Nanosecond))
+	assert.ErrorContains(t, err, "the minimum is 1s")
+	_, err = NewClient(http.DefaultClient, WithStallTimeout(MinStallTimeout))
+	assert.NoError(t, err)
 }
 
 func TestDefaultEndpointFollowsTheAPI(t *testing.T) {

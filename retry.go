@@ -40,10 +40,17 @@ type tries struct {
 	unanswered bool
 }
 
+// announceWait is the shortest wait before a retry that is logged at
+// level Info. Backoff starts at 500 ms and doubles, so the first few
+// retries of a hiccup (0.5–4 s before jitter) stay quiet; a wait of 5 s or
+// more is long enough that a silent program looks frozen.
+const announceWait = 5 * time.Second
+
 // send runs one request of step under the retry policy and returns its 2xx
-// answer and how it went. It is the one retry mechanism: every step of both
+// answer and how it went; logAttrs (key-value pairs, such as the segment)
+// go into its log lines. It is the one retry mechanism: every step of both
 // dialects goes through it.
-func (c *Client) send(ctx context.Context, step Step, build buildFunc) (*answer, tries, error) {
+func (c *Client) send(ctx context.Context, step Step, build buildFunc, logAttrs ...any) (*answer, tries, error) {
 	p := c.retry
 	b := &backoff.ExponentialBackOff{
 		InitialInterval:     p.InitialBackoff,
@@ -52,6 +59,7 @@ func (c *Client) send(ctx context.Context, step Step, build buildFunc) (*answer,
 		MaxInterval:         p.MaxBackoff,
 	}
 	b.Reset()
+	attrs := func(kv ...any) []any { return append(append([]any{"step", step}, logAttrs...), kv...) }
 	var waited time.Duration
 	var t tries
 	for {
@@ -59,12 +67,13 @@ func (c *Client) send(ctx context.Context, step Step, build buildFunc) (*answer,
 		start := c.now()
 		ans, err := c.attempt(ctx, step, build)
 		if err == nil {
-			c.log.Debug("request", "step", step, "attempt", t.n, "status", ans.status, "took", c.now().Sub(start))
+			c.log.Debug("request", attrs("attempt", t.n, "status", ans.status, "took", c.now().Sub(start))...)
 			return ans, t, nil
 		}
-		c.log.Debug("request failed", "step", step, "attempt", t.n, "error", err, "took", c.now().Sub(start))
+		c.log.Debug("request failed", attrs("attempt", t.n, "error", err, "took", c.now().Sub(start))...)
 		var apiErr *APIError
-		if !errors.As(err, &apiErr) {
+		asked := errors.As(err, &apiErr) && !apiErr.ResetAt.IsZero()
+		if apiErr == nil {
 			t.unanswered = true
 		}
 		if ctx.Err() != nil {
@@ -76,8 +85,20 @@ func (c *Client) send(ctx context.Context, step Step, build buildFunc) (*answer,
 			return nil, t, unwrapPermanent(err)
 		case t.n >= p.MaxAttempts:
 			return nil, t, fmt.Errorf("gave up after %d attempts: %w", t.n, err)
+		case asked && wait > p.MaxRetryAfter:
+			return nil, t, fmt.Errorf("%w: %s, over the %v of RetryPolicy.MaxRetryAfter: %w",
+				ErrWaitTooLong, c.resetIn(apiErr.ResetAt), p.MaxRetryAfter, err)
 		case p.MaxTotalWait > 0 && waited+wait > p.MaxTotalWait:
-			return nil, t, fmt.Errorf("gave up after %d attempts and %v of waiting: %w", t.n, waited, err)
+			reset := ""
+			if asked {
+				reset = "; " + c.resetIn(apiErr.ResetAt)
+			}
+			return nil, t, fmt.Errorf("%w: gave up after %d attempts and %v of waiting: %v more would pass the %v of RetryPolicy.MaxTotalWait%s: %w",
+				ErrWaitTooLong, t.n, waited.Round(time.Second), wait.Round(time.Second), p.MaxTotalWait, reset, err)
+		}
+		if wait >= announceWait {
+			c.log.Info("waiting before retry", attrs("wait", wait.Round(100*time.Millisecond),
+				"until", c.clockTime(c.now().Add(wait)), "cause", err)...)
 		}
 		waited += wait
 		if serr := c.sleep(ctx, wait); serr != nil {
@@ -86,7 +107,24 @@ func (c *Client) send(ctx context.Context, step Step, build buildFunc) (*answer,
 	}
 }
 
-// retryWait says whether err is worth another attempt and how long to wait.
+// resetIn says when the service expects the client back: at, as a clock
+// time and as a wait from now.
+func (c *Client) resetIn(at time.Time) string {
+	return fmt.Sprintf("the service asks to wait until %s (in %v)", c.clockTime(at), at.Sub(c.now()).Round(time.Second))
+}
+
+// clockTime formats t as a time of day, with the date when it is not today.
+func (c *Client) clockTime(t time.Time) string {
+	ty, tm, td := t.Date()
+	ny, nm, nd := c.now().In(t.Location()).Date()
+	if ty == ny && tm == nm && td == nd {
+		return t.Format(time.TimeOnly)
+	}
+	return t.Format("2006-01-02 15:04:05 MST")
+}
+
+// retryWait says whether err is worth another attempt and how long to wait:
+// what the service asked for, or the next backoff.
 func (c *Client) retryWait(err error, b *backoff.ExponentialBackOff) (time.Duration, bool) {
 	var apiErr *APIError
 	var perm permanentError
@@ -99,7 +137,7 @@ func (c *Client) retryWait(err error, b *backoff.ExponentialBackOff) (time.Durat
 			return 0, false
 		}
 		if apiErr.RetryAfter > 0 {
-			return min(apiErr.RetryAfter, c.retry.MaxRetryAfter), true
+			return apiErr.RetryAfter, true
 		}
 	case errors.As(err, &perm), errors.As(err, &certErr), errors.As(err, &authErr),
 		errors.As(err, &hostErr), errors.Is(err, ErrInsecureEndpoint):
@@ -116,7 +154,8 @@ func unwrapPermanent(err error) error {
 }
 
 // attempt makes one request. A watchdog abandons it with [ErrStalled] when
-// nothing moves for the stall timeout (see [watchdog]).
+// nothing moves for the stall timeout (see [watchdog]), and with
+// [ErrTooSlow] when its answer is not complete within [Client.attemptLimit].
 func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answer, error) {
 	actx, watchdog := startWatchdog(ctx, c.stallTimeout)
 	defer watchdog.stop()
@@ -126,6 +165,9 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	if err != nil {
 		return nil, permanentError{err}
 	}
+	sent := max(req.ContentLength, 0)
+	limit := c.attemptLimit(sent)
+	watchdog.limit(limit)
 	if req.Body != nil && req.Body != http.NoBody {
 		// The transport may go on reading a body after RoundTrip returned
 		// (an early answer, a cancelled attempt); ending the body here
@@ -139,8 +181,15 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 		req.Header.Set("Authorization", "Bearer "+c.bearer)
 	}
 	stalled := func(err error) error {
-		if errors.Is(context.Cause(actx), ErrStalled) && ctx.Err() == nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		switch cause := context.Cause(actx); {
+		case errors.Is(cause, ErrStalled):
 			return fmt.Errorf("%w: nothing moved for %v", ErrStalled, c.stallTimeout)
+		case errors.Is(cause, ErrTooSlow):
+			return fmt.Errorf("%w: the answer was not complete within %v (the stall timeout and %d bytes sent at %d KiB/s)",
+				ErrTooSlow, limit.Round(100*time.Millisecond), sent, MinTransferRate>>10)
 		}
 		return err
 	}
@@ -150,11 +199,11 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	}
 	defer resp.Body.Close()
 	touch()
-	limit := int64(maxAnswer)
+	max := int64(maxAnswer)
 	if resp.StatusCode/100 != 2 {
-		limit = maxErrorBody
+		max = maxErrorBody
 	}
-	body, err := io.ReadAll(io.LimitReader(&touchReader{r: resp.Body, touch: touch}, limit))
+	body, err := io.ReadAll(io.LimitReader(&touchReader{r: resp.Body, touch: touch}, max))
 	if err != nil {
 		return nil, stalled(fmt.Errorf("reading the answer: %w", err))
 	}
@@ -168,8 +217,19 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 func (c *Client) apiError(step Step, status int, header http.Header, body []byte) *APIError {
 	e := parseAPIError(step, status, header, body, c.now())
 	e.hint = c.dialect.hint(status)
+	e.bearer = c.bearer != ""
+	if status == http.StatusUnauthorized && !e.bearer {
+		e.skew = clockSkew(header, c.now())
+	}
 	e.withholdEchoes(body, c.bearer)
 	return e
+}
+
+// attemptLimit is how long an attempt that sends a body of sent bytes may
+// take in all: the stall timeout, for the service to think, plus the
+// body's time at [MinTransferRate].
+func (c *Client) attemptLimit(sent int64) time.Duration {
+	return c.stallTimeout + time.Duration(sent)*time.Second/MinTransferRate
 }
 
 // touchReader calls touch whenever bytes move through it, and reads

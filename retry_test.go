@@ -3,6 +3,7 @@ package mediaupload
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"log/slog"
@@ -176,21 +177,86 @@ func TestNoRetryOnClientErrors(t *testing.T) {
 	}
 }
 
-func TestRetryHonorsRetryAfterCapped(t *testing.T) {
+func TestRetryHonorsRetryAfter(t *testing.T) {
 	t.Parallel()
 	srv := newScriptedServer(t, http.Header{"Retry-After": {"7"}}, 429, 503)
 	c, rec := newSignedClient(t, srv.URL+"/u")
 	_, err := c.Status(t.Context(), "1880028106020515840")
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{7 * time.Second, 7 * time.Second}, rec.recorded())
+}
 
-	capped := newScriptedServer(t, http.Header{"Retry-After": {"3600"}}, 429)
-	p := DefaultRetryPolicy()
-	p.MaxRetryAfter = 2 * time.Second
-	c, rec = newSignedClient(t, capped.URL+"/u", WithRetry(p))
-	_, err = c.Status(t.Context(), "1880028106020515840")
-	require.NoError(t, err)
-	assert.Equal(t, []time.Duration{2 * time.Second}, rec.recorded())
+// TestWaitOverTheCapFailsAtOnce: a wait the retry policy does not allow is
+// not cut short into a retry the service would refuse; the request fails
+// at once, saying when to come back.
+func TestWaitOverTheCapFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
+	lowCap := DefaultRetryPolicy()
+	lowCap.MaxRetryAfter = 2 * time.Second
+	lowTotal := DefaultRetryPolicy()
+	lowTotal.MaxTotalWait = 5 * time.Minute
+	tests := []struct {
+		name      string
+		header    http.Header
+		policy    RetryPolicy
+		wantReset time.Time
+		wantMsg   string
+	}{
+		{"Retry-After of decades", http.Header{"Retry-After": {"1000000000"}}, DefaultRetryPolicy(),
+			now.Add(1_000_000_000 * time.Second), "(in 277777h46m40s), over the 15m0s of RetryPolicy.MaxRetryAfter"},
+		{"24-hour limit resets in 3 hours", http.Header{"X-Rate-Limit-Remaining": {"0"}, "X-Rate-Limit-Reset": {fmt.Sprint(now.Add(3 * time.Hour).Unix())}}, DefaultRetryPolicy(),
+			now.Add(3 * time.Hour), "the service asks to wait until 2026-12-02 02:00:00 UTC (in 3h0m0s)"},
+		{"over a lowered cap", http.Header{"Retry-After": {"3600"}}, lowCap,
+			now.Add(time.Hour), "until 2026-12-02 00:00:00 UTC (in 1h0m0s), over the 2s of RetryPolicy.MaxRetryAfter"},
+		{"over the total", http.Header{"Retry-After": {"600"}}, lowTotal,
+			now.Add(10 * time.Minute), "10m0s more would pass the 5m0s of RetryPolicy.MaxTotalWait; the service asks to wait until 23:10:00 (in 10m0s)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newScriptedServer(t, tc.header, 429)
+			c, rec := newSignedClient(t, srv.URL+"/u", WithRetry(tc.policy), withNow(func() time.Time { return now }))
+			_, err := c.Status(t.Context(), "1")
+			require.ErrorIs(t, err, ErrWaitTooLong)
+			assert.ErrorContains(t, err, tc.wantMsg)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 429, apiErr.StatusCode)
+			assert.True(t, tc.wantReset.Equal(apiErr.ResetAt), "ResetAt %v, want %v", apiErr.ResetAt, tc.wantReset)
+			assert.Len(t, srv.seen(), 1, "no retry into a closed window")
+			assert.Empty(t, rec.recorded(), "no wait")
+		})
+	}
+}
+
+func TestLongWaitsAreAnnounced(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name       string
+		retryAfter string
+		want       string // the Info line; empty: none
+	}{
+		{"long", "60", `level=INFO msg="waiting before retry" step=APPEND segment=3 wait=1m0s until=23:01:00 cause="mediaupload: append: HTTP 429 Too Many Requests: Internal error (code 131)"` + "\n"},
+		{"at the threshold", "5", `level=INFO msg="waiting before retry" step=APPEND segment=3 wait=5s until=23:00:05 cause=`},
+		{"short", "4", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newScriptedServer(t, http.Header{"Retry-After": {tc.retryAfter}}, 429)
+			var logs logRecorder
+			c, rec := newSignedClient(t, srv.URL+"/u", WithLogger(logs.logger()), withNow(func() time.Time { return now }))
+			require.NoError(t, c.Append(t.Context(), "1", 3, []byte("data")))
+			assert.Len(t, rec.recorded(), 1)
+			if tc.want == "" {
+				assert.Empty(t, logs.String())
+				return
+			}
+			assert.Contains(t, logs.String(), tc.want)
+		})
+	}
 }
 
 func TestRetryBackoffGrowsWithJitter(t *testing.T) {
@@ -264,7 +330,7 @@ func TestStallIsAbandonedAndRetried(t *testing.T) {
 		io.WriteString(w, `{"media_id_string":"5"}`)
 	}))
 	t.Cleanup(srv.Close)
-	c, rec := newSignedClient(t, srv.URL+"/u", WithStallTimeout(100*time.Millisecond))
+	c, rec := newSignedClient(t, srv.URL+"/u", withStallTimeout(100*time.Millisecond))
 	m, err := c.Status(t.Context(), "5")
 	require.NoError(t, err)
 	assert.Equal(t, "5", m.ID)
@@ -274,7 +340,7 @@ func TestStallIsAbandonedAndRetried(t *testing.T) {
 	p.MaxAttempts = 1
 	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	t.Cleanup(hang.Close)
-	c, _ = newSignedClient(t, hang.URL+"/u", WithStallTimeout(100*time.Millisecond), WithRetry(p))
+	c, _ = newSignedClient(t, hang.URL+"/u", withStallTimeout(100*time.Millisecond), WithRetry(p))
 	_, err = c.Status(t.Context(), "5")
 	require.ErrorIs(t, err, ErrStalled)
 }
@@ -282,6 +348,7 @@ func TestStallIsAbandonedAndRetried(t *testing.T) {
 func TestSlowMovingAnswerIsNotCutOff(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
 		w.WriteHeader(200)
 		io.WriteString(w, `{"media_id_string":"7"`)
 		for range 12 { // 12 × 25 ms: longer than the stall timeout, but moving
@@ -294,10 +361,48 @@ func TestSlowMovingAnswerIsNotCutOff(t *testing.T) {
 	t.Cleanup(srv.Close)
 	p := DefaultRetryPolicy()
 	p.MaxAttempts = 1
-	c, _ := newSignedClient(t, srv.URL+"/u", WithStallTimeout(200*time.Millisecond), WithRetry(p))
-	m, err := c.Status(t.Context(), "7")
-	require.NoError(t, err)
-	assert.Equal(t, "7", m.ID)
+	c, _ := newSignedClient(t, srv.URL+"/u", withStallTimeout(200*time.Millisecond), WithRetry(p))
+	// 16 KiB sent grant a second at MinTransferRate beyond the stall timeout.
+	require.NoError(t, c.Append(t.Context(), "7", 0, randomBytes(t, 16<<10)))
+}
+
+// TestTrickledAnswerIsAbandoned is a slowloris: each byte of the answer
+// comes before the stall timeout, but the whole would take far longer than
+// the stall timeout plus what was sent at MinTransferRate.
+func TestTrickledAnswerIsAbandoned(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		w.WriteHeader(200)
+		io.WriteString(w, `{"media_id_string":"7"`)
+		for range 60 { // 3 s in all, then complete: bounded without the fix too
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			io.WriteString(w, " ")
+		}
+		io.WriteString(w, "}")
+	}))
+	t.Cleanup(srv.Close)
+	p := DefaultRetryPolicy()
+	p.MaxAttempts = 2
+	c, rec := newSignedClient(t, srv.URL+"/u", withStallTimeout(200*time.Millisecond), WithRetry(p))
+	_, err := c.Status(t.Context(), "7")
+	require.ErrorIs(t, err, ErrTooSlow)
+	assert.NotErrorIs(t, err, ErrStalled, "bytes kept moving")
+	assert.ErrorContains(t, err, "gave up after 2 attempts")
+	assert.ErrorContains(t, err, "not complete within 200ms")
+	mu.Lock()
+	assert.Equal(t, 2, calls, "retried like a stall")
+	mu.Unlock()
+	assert.Len(t, rec.recorded(), 1)
 }
 
 func TestPermanentTransportErrorsAreNotRetried(t *testing.T) {
@@ -405,3 +510,67 @@ func TestEchoedBearerTokenReachesNoErrorOrLog(t *testing.T) {
 type writerFunc func(p []byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestUnauthorizedNamesClockSkew: OAuth 1.0a signs a timestamp, so a 401
+// whose Date is far from the local clock says by how much; a bearer token
+// carries none, so its 401 says nothing of clocks.
+func TestUnauthorizedNamesClockSkew(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		date    string // the answer's Date header; empty: none
+		bearer  bool
+		want    string
+		notWant []string
+	}{
+		{"clock ahead", now.Add(-(10*time.Minute + 2*time.Second)).Format(http.TimeFormat), false,
+			"— check the clock: yours is 10m2s ahead of X's", []string{"credentials"}},
+		{"clock behind", now.Add(45 * time.Second).Format(http.TimeFormat), false,
+			"— check the clock: yours is 45s behind X's", nil},
+		{"clocks agree", now.Add(-10 * time.Second).Format(http.TimeFormat), false,
+			"— check the credentials and the clock", []string{"ahead", "behind"}},
+		{"no Date", "", false, "— check the credentials and the clock", []string{"ahead", "behind"}},
+		{"bearer token", now.Add(-time.Hour).Format(http.TimeFormat), true, "— check the credentials", []string{"clock"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				calls++
+				mu.Unlock()
+				w.Header()["Date"] = nil
+				if tc.date != "" {
+					w.Header().Set("Date", tc.date)
+				}
+				w.WriteHeader(http.StatusUnauthorized)
+				io.WriteString(w, `{"errors":[{"code":135,"message":"Timestamp out of bounds."}]}`)
+			}))
+			t.Cleanup(srv.Close)
+			var c *Client
+			if tc.bearer {
+				var err error
+				c, err = NewClient(&http.Client{}, WithAPI(APIv2), WithEndpoint(srv.URL+"/2/media/upload"),
+					WithBearerToken("test-bearer-token"), withNow(func() time.Time { return now }))
+				require.NoError(t, err)
+			} else {
+				c, _ = newSignedClient(t, srv.URL+"/u", withNow(func() time.Time { return now }))
+			}
+			_, err := c.Status(t.Context(), "1")
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 401, apiErr.StatusCode)
+			assert.Contains(t, err.Error(), "(code 135)")
+			assert.Contains(t, err.Error(), tc.want)
+			for _, s := range tc.notWant {
+				assert.NotContains(t, err.Error(), s)
+			}
+			mu.Lock()
+			assert.Equal(t, 1, calls, "a 401 is not retried")
+			mu.Unlock()
+		})
+	}
+}

@@ -47,7 +47,7 @@ func TestSlowButMovingUploadIsNotCutOff(t *testing.T) {
 	t.Cleanup(srv.Close)
 	p := DefaultRetryPolicy()
 	p.MaxAttempts = 1
-	c, _ := newSignedClient(t, srv.URL+"/u", WithStallTimeout(300*time.Millisecond), WithRetry(p))
+	c, _ := newSignedClient(t, srv.URL+"/u", withStallTimeout(300*time.Millisecond), WithRetry(p))
 	start := time.Now()
 	require.NoError(t, c.Append(t.Context(), "1", 0, randomBytes(t, 2<<20)))
 	assert.Greater(t, time.Since(start), 300*time.Millisecond, "the upload outlasted the stall timeout")
@@ -77,4 +77,49 @@ func TestSocketMoved(t *testing.T) {
 	}, 5*time.Second, 5*time.Millisecond)
 	_, ok = socketMoved(nil)
 	assert.False(t, ok)
+}
+
+// TestWatchdogStopIsFinal checks that nothing re-arms a stopped watchdog:
+// its connection now serves other requests.
+func TestWatchdogStopIsFinal(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			io.Copy(io.Discard, c)
+			c.Close()
+		}
+	}()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	_, err = conn.Write(make([]byte, 10_000))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		n, _ := socketMoved(conn)
+		return n > 10_000
+	}, 5*time.Second, 5*time.Millisecond)
+
+	tests := []struct {
+		name  string
+		after func(w *watchdog)
+	}{
+		{"expire sees the socket moved", (*watchdog).expire},
+		{"a late touch", (*watchdog).touch},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, w := startWatchdog(t.Context(), time.Hour)
+			w.mu.Lock()
+			w.conn, w.moved = conn, 0 // as GotConn left it, long ago
+			w.mu.Unlock()
+			w.stop()
+			tc.after(w)
+			assert.False(t, w.timer.Stop(), "the stopped watchdog was re-armed")
+		})
+	}
 }

@@ -274,13 +274,14 @@ func TestUploadSurvivesTransientFaults(t *testing.T) {
 		{"APPEND answer lost", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 2, LoseAnswer: true}}, nil},
 		{"three in a row on one segment", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 1, Status: 503, Times: 3}}, nil},
 		{"a hang cut by the stall timeout", []mediatest.Fault{{Step: mediatest.StepAppend, Segment: 1, Hang: time.Minute}}, nil},
+		{"a trickled FINALIZE answer cut by the attempt limit", []mediatest.Fault{{Step: mediatest.StepFinalize, Trickle: 300 * time.Millisecond}}, nil},
 		{"20% random APPEND failures", nil, []mediatest.Option{mediatest.WithRandomFaults(0.2, 7)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv, c, rec := newFake(t, append([]mediatest.Option{mediatest.WithCheckAfter(1)}, tc.srvOpts...),
-				WithChunkSize(1000), WithStallTimeout(500*time.Millisecond))
+				WithChunkSize(1000), withStallTimeout(500*time.Millisecond))
 			for _, f := range tc.faults {
 				srv.InjectFault(f)
 			}

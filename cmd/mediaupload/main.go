@@ -17,8 +17,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/mediaupload/mediaupload"
 )
@@ -113,15 +115,22 @@ func oneLine(err error) string {
 }
 
 // parseInterspersed parses fs from args, allowing flags after positional
-// arguments, and returns the positional ones.
+// arguments, and returns the positional ones. A bad flag is one line of
+// error that says where to look; -h prints fs's whole usage.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	defer func() { fs.Usage = usage; fs.SetOutput(out) }()
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				usage()
 				return nil, err
 			}
-			return nil, usageError{err}
+			return nil, usagef("mediaupload: %v; run 'mediaupload %s -h'", err, fs.Name())
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -130,4 +139,40 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, args[0])
 		args = args[1:]
 	}
+}
+
+// durationFlag is a duration flag that refuses values under min. Unlike
+// flag.Duration it says what is wrong with a malformed value.
+type durationFlag struct {
+	d   *time.Duration
+	min time.Duration
+}
+
+// durationVar defines a duration flag with a default and a minimum.
+func durationVar(fs *flag.FlagSet, p *time.Duration, name string, value, min time.Duration, usage string) {
+	*p = value
+	if min > 0 {
+		usage = fmt.Sprintf("%s (at least %v)", usage, min)
+	}
+	fs.Var(durationFlag{p, min}, name, usage)
+}
+
+func (f durationFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f durationFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		msg := strings.TrimPrefix(err.Error(), "time: ")
+		return errors.New(strings.TrimSuffix(msg, " "+strconv.Quote(s)))
+	}
+	if d < f.min {
+		return fmt.Errorf("the minimum is %v", f.min)
+	}
+	*f.d = d
+	return nil
 }

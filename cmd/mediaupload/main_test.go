@@ -235,7 +235,7 @@ func TestUploadBadInput(t *testing.T) {
 			assert.Equal(t, 2, r.code)
 			assert.Empty(t, r.stdout)
 			assert.Contains(t, r.stderr, tc.wantMsg)
-			if !strings.Contains(tc.name, "flag") && !strings.Contains(tc.name, "command") {
+			if !strings.Contains(tc.name, "command") {
 				assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line of error: %q", r.stderr)
 			}
 			assertNoSecret(t, srv, r)
@@ -243,6 +243,84 @@ func TestUploadBadInput(t *testing.T) {
 		})
 	}
 	assert.Zero(t, len(srv.Requests()), "bad input sends nothing")
+}
+
+func TestBadFlagIsOneLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"malformed duration", []string{"upload", "--stall-timeout", "5", "clip.mp4"},
+			`mediaupload: invalid value "5" for flag -stall-timeout: missing unit in duration; run 'mediaupload upload -h'`},
+		{"stall timeout that cannot work", []string{"upload", "--stall-timeout", "1ns", "clip.mp4"},
+			`mediaupload: invalid value "1ns" for flag -stall-timeout: the minimum is 1s; run 'mediaupload upload -h'`},
+		{"unknown flag", []string{"upload", "clip.mp4", "--nope"},
+			`mediaupload: flag provided but not defined: -nope; run 'mediaupload upload -h'`},
+		{"demo shares the flags", []string{"demo", "--stall-timeout", "10"},
+			`mediaupload: invalid value "10" for flag -stall-timeout: missing unit in duration; run 'mediaupload demo -h'`},
+		{"serve", []string{"serve", "--check-after", "soon"},
+			`mediaupload: invalid value "soon" for flag -check-after: parse error; run 'mediaupload serve -h'`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := runCLI(t, nil, nil, tc.args...)
+			assert.Equal(t, 2, r.code)
+			assert.Equal(t, tc.want+"\n", r.stderr)
+			assert.Empty(t, r.stdout)
+		})
+	}
+}
+
+func TestHelpPrintsTheWholeUsage(t *testing.T) {
+	t.Parallel()
+	for cmd, flag := range map[string]string{"upload": "-stall-timeout", "demo": "-size", "serve": "-check-after"} {
+		t.Run(cmd, func(t *testing.T) {
+			t.Parallel()
+			r := runCLI(t, nil, nil, cmd, "-h")
+			assert.Equal(t, 0, r.code)
+			assert.Contains(t, r.stderr, flag)
+			assert.Greater(t, strings.Count(r.stderr, "\n"), 10, r.stderr)
+		})
+	}
+}
+
+func TestUploadLongRateLimitWaitFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		fault   mediatest.Fault
+		flags   []string
+		wantMsg []string // regular expressions
+	}{
+		{"Retry-After of decades", mediatest.Fault{Step: mediatest.StepAppend, Status: 429, RetryAfter: "1000000000"}, nil,
+			[]string{"over the 15m0s of", "the service asks to wait until", `\(in 277777h46m40s\)`, "set --max-retry-wait and --max-total-wait to 277777h46m40s or more"}},
+		{"reset hours away", mediatest.Fault{Step: mediatest.StepAppend, Status: 429, RateLimitReset: time.Now().Add(3 * time.Hour)}, nil,
+			[]string{"over the 15m0s of", `\(in (3h0m0s|2h59m\d\ds)\)`, `to (3h0m0s|2h59m\d\ds) or more`}},
+		{"a lowered cap", mediatest.Fault{Step: mediatest.StepAppend, Status: 429, RetryAfter: "3"}, []string{"--max-retry-wait", "2s"},
+			[]string{"over the 2s of", `\(in 3s\)`, "to 3s or more"}},
+		{"a lowered total", mediatest.Fault{Step: mediatest.StepAppend, Status: 429, RetryAfter: "3"}, []string{"--max-total-wait", "2s"},
+			[]string{"3s more would pass the 2s of", "to 3s or more"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer0(t)
+			srv.InjectFault(tc.fault)
+			args := append([]string{"upload", "--endpoint", srv.UploadURL()}, tc.flags...)
+			r := runCLI(t, envFor(srv), nil, append(args, writeFile(t, video(t, 1000)))...)
+			assert.Equal(t, 1, r.code)
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
+			assert.Contains(t, r.stderr, "mediaupload: upload failed at append of segment 0")
+			for _, want := range tc.wantMsg {
+				assert.Regexp(t, want, r.stderr)
+			}
+			assert.Equal(t, 1, countStep(srv, mediatest.StepAppend), "no retry into a closed window")
+			assertNoSecret(t, srv, r)
+		})
+	}
 }
 
 func TestUploadWrongCredentialsFailsFast(t *testing.T) {
@@ -575,4 +653,15 @@ func TestUploadNeverPrintsAnEchoedBearerToken(t *testing.T) {
 			}
 		})
 	}
+}
+
+// countStep counts the requests srv saw for step.
+func countStep(srv *mediatest.Server, step mediatest.Step) int {
+	n := 0
+	for _, q := range srv.Requests() {
+		if q.Step == step {
+			n++
+		}
+	}
+	return n
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,7 +23,7 @@ type uploadFlags struct {
 	endpoint, mediaType, category, chunkSize, altText string
 	resumeFile, api, subtitles, subtitlesLang         string
 	concurrency                                       int
-	stallTimeout                                      time.Duration
+	stallTimeout, maxRetryWait, maxTotalWait          time.Duration
 	json, progress, quiet, verbose, dm                bool
 	progressLines                                     bool // show progress as lines when not a terminal
 }
@@ -34,7 +35,10 @@ func (f *uploadFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.category, "category", "", "media category: tweet_image, tweet_gif, tweet_video, dm_image, dm_gif, dm_video, amplify_video, subtitles (default: from the type)")
 	fs.StringVar(&f.chunkSize, "chunk-size", "", "segment size in `BYTES`, at most 5242880 (default 2097152, grown to fit 1000 segments), or auto to size segments to the network")
 	fs.IntVar(&f.concurrency, "concurrency", mediaupload.DefaultConcurrency, "segments sent at once")
-	fs.DurationVar(&f.stallTimeout, "stall-timeout", mediaupload.DefaultStallTimeout, "abandon and retry a request that moves no byte for this `long`")
+	durationVar(fs, &f.stallTimeout, "stall-timeout", mediaupload.DefaultStallTimeout, mediaupload.MinStallTimeout, "abandon and retry a request that moves no byte for this `long`")
+	retry := mediaupload.DefaultRetryPolicy()
+	durationVar(fs, &f.maxRetryWait, "max-retry-wait", retry.MaxRetryAfter, 0, "wait at most this `long` when X asks for a wait before a retry (429 Retry-After, rate-limit reset); a longer one fails at once, saying when to try again")
+	durationVar(fs, &f.maxTotalWait, "max-total-wait", retry.MaxTotalWait, 0, "wait at most this `long` in all between the attempts of one request; 0: no cap")
 	fs.StringVar(&f.altText, "alt-text", "", "alt text for an image or GIF (at most 1000 characters)")
 	fs.BoolVar(&f.dm, "dm", false, "derive direct-message categories (dm_image, dm_gif, dm_video)")
 	fs.StringVar(&f.subtitles, "subtitles", "", "SubRip `FILE` to upload and attach to the video")
@@ -57,6 +61,7 @@ func (f *uploadFlags) clientOptions(stderr io.Writer) ([]mediaupload.Option, err
 		mediaupload.WithAPI(api),
 		mediaupload.WithConcurrency(f.concurrency),
 		mediaupload.WithStallTimeout(f.stallTimeout),
+		mediaupload.WithRetry(f.retryPolicy()),
 	}
 	if f.endpoint != "" {
 		opts = append(opts, mediaupload.WithEndpoint(f.endpoint))
@@ -88,6 +93,13 @@ func (f *uploadFlags) clientOptions(stderr io.Writer) ([]mediaupload.Option, err
 		opts = append(opts, mediaupload.WithChunkSize(n))
 	}
 	return opts, nil
+}
+
+// retryPolicy is the default policy with the flags' caps on waiting.
+func (f *uploadFlags) retryPolicy() mediaupload.RetryPolicy {
+	p := mediaupload.DefaultRetryPolicy()
+	p.MaxRetryAfter, p.MaxTotalWait = f.maxRetryWait, f.maxTotalWait
+	return p
 }
 
 // apiVersion reads --api.
@@ -217,7 +229,23 @@ func upload(ctx context.Context, client *mediaupload.Client, in io.Reader, f *up
 	opts = append(opts, mediaupload.OnProgress(bar.update))
 	m, err := client.Upload(ctx, in, opts...)
 	bar.finish(err == nil)
-	return m, err
+	return m, waitHint(err)
+}
+
+// waitHint adds to an error over a cap on waiting which flags raise it.
+func waitHint(err error) error {
+	var apiErr *mediaupload.APIError
+	switch {
+	case !errors.Is(err, mediaupload.ErrWaitTooLong):
+		return err
+	case errors.As(err, &apiErr) && apiErr.RetryAfter > 0:
+		need := apiErr.RetryAfter.Truncate(time.Second)
+		if need < apiErr.RetryAfter {
+			need += time.Second
+		}
+		return fmt.Errorf("%w; to wait for it, set --max-retry-wait and --max-total-wait to %v or more", err, need)
+	}
+	return fmt.Errorf("%w; --max-total-wait raises the cap", err)
 }
 
 // printMedia writes the media id, or with asJSON one JSON object, to w.

@@ -41,6 +41,7 @@ func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, d
 			return nil, err
 		}
 		req.ContentLength = body.len()
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(body.reader()), nil } // for a 307
 		req.Header.Set("Content-Type", body.contentType)
 		return req, nil
 	}, "segment", index)

@@ -240,7 +240,8 @@ func (e *UploadError) Error() string {
 	if e.MediaID != "" {
 		b.WriteString(" of media " + e.MediaID)
 	}
-	b.WriteString(": " + strings.TrimPrefix(e.Err.Error(), "mediaupload: "))
+	// The causes each name the package; once is enough.
+	b.WriteString(": " + strings.ReplaceAll(strings.TrimPrefix(e.Err.Error(), "mediaupload: "), ": mediaupload: ", ": "))
 	return b.String()
 }
 
@@ -418,6 +419,9 @@ func excerpt(body []byte) string {
 		return withheld
 	}
 	s := strings.Join(strings.Fields(string(body)), " ")
+	if page, ok := htmlSummary(s, len(body)); ok {
+		s = page
+	}
 	if len(s) > max {
 		s = s[:max]
 		for !utf8.ValidString(s) {
@@ -426,6 +430,38 @@ func excerpt(body []byte) string {
 		s += "…"
 	}
 	return strings.ToValidUTF8(s, "?")
+}
+
+// htmlSummary says what an HTML page is (a proxy's or a firewall's error
+// page) in place of its markup: its title, else its text.
+func htmlSummary(s string, size int) (string, bool) {
+	lower := strings.ToLower(s)
+	if !strings.HasPrefix(lower, "<!doctype html") && !strings.HasPrefix(lower, "<html") {
+		return "", false
+	}
+	if _, rest, ok := strings.Cut(lower, "<title>"); ok {
+		if title, _, ok := strings.Cut(rest, "</title>"); ok && strings.TrimSpace(title) != "" {
+			start := len(s) - len(rest)
+			return "an HTML page: " + strings.TrimSpace(s[start:start+len(title)]), true
+		}
+	}
+	var text strings.Builder
+	inTag := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			inTag = true
+			text.WriteByte(' ')
+		case r == '>':
+			inTag = false
+		case !inTag:
+			text.WriteRune(r)
+		}
+	}
+	if t := strings.Join(strings.Fields(text.String()), " "); t != "" {
+		return "an HTML page: " + t, true
+	}
+	return fmt.Sprintf("an HTML page of %d bytes", size), true
 }
 
 // resetAt reads when the service asked the client to come back:

@@ -54,6 +54,18 @@ func TestParseAPIError(t *testing.T) {
 			wantMsg:    "Forbidden: needs media.write",
 		},
 		{
+			name:    "a proxy's HTML page",
+			status:  502,
+			body:    "<html>\n<head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>",
+			wantMsg: "an HTML page: 502 Bad Gateway",
+		},
+		{
+			name:    "an HTML page without a title",
+			status:  400,
+			body:    "<!DOCTYPE html><html><body><pre>request rejected by WAF rule 942100</pre></body></html>",
+			wantMsg: "an HTML page: request rejected by WAF rule 942100",
+		},
+		{
 			name:    "plain string errors",
 			status:  500,
 			body:    `{"errors":"Internal error"}`,
@@ -63,7 +75,7 @@ func TestParseAPIError(t *testing.T) {
 			name:    "html body",
 			status:  502,
 			body:    "<html>\n<body>Bad   Gateway</body></html>",
-			wantMsg: "<html> <body>Bad Gateway</body></html>",
+			wantMsg: "an HTML page: Bad Gateway",
 		},
 		{
 			name:    "empty body",
@@ -259,6 +271,10 @@ func TestUploadError(t *testing.T) {
 
 	init := &UploadError{Step: StepInit, Segment: -1, Err: errors.New("boom")}
 	assert.Equal(t, "mediaupload: upload failed at init: boom", init.Error())
+
+	gaveUp := &UploadError{Step: StepFinalize, MediaID: "9", Segment: -1, Err: fmt.Errorf("gave up after 8 attempts: %w", &APIError{Step: StepFinalize, StatusCode: 502})}
+	assert.Equal(t, "mediaupload: upload failed at finalize of media 9: gave up after 8 attempts: finalize: HTTP 502 Bad Gateway", gaveUp.Error(),
+		"the package is named once")
 }
 
 func TestProcessingError(t *testing.T) {

@@ -170,11 +170,21 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	watchdog.limit(limit)
 	if req.Body != nil && req.Body != http.NoBody {
 		// The transport may go on reading a body after RoundTrip returned
-		// (an early answer, a cancelled attempt); ending the body here
-		// makes sure it lets go of the caller's chunk before it is reused.
-		body := &touchReader{r: req.Body, touch: touch}
-		defer body.end()
-		req.Body = body
+		// (an early answer, a cancelled attempt); ending the bodies here,
+		// the one of a redirect too, makes sure it lets go of the caller's
+		// chunk before it is reused.
+		bodies := &touchBodies{touch: touch}
+		defer bodies.end()
+		req.Body = bodies.wrap(req.Body)
+		if get := req.GetBody; get != nil {
+			req.GetBody = func() (io.ReadCloser, error) {
+				r, err := get()
+				if err != nil {
+					return nil, err
+				}
+				return bodies.wrap(r), nil
+			}
+		}
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	if c.bearer != "" {
@@ -230,6 +240,31 @@ func (c *Client) apiError(step Step, status int, header http.Header, body []byte
 // body's time at [MinTransferRate].
 func (c *Client) attemptLimit(sent int64) time.Duration {
 	return c.stallTimeout + time.Duration(sent)*time.Second/MinTransferRate
+}
+
+// touchBodies are the request bodies of one attempt: the first and those a
+// redirect makes.
+type touchBodies struct {
+	touch  func()
+	mu     sync.Mutex
+	bodies []*touchReader
+}
+
+func (b *touchBodies) wrap(r io.ReadCloser) io.ReadCloser {
+	t := &touchReader{r: r, touch: b.touch}
+	b.mu.Lock()
+	b.bodies = append(b.bodies, t)
+	b.mu.Unlock()
+	return t
+}
+
+// end ends every body.
+func (b *touchBodies) end() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, t := range b.bodies {
+		t.end()
+	}
 }
 
 // touchReader calls touch whenever bytes move through it, and reads

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mediaupload/mediaupload/internal/stall"
 )
 
 // Sentinel errors for bad input, reported before any request is made. Match
@@ -52,13 +54,13 @@ var (
 	ErrBadAnswer = errors.New("mediaupload: unusable answer")
 	// ErrStalled means no byte moved for the stall timeout; the attempt was
 	// abandoned and, budget permitting, retried.
-	ErrStalled = errors.New("mediaupload: connection stalled")
+	ErrStalled = stall.ErrStalled
 	// ErrTooSlow means an attempt's answer was not complete within the
 	// stall timeout plus the time its body takes at [MinTransferRate]:
 	// bytes kept moving, too slowly to ever finish (a trickled answer).
 	// The attempt was abandoned and, budget permitting, retried, as for
 	// [ErrStalled].
-	ErrTooSlow = errors.New("mediaupload: request too slow")
+	ErrTooSlow = stall.ErrTooSlow
 	// ErrWaitTooLong means a request needed a wait before its retry over a
 	// cap of the [RetryPolicy]: the service asked for more than
 	// MaxRetryAfter, or the wait would pass MaxTotalWait. The request

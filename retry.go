@@ -8,10 +8,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+
+	"github.com/mediaupload/mediaupload/internal/stall"
 )
 
 // maxAnswer caps how much of a 2xx answer is read; media answers are small.
@@ -157,9 +158,8 @@ func unwrapPermanent(err error) error {
 // nothing moves for the stall timeout (see [watchdog]), and with
 // [ErrTooSlow] when its answer is not complete within [Client.attemptLimit].
 func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answer, error) {
-	actx, watchdog := startWatchdog(ctx, c.stallTimeout)
-	defer watchdog.stop()
-	touch := watchdog.touch
+	actx, watchdog := stall.Start(ctx, c.stallTimeout)
+	defer watchdog.Stop()
 
 	req, err := build(actx)
 	if err != nil {
@@ -167,22 +167,18 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	}
 	sent := max(req.ContentLength, 0)
 	limit := c.attemptLimit(sent)
-	watchdog.limit(limit)
+	watchdog.Limit(limit)
 	if req.Body != nil && req.Body != http.NoBody {
-		// The transport may go on reading a body after RoundTrip returned
-		// (an early answer, a cancelled attempt); ending the bodies here,
-		// the one of a redirect too, makes sure it lets go of the caller's
-		// chunk before it is reused.
-		bodies := &touchBodies{touch: touch}
-		defer bodies.end()
-		req.Body = bodies.wrap(req.Body)
+		// The bodies, a redirect's too, let go of the caller's chunk once
+		// the attempt ends, before the chunk is reused.
+		req.Body = watchdog.Body(req.Body)
 		if get := req.GetBody; get != nil {
 			req.GetBody = func() (io.ReadCloser, error) {
 				r, err := get()
 				if err != nil {
 					return nil, err
 				}
-				return bodies.wrap(r), nil
+				return watchdog.Body(r), nil
 			}
 		}
 	}
@@ -208,12 +204,12 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 		return nil, stalled(err)
 	}
 	defer resp.Body.Close()
-	touch()
+	watchdog.Touch()
 	max := int64(maxAnswer)
 	if resp.StatusCode/100 != 2 {
 		max = maxErrorBody
 	}
-	body, err := io.ReadAll(io.LimitReader(&touchReader{r: resp.Body, touch: touch}, max))
+	body, err := io.ReadAll(io.LimitReader(watchdog.Body(resp.Body), max))
 	if err != nil {
 		return nil, stalled(fmt.Errorf("reading the answer: %w", err))
 	}
@@ -241,62 +237,3 @@ func (c *Client) apiError(step Step, status int, header http.Header, body []byte
 func (c *Client) attemptLimit(sent int64) time.Duration {
 	return c.stallTimeout + time.Duration(sent)*time.Second/MinTransferRate
 }
-
-// touchBodies are the request bodies of one attempt: the first and those a
-// redirect makes.
-type touchBodies struct {
-	touch  func()
-	mu     sync.Mutex
-	bodies []*touchReader
-}
-
-func (b *touchBodies) wrap(r io.ReadCloser) io.ReadCloser {
-	t := &touchReader{r: r, touch: b.touch}
-	b.mu.Lock()
-	b.bodies = append(b.bodies, t)
-	b.mu.Unlock()
-	return t
-}
-
-// end ends every body.
-func (b *touchBodies) end() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, t := range b.bodies {
-		t.end()
-	}
-}
-
-// touchReader calls touch whenever bytes move through it, and reads
-// nothing more once ended.
-type touchReader struct {
-	mu    sync.Mutex
-	r     io.ReadCloser
-	touch func()
-	ended bool
-}
-
-// errAttemptOver is what a body read after its attempt ended returns.
-var errAttemptOver = errors.New("mediaupload: request attempt is over")
-
-func (t *touchReader) Read(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.ended {
-		return 0, errAttemptOver
-	}
-	n, err := t.r.Read(p)
-	if n > 0 {
-		t.touch()
-	}
-	return n, err
-}
-
-// end waits for a Read in progress and makes later ones fail.
-func (t *touchReader) end() {
-	t.mu.Lock()
-	t.ended = true
-	t.mu.Unlock()
-}
-
-func (t *touchReader) Close() error { return t.r.Close() }

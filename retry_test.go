@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mediaupload/mediaupload/internal/stall"
 )
 
 // testCreds have secrets distinctive enough to search error text for.
@@ -456,7 +458,7 @@ func TestChunkIsReleasedWhenTheAttemptEnds(t *testing.T) {
 	lr.wg.Wait()
 	require.Len(t, lr.results, 2)
 	for _, r := range lr.results {
-		assert.ErrorIs(t, r, errAttemptOver)
+		assert.ErrorIs(t, r, stall.ErrAttemptOver)
 	}
 }
 

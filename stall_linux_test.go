@@ -1,7 +1,6 @@
 package mediaupload
 
 import (
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -51,75 +50,4 @@ func TestSlowButMovingUploadIsNotCutOff(t *testing.T) {
 	start := time.Now()
 	require.NoError(t, c.Append(t.Context(), "1", 0, randomBytes(t, 2<<20)))
 	assert.Greater(t, time.Since(start), 300*time.Millisecond, "the upload outlasted the stall timeout")
-}
-
-func TestSocketMoved(t *testing.T) {
-	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	go func() {
-		c, err := ln.Accept()
-		if err == nil {
-			io.Copy(io.Discard, c)
-			c.Close()
-		}
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	require.NoError(t, err)
-	defer c.Close()
-	before, ok := socketMoved(c)
-	require.True(t, ok)
-	c.Write(make([]byte, 100_000))
-	assert.Eventually(t, func() bool {
-		after, _ := socketMoved(c)
-		return after >= before+100_000
-	}, 5*time.Second, 5*time.Millisecond)
-	_, ok = socketMoved(nil)
-	assert.False(t, ok)
-}
-
-// TestWatchdogStopIsFinal checks that nothing re-arms a stopped watchdog:
-// its connection now serves other requests.
-func TestWatchdogStopIsFinal(t *testing.T) {
-	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		c, err := ln.Accept()
-		if err == nil {
-			io.Copy(io.Discard, c)
-			c.Close()
-		}
-	}()
-	conn, err := net.Dial("tcp", ln.Addr().String())
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	_, err = conn.Write(make([]byte, 10_000))
-	require.NoError(t, err)
-	require.Eventually(t, func() bool {
-		n, _ := socketMoved(conn)
-		return n > 10_000
-	}, 5*time.Second, 5*time.Millisecond)
-
-	tests := []struct {
-		name  string
-		after func(w *watchdog)
-	}{
-		{"expire sees the socket moved", (*watchdog).expire},
-		{"a late touch", (*watchdog).touch},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			_, w := startWatchdog(t.Context(), time.Hour)
-			w.mu.Lock()
-			w.conn, w.moved = conn, 0 // as GotConn left it, long ago
-			w.mu.Unlock()
-			w.stop()
-			tc.after(w)
-			assert.False(t, w.timer.Stop(), "the stopped watchdog was re-armed")
-		})
-	}
 }

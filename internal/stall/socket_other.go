@@ -1,6 +1,6 @@
 //go:build !linux
 
-package mediaupload
+package stall
 
 import "net"
 

@@ -1,4 +1,4 @@
-package mediaupload
+package stall
 
 import (
 	"net"

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mediaupload/mediaupload/internal/wire"
 )
 
 func TestAdaptiveSizer(t *testing.T) {
@@ -74,7 +76,7 @@ func TestAdaptiveChunkSizeFollowsBandwidth(t *testing.T) {
 				break
 			}
 		}
-		if r.Method == http.MethodPost && r.Header.Get("Content-Type") != formContentType {
+		if r.Method == http.MethodPost && r.Header.Get("Content-Type") != wire.FormContentType {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}

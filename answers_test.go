@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mediaupload/mediaupload/internal/wire"
 	"github.com/mediaupload/mediaupload/mediatest"
 )
 
@@ -143,19 +144,19 @@ func TestLenientHints(t *testing.T) {
 		{`{"media_id_string":"1","expires_after_secs":60.7,"processing_info":{"state":"pending","check_after_secs":1.5,"progress_percent":42.5}}`, time.Second, 42, now.Add(time.Minute)},
 		{`{"media_id_string":"1","expires_after_secs":true,"processing_info":{"state":"pending","check_after_secs":null,"progress_percent":{}}}`, -1, 0, time.Time{}},
 		{`{"media_id_string":"1","processing_info":{"state":"pending","check_after_secs":-3,"progress_percent":700}}`, 0, 100, time.Time{}},
-		{`{"media_id_string":"1","processing_info":{"state":"pending","check_after_secs":1e300}}`, maxHint * time.Second, 0, time.Time{}},
+		{`{"media_id_string":"1","processing_info":{"state":"pending","check_after_secs":1e300}}`, wire.MaxHint * time.Second, 0, time.Time{}},
 	}
 	for _, tc := range tests {
-		w, err := v1{}.parseMedia([]byte(tc.body))
+		w, err := wire.V1(nil).ParseMedia([]byte(tc.body))
 		require.NoError(t, err, tc.body)
-		m, err := w.media(now, "1")
+		m, err := mediaOf(w, now, "1")
 		require.NoError(t, err, tc.body)
 		assert.Equal(t, tc.checkAfter, m.Processing.CheckAfter, tc.body)
 		assert.Equal(t, tc.percent, m.Processing.ProgressPercent, tc.body)
 		assert.Equal(t, tc.expires, m.ExpiresAt, tc.body)
 	}
 	for _, strict := range []string{`{"media_id_string":1}`, `{"media_id_string":"1","size":"10"}`, `{"media_id_string":"1","processing_info":{"state":3}}`} {
-		_, err := v1{}.parseMedia([]byte(strict))
+		_, err := wire.V1(nil).ParseMedia([]byte(strict))
 		assert.Error(t, err, "ids, sizes and states are strict: %s", strict)
 	}
 }

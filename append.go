@@ -1,14 +1,9 @@
 package mediaupload
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"sync"
 )
 
@@ -34,66 +29,11 @@ func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, d
 	case len(data) > MaxChunkSize:
 		return 0, fmt.Errorf("%w: segment of %d bytes is over %d", ErrChunkSize, len(data), MaxChunkSize)
 	}
-	u, body := c.dialect.appendBody(mediaID, index, data, asBase64)
+	u, body := c.dialect.Append(mediaID, index, data, asBase64)
 	_, t, err := c.send(ctx, StepAppend, func(ctx context.Context) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, body.reader())
-		if err != nil {
-			return nil, err
-		}
-		req.ContentLength = body.len()
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(body.reader()), nil } // for a 307
-		req.Header.Set("Content-Type", body.contentType)
-		return req, nil
+		return body.Build(ctx, u)
 	}, "segment", index)
 	return t.n, err
-}
-
-// framedBody is a request body made of a small prefix and suffix, encoded
-// once, around a payload streamed from the caller's chunk, never copied.
-type framedBody struct {
-	contentType     string
-	prefix, payload []byte
-	suffix          []byte
-}
-
-// newMultipartBody frames data after fields, as file part "media", or as
-// field "media_data" in base64 (which costs a copy).
-func newMultipartBody(fields []formField, data []byte, asBase64 bool) *framedBody {
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	for _, f := range fields {
-		w.WriteField(f.name, f.value) // writes to memory: cannot fail
-	}
-	payload := data
-	if asBase64 {
-		payload = make([]byte, base64.StdEncoding.EncodedLen(len(data)))
-		base64.StdEncoding.Encode(payload, data)
-		w.CreateFormField("media_data")
-	} else {
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", `form-data; name="media"; filename="media"`)
-		h.Set("Content-Type", "application/octet-stream")
-		w.CreatePart(h)
-	}
-	prefix := bytes.Clone(buf.Bytes())
-	buf.Reset()
-	w.Close()
-	return &framedBody{contentType: w.FormDataContentType(), prefix: prefix, payload: payload, suffix: bytes.Clone(buf.Bytes())}
-}
-
-// newJSONAppendBody frames data as {"segment_index":N,"media":"<base64>"}.
-func newJSONAppendBody(index int, data []byte) *framedBody {
-	payload := make([]byte, base64.StdEncoding.EncodedLen(len(data)))
-	base64.StdEncoding.Encode(payload, data)
-	return &framedBody{contentType: "application/json", payload: payload,
-		prefix: fmt.Appendf(nil, `{"segment_index":%d,"media":"`, index), suffix: []byte(`"}`)}
-}
-
-func (b *framedBody) len() int64 { return int64(len(b.prefix) + len(b.payload) + len(b.suffix)) }
-
-// reader returns a fresh reader over the whole body, for one attempt.
-func (b *framedBody) reader() io.ReadCloser {
-	return io.NopCloser(io.MultiReader(bytes.NewReader(b.prefix), bytes.NewReader(b.payload), bytes.NewReader(b.suffix)))
 }
 
 // bufferPool hands out at most n chunk buffers of one upload. They come

@@ -1,12 +1,8 @@
 package mediaupload
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -16,51 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func TestMultipartBody(t *testing.T) {
-	t.Parallel()
-	data := randomBytes(t, 4096)
-	fields := []formField{{"command", "APPEND"}, {"media_id", "1880028106020515840"}, {"segment_index", "7"}}
-	for _, asBase64 := range []bool{false, true} {
-		body := newMultipartBody(fields, data, asBase64)
-		for range 2 { // every attempt reads the whole body afresh
-			raw, err := io.ReadAll(body.reader())
-			require.NoError(t, err)
-			assert.Equal(t, body.len(), int64(len(raw)))
-
-			mt, params, err := mime.ParseMediaType(body.contentType)
-			require.NoError(t, err)
-			assert.Equal(t, "multipart/form-data", mt)
-			form, err := multipart.NewReader(bytes.NewReader(raw), params["boundary"]).ReadForm(10 << 20)
-			require.NoError(t, err)
-			assert.Equal(t, []string{"APPEND"}, form.Value["command"])
-			assert.Equal(t, []string{"1880028106020515840"}, form.Value["media_id"])
-			assert.Equal(t, []string{"7"}, form.Value["segment_index"])
-			if asBase64 {
-				assert.Empty(t, form.File)
-				require.Len(t, form.Value["media_data"], 1)
-				got, err := base64.StdEncoding.DecodeString(form.Value["media_data"][0])
-				require.NoError(t, err)
-				assert.Equal(t, data, got)
-				continue
-			}
-			assert.Empty(t, form.Value["media_data"])
-			require.Len(t, form.File["media"], 1)
-			f, err := form.File["media"][0].Open()
-			require.NoError(t, err)
-			got, err := io.ReadAll(f)
-			require.NoError(t, err)
-			assert.Equal(t, data, got)
-		}
-	}
-}
-
-func TestMultipartBodyDoesNotCopyTheChunk(t *testing.T) {
-	t.Parallel()
-	data := randomBytes(t, 1<<20)
-	body := newMultipartBody([]formField{{"segment_index", "0"}}, data, false)
-	assert.Same(t, &data[0], &body.payload[0], "the payload must be the chunk itself")
-}
 
 func TestBufferPoolBoundsBuffers(t *testing.T) {
 	t.Parallel()

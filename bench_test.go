@@ -35,17 +35,6 @@ func sinkServer(tb testing.TB) *httptest.Server {
 	return srv
 }
 
-func BenchmarkMultipartBody(b *testing.B) {
-	chunk := make([]byte, DefaultChunkSize)
-	fields := []formField{{"command", "APPEND"}, {"media_id", "1880028106020515841"}, {"segment_index", "7"}}
-	b.SetBytes(int64(len(chunk)))
-	b.ReportAllocs()
-	for b.Loop() {
-		body := newMultipartBody(fields, chunk, false)
-		io.Copy(io.Discard, body.reader())
-	}
-}
-
 func BenchmarkChunker(b *testing.B) {
 	data := make([]byte, 64<<20)
 	buf := make([]byte, DefaultChunkSize)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mediaupload/mediaupload/internal/wire"
 	"github.com/mediaupload/mediaupload/mediatest"
 )
 
@@ -125,15 +126,15 @@ func FuzzParseMedia(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	dialects := []dialect{v1{endpoint: &url.URL{}}, v2{endpoint: &url.URL{}}}
+	dialects := []wire.Dialect{wire.V1(&url.URL{}), wire.V2(&url.URL{})}
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, d := range dialects {
-			w, err := d.parseMedia([]byte(body))
+			w, err := d.ParseMedia([]byte(body))
 			if err != nil || w == nil {
 				continue
 			}
 			for _, want := range []string{"", "1"} {
-				m, err := w.media(time.Unix(1_700_000_000, 0), want)
+				m, err := mediaOf(w, time.Unix(1_700_000_000, 0), want)
 				if err != nil {
 					continue
 				}

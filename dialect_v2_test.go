@@ -2,7 +2,6 @@ package mediaupload
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -73,36 +72,4 @@ func TestDialectV2ProblemObjects(t *testing.T) {
 	assert.Equal(t, 400, apiErr.StatusCode)
 	assert.Contains(t, apiErr.Message, "Invalid Request")
 	assert.Contains(t, strings.ToLower(apiErr.Message), "segment")
-}
-
-func TestV2Requests(t *testing.T) {
-	t.Parallel()
-	d := v2{endpoint: mustURL(t, "https://127.0.0.1:8443/2/media/upload")}
-	r, err := d.initRequest(InitParams{TotalBytes: 10, MediaType: "video/mp4", Category: "tweet_video",
-		AdditionalOwners: []string{"1", "2"}, Shared: true})
-	require.NoError(t, err)
-	assert.Equal(t, "https://127.0.0.1:8443/2/media/upload/initialize", r.url)
-	assert.JSONEq(t, `{"media_type":"video/mp4","total_bytes":10,"media_category":"tweet_video","additional_owners":["1","2"],"shared":true}`, string(r.body))
-	assert.Equal(t, "https://127.0.0.1:8443/2/media/upload/123/finalize", d.finalizeRequest("123").url)
-	assert.Equal(t, "https://127.0.0.1:8443/2/media/upload?command=STATUS&media_id=123", d.statusRequest("123").url)
-	u, body := d.appendBody("123", 4, []byte("abc"), true)
-	assert.Equal(t, "https://127.0.0.1:8443/2/media/upload/123/append", u)
-	raw, _ := io.ReadAll(body.reader())
-	assert.JSONEq(t, `{"segment_index":4,"media":"YWJj"}`, string(raw))
-
-	r, err = d.metadataRequest("1", "x")
-	require.NoError(t, err)
-	assert.Equal(t, "https://127.0.0.1:8443/2/media/metadata", r.url)
-	assert.JSONEq(t, `{"id":"1","metadata":{"alt_text":{"text":"x"}}}`, string(r.body))
-	r, err = d.subtitlesRequest("1", Subtitle{MediaID: "2", LanguageCode: "EN", DisplayName: "English"})
-	require.NoError(t, err)
-	assert.Equal(t, "https://127.0.0.1:8443/2/media/subtitles", r.url)
-	assert.JSONEq(t, `{"id":"1","media_category":"TweetVideo","subtitles":{"id":"2","language_code":"EN","display_name":"English"}}`, string(r.body))
-
-	m, err := d.parseMedia([]byte(`{"data":{"id":"1880028106020515840","media_key":"13_1880028106020515840","expires_after_secs":1295999}}`))
-	require.NoError(t, err)
-	assert.Equal(t, "1880028106020515840", m.ID)
-	m, err = d.parseMedia([]byte(`{"errors":[{"message":"x"}]}`))
-	require.NoError(t, err)
-	assert.Nil(t, m, "no data: the client reads the errors (TestAnswerShapes)")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/cenkalti/backoff/v5"
 
 	"github.com/mediaupload/mediaupload/internal/stall"
+	"github.com/mediaupload/mediaupload/internal/wire"
 )
 
 // maxAnswer caps how much of a 2xx answer is read; media answers are small.
@@ -221,13 +222,12 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 
 // apiError builds the [*APIError] of an answer that failed step.
 func (c *Client) apiError(step Step, status int, header http.Header, body []byte) *APIError {
-	e := parseAPIError(step, status, header, body, c.now())
-	e.hint = c.dialect.hint(status)
+	e := parseAPIError(step, status, header, body, c.now(), c.bearer)
+	e.hint = c.dialect.Hint(status)
 	e.bearer = c.bearer != ""
 	if status == http.StatusUnauthorized && !e.bearer {
-		e.skew = clockSkew(header, c.now())
+		e.skew = wire.ClockSkew(header, c.now())
 	}
-	e.withholdEchoes(body, c.bearer)
 	return e
 }
 

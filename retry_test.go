@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mediaupload/mediaupload/internal/stall"
+	"github.com/mediaupload/mediaupload/internal/wire"
 )
 
 // testCreds have secrets distinctive enough to search error text for.
@@ -492,9 +493,9 @@ func TestEchoedBearerTokenReachesNoErrorOrLog(t *testing.T) {
 			_, err = c.Status(t.Context(), "1")
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, withheld, apiErr.Message)
+			assert.Equal(t, wire.Withheld, apiErr.Message)
 			for _, d := range apiErr.Errors {
-				assert.Equal(t, withheld, d.Message)
+				assert.Equal(t, wire.Withheld, d.Message)
 			}
 			mu.Lock()
 			defer mu.Unlock()

@@ -33,7 +33,7 @@ func newSession(c *Client, cfg *uploadConfig, src *source, chunk, maxChunk int64
 		lay:   &layout{total: src.size, sizer: c.newSizer(chunk, maxChunk)},
 		acked: map[int]string{},
 		state: ResumeState{
-			Version: resumeVersion, API: c.dialect.name(), Endpoint: c.endpoint.String(),
+			Version: resumeVersion, API: c.dialect.Name(), Endpoint: c.endpoint.String(),
 			TotalBytes: src.size, MediaType: cfg.mediaType, Category: cfg.category,
 			ChunkSize: chunk, Fingerprint: fingerprint(src.size, head),
 		},

@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
+
+	"github.com/mediaupload/mediaupload/internal/wire"
 )
 
 // Subtitle links an uploaded subtitle file (category "subtitles") to a
@@ -66,10 +68,10 @@ func (c *Client) AttachSubtitles(ctx context.Context, videoID string, sub Subtit
 	if err := checkMediaID(sub.MediaID); err != nil {
 		return err
 	}
-	req, err := c.dialect.subtitlesRequest(videoID, sub)
+	req, err := c.dialect.Subtitles(videoID, wire.Subtitle(sub))
 	if err != nil {
 		return err
 	}
-	_, _, err = c.send(ctx, StepSubtitles, req.build)
+	_, _, err = c.send(ctx, StepSubtitles, req.Build)
 	return err
 }

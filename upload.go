@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mediaupload/mediaupload/internal/wire"
 )
 
 // Client uploads media. Build it with [NewClient]; it does not change
@@ -22,7 +24,7 @@ type Client struct {
 	api               API
 	endpoint          *url.URL
 	endpointSet       bool // by WithEndpoint, not defaulted
-	dialect           dialect
+	dialect           wire.Dialect
 	bearer            string
 	chunkSize         int64         // 0: DefaultChunkSize, grown to fit
 	adaptiveTarget    time.Duration // > 0: adaptive segment sizes
@@ -78,9 +80,9 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 		}
 		c.endpoint, _ = parseEndpoint(def)
 	}
-	c.dialect = v1{endpoint: c.endpoint}
+	c.dialect = wire.V1(c.endpoint)
 	if c.api == APIv2 {
-		c.dialect = v2{endpoint: c.endpoint}
+		c.dialect = wire.V2(c.endpoint)
 	}
 	return c, nil
 }
@@ -178,7 +180,7 @@ func (c *Client) Init(ctx context.Context, p InitParams) (*Media, error) {
 		}
 		p.Category = cat
 	}
-	req, err := c.dialect.initRequest(p)
+	req, err := c.dialect.Init(wire.InitParams(p))
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +206,7 @@ func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (
 	if err := checkMediaID(mediaID); err != nil {
 		return nil, err
 	}
-	ans, t, err := c.send(ctx, StepFinalize, c.dialect.finalizeRequest(mediaID).build)
+	ans, t, err := c.send(ctx, StepFinalize, c.dialect.Finalize(mediaID).Build)
 	var apiErr *APIError
 	if err != nil && (t.unanswered || maybeDone) && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
 		// An attempt whose answer never came, or an earlier process, may
@@ -264,7 +266,7 @@ func (c *Client) Status(ctx context.Context, mediaID string) (*Media, error) {
 	if err := checkMediaID(mediaID); err != nil {
 		return nil, err
 	}
-	return c.call(ctx, StepStatus, c.dialect.statusRequest(mediaID), mediaID)
+	return c.call(ctx, StepStatus, c.dialect.Status(mediaID), mediaID)
 }
 
 // WaitProcessed polls STATUS until processing of m has succeeded, and
@@ -338,11 +340,11 @@ func (c *Client) SetAltText(ctx context.Context, mediaID, text string) error {
 	if err := checkMediaID(mediaID); err != nil {
 		return err
 	}
-	req, err := c.dialect.metadataRequest(mediaID, text)
+	req, err := c.dialect.Metadata(mediaID, text)
 	if err != nil {
 		return err
 	}
-	_, _, err = c.send(ctx, StepMetadata, req.build)
+	_, _, err = c.send(ctx, StepMetadata, req.Build)
 	return err
 }
 
@@ -355,8 +357,8 @@ func checkAltText(text string) error {
 
 // call sends a request whose answer is a media object about want (""
 // for INIT).
-func (c *Client) call(ctx context.Context, step Step, req wireRequest, want string) (*Media, error) {
-	ans, _, err := c.send(ctx, step, req.build)
+func (c *Client) call(ctx context.Context, step Step, req wire.Request, want string) (*Media, error) {
+	ans, _, err := c.send(ctx, step, req.Build)
 	if err != nil {
 		return nil, err
 	}
@@ -367,23 +369,23 @@ func (c *Client) call(ctx context.Context, step Step, req wireRequest, want stri
 // answer that holds errors and no media is the [*APIError] it describes;
 // one with neither, or with no body, is about want.
 func (c *Client) parse(step Step, ans *answer, want string) (*Media, error) {
-	var w *wireMedia
+	var w *wire.Media
 	if len(bytes.TrimSpace(ans.body)) > 0 {
 		var err error
-		if w, err = c.dialect.parseMedia(ans.body); err != nil {
+		if w, err = c.dialect.ParseMedia(ans.body); err != nil {
 			return nil, fmt.Errorf("%w: unreadable: %w", ErrBadAnswer, err)
 		}
 	}
 	if w == nil {
-		if holdsErrors(ans.body) {
+		if wire.HoldsErrors(ans.body) {
 			return nil, c.apiError(step, ans.status, ans.header, ans.body)
 		}
 		if want == "" {
 			return nil, fmt.Errorf("%w: it holds no media", ErrBadAnswer)
 		}
-		w = &wireMedia{}
+		w = &wire.Media{}
 	}
-	return w.media(c.now(), want)
+	return mediaOf(w, c.now(), want)
 }
 
 // Upload uploads all of r and returns the media once it is ready to use:
@@ -568,4 +570,34 @@ func (c *Client) uploadSubtitles(ctx context.Context, m *Media, sf *subtitleFile
 	sub := sf.sub
 	sub.MediaID, sub.VideoCategory = sm.ID, m.Category
 	return c.AttachSubtitles(ctx, m.ID, sub)
+}
+
+// mediaOf converts the answer w about want (the media id asked about; ""
+// for INIT, whose answer names the new one). An answer that names no id is
+// about want; one that names another id is refused.
+func mediaOf(w *wire.Media, now time.Time, want string) (*Media, error) {
+	id := w.IDOf()
+	switch {
+	case id == "":
+		id = want
+	case want != "" && id != want:
+		return nil, fmt.Errorf("%w: it is about media %s, not %s", ErrBadAnswer, id, want)
+	}
+	if err := checkMediaID(id); err != nil {
+		return nil, fmt.Errorf("%w: no usable media id: %w", ErrBadAnswer, err)
+	}
+	m := &Media{ID: id, Key: w.MediaKey, Size: w.Size}
+	if w.ExpiresAfter.OK {
+		m.ExpiresAt = now.Add(time.Duration(w.ExpiresAfter.N) * time.Second)
+	}
+	if p := w.Processing; p != nil {
+		m.Processing = &ProcessingInfo{State: p.State, CheckAfter: -1, ProgressPercent: int(min(max(p.ProgressPercent.N, 0), 100))}
+		if p.CheckAfterSecs.OK {
+			m.Processing.CheckAfter = time.Duration(max(p.CheckAfterSecs.N, 0)) * time.Second
+		}
+		if p.Error != nil {
+			m.Processing.Error = &ProcessingError{MediaID: m.ID, Code: int(p.Error.Code.N), Name: p.Error.Name, Message: p.Error.Message}
+		}
+	}
+	return m, nil
 }

@@ -1,4 +1,4 @@
-package mediaupload
+package wire
 
 import (
 	"encoding/json"
@@ -7,6 +7,9 @@ import (
 	"strconv"
 )
 
+// V2 is the X API v2 dialect at endpoint (…/2/media/upload).
+func V2(endpoint *url.URL) Dialect { return v2{endpoint: endpoint} }
+
 // v2 is the X API v2 dialect: /2/media/upload/initialize, /{id}/append,
 // /{id}/finalize and GET /2/media/upload for STATUS, answers in a "data"
 // envelope; metadata and subtitles at /2/media/… on the same host.
@@ -14,9 +17,9 @@ type v2 struct {
 	endpoint *url.URL // …/2/media/upload
 }
 
-func (v2) name() string { return string(APIv2) }
+func (v2) Name() string { return "2" }
 
-func (d v2) initRequest(p InitParams) (wireRequest, error) {
+func (d v2) Init(p InitParams) (Request, error) {
 	body := map[string]any{"media_type": p.MediaType, "total_bytes": p.TotalBytes}
 	if p.Category != "" {
 		body["media_category"] = p.Category
@@ -30,7 +33,7 @@ func (d v2) initRequest(p InitParams) (wireRequest, error) {
 	return jsonRequest(d.path("/initialize"), body)
 }
 
-func (d v2) appendBody(mediaID string, index int, data []byte, asBase64 bool) (string, *framedBody) {
+func (d v2) Append(mediaID string, index int, data []byte, asBase64 bool) (string, *Body) {
 	u := d.path("/" + mediaID + "/append")
 	if asBase64 {
 		return u, newJSONAppendBody(index, data)
@@ -38,31 +41,31 @@ func (d v2) appendBody(mediaID string, index int, data []byte, asBase64 bool) (s
 	return u, newMultipartBody([]formField{{"segment_index", strconv.Itoa(index)}}, data, false)
 }
 
-func (d v2) finalizeRequest(mediaID string) wireRequest {
-	return wireRequest{method: http.MethodPost, url: d.path("/" + mediaID + "/finalize")}
+func (d v2) Finalize(mediaID string) Request {
+	return Request{Method: http.MethodPost, URL: d.path("/" + mediaID + "/finalize")}
 }
 
-func (d v2) statusRequest(mediaID string) wireRequest {
+func (d v2) Status(mediaID string) Request {
 	u := *d.endpoint
 	u.RawQuery = url.Values{"media_id": {mediaID}, "command": {"STATUS"}}.Encode()
-	return wireRequest{method: http.MethodGet, url: u.String()}
+	return Request{Method: http.MethodGet, URL: u.String()}
 }
 
-func (d v2) metadataRequest(mediaID, altText string) (wireRequest, error) {
+func (d v2) Metadata(mediaID, altText string) (Request, error) {
 	return jsonRequest(d.onHost("/2/media/metadata"),
 		map[string]any{"id": mediaID, "metadata": map[string]any{"alt_text": map[string]string{"text": altText}}})
 }
 
-func (d v2) subtitlesRequest(videoID string, sub Subtitle) (wireRequest, error) {
+func (d v2) Subtitles(videoID string, sub Subtitle) (Request, error) {
 	return jsonRequest(d.onHost("/2/media/subtitles"), map[string]any{
 		"id": videoID, "media_category": sub.videoCategory(),
 		"subtitles": map[string]string{"id": sub.MediaID, "language_code": sub.LanguageCode, "display_name": sub.DisplayName},
 	})
 }
 
-func (d v2) parseMedia(body []byte) (*wireMedia, error) {
+func (d v2) ParseMedia(body []byte) (*Media, error) {
 	var env struct {
-		Data *wireMedia `json:"data"`
+		Data *Media `json:"data"`
 	}
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, err
@@ -70,7 +73,7 @@ func (d v2) parseMedia(body []byte) (*wireMedia, error) {
 	return env.Data, nil
 }
 
-func (v2) hint(status int) string {
+func (v2) Hint(status int) string {
 	if status == http.StatusForbidden {
 		return "v2 media upload needs an OAuth 2.0 user token with the media.write scope, or OAuth 1.0a user context"
 	}

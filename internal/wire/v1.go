@@ -1,4 +1,4 @@
-package mediaupload
+package wire
 
 import (
 	"encoding/json"
@@ -8,9 +8,12 @@ import (
 	"strings"
 )
 
-// formContentType is the exact value under which OAuth 1.0a signers include
+// FormContentType is the exact value under which OAuth 1.0a signers include
 // a body in the signature: no charset parameter.
-const formContentType = "application/x-www-form-urlencoded"
+const FormContentType = "application/x-www-form-urlencoded"
+
+// V1 is the v1.1 dialect at endpoint (…/1.1/media/upload.json).
+func V1(endpoint *url.URL) Dialect { return v1{endpoint: endpoint} }
 
 // v1 is the v1.1 dialect: every command on one URL (upload.json), metadata
 // beside it.
@@ -18,9 +21,9 @@ type v1 struct {
 	endpoint *url.URL
 }
 
-func (v1) name() string { return "1.1" }
+func (v1) Name() string { return "1.1" }
 
-func (d v1) initRequest(p InitParams) (wireRequest, error) {
+func (d v1) Init(p InitParams) (Request, error) {
 	v := url.Values{
 		"command":     {"INIT"},
 		"total_bytes": {strconv.FormatInt(p.TotalBytes, 10)},
@@ -38,30 +41,30 @@ func (d v1) initRequest(p InitParams) (wireRequest, error) {
 	return d.form(v), nil
 }
 
-func (d v1) appendBody(mediaID string, index int, data []byte, asBase64 bool) (string, *framedBody) {
+func (d v1) Append(mediaID string, index int, data []byte, asBase64 bool) (string, *Body) {
 	fields := []formField{{"command", "APPEND"}, {"media_id", mediaID}, {"segment_index", strconv.Itoa(index)}}
 	return d.endpoint.String(), newMultipartBody(fields, data, asBase64)
 }
 
-func (d v1) finalizeRequest(mediaID string) wireRequest {
+func (d v1) Finalize(mediaID string) Request {
 	return d.form(url.Values{"command": {"FINALIZE"}, "media_id": {mediaID}})
 }
 
-func (d v1) statusRequest(mediaID string) wireRequest {
+func (d v1) Status(mediaID string) Request {
 	u := *d.endpoint
 	q := u.Query()
 	q.Set("command", "STATUS")
 	q.Set("media_id", mediaID)
 	u.RawQuery = q.Encode()
-	return wireRequest{method: http.MethodGet, url: u.String()}
+	return Request{Method: http.MethodGet, URL: u.String()}
 }
 
-func (d v1) metadataRequest(mediaID, altText string) (wireRequest, error) {
+func (d v1) Metadata(mediaID, altText string) (Request, error) {
 	return jsonRequest(d.beside("metadata/create.json"),
 		map[string]any{"media_id": mediaID, "alt_text": map[string]string{"text": altText}})
 }
 
-func (d v1) subtitlesRequest(videoID string, sub Subtitle) (wireRequest, error) {
+func (d v1) Subtitles(videoID string, sub Subtitle) (Request, error) {
 	return jsonRequest(d.beside("subtitles/create.json"), map[string]any{
 		"media_id": videoID, "media_category": sub.videoCategory(),
 		"subtitle_info": map[string]any{"subtitles": []map[string]string{
@@ -70,25 +73,25 @@ func (d v1) subtitlesRequest(videoID string, sub Subtitle) (wireRequest, error) 
 	})
 }
 
-func (v1) hint(int) string { return "" }
+func (v1) Hint(int) string { return "" }
 
 // beside returns the URL of a path next to upload.json.
 func (d v1) beside(path string) string {
 	return d.endpoint.ResolveReference(&url.URL{Path: path}).String()
 }
 
-func (d v1) parseMedia(body []byte) (*wireMedia, error) {
-	var m *wireMedia
+func (d v1) ParseMedia(body []byte) (*Media, error) {
+	var m *Media
 	if err := json.Unmarshal(body, &m); err != nil {
 		return nil, err
 	}
-	if m != nil && m.idOf() == "" && m.Processing == nil {
+	if m != nil && m.IDOf() == "" && m.Processing == nil {
 		return nil, nil // no media object: an error answer, or nothing
 	}
 	return m, nil
 }
 
 // form is a urlencoded POST to the endpoint, signed body and all.
-func (d v1) form(v url.Values) wireRequest {
-	return wireRequest{method: http.MethodPost, url: d.endpoint.String(), contentType: formContentType, body: []byte(v.Encode())}
+func (d v1) form(v url.Values) Request {
+	return Request{Method: http.MethodPost, URL: d.endpoint.String(), ContentType: FormContentType, Body: []byte(v.Encode())}
 }

@@ -1,0 +1,37 @@
+package wire
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func FuzzEchoesSecret(f *testing.F) {
+	f.Add("AAAA/bearer+tok=en", "Invalid token ", " (code 89)")
+	f.Add("a/b", `\`, "%")
+	f.Fuzz(func(t *testing.T, secret, before, after string) {
+		if secret == "" || strings.Trim(secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_.~-") != "" {
+			return // tokens are base64 or base64url
+		}
+		text := before + secret + after
+		js, err := json.Marshal(map[string]string{"error": text})
+		require.NoError(t, err)
+		forms := map[string]string{
+			"as is":                 text,
+			"JSON":                  string(js),
+			"JSON with \\/":         strings.ReplaceAll(string(js), "/", `\/`),
+			"JSON with \\u002f":     strings.NewReplacer("/", `\u002f`, "+", `\u002B`, "=", `\u003d`).Replace(string(js)),
+			"query-escaped":         url.QueryEscape(text),
+			"path-escaped":          url.PathEscape(text),
+			"query-escaped in JSON": `{"error":"` + url.QueryEscape(text) + `"}`,
+		}
+		for name, body := range forms {
+			if !echoesSecret(secret, body) {
+				t.Fatalf("%s: %q not found in %q", name, secret, body)
+			}
+		}
+	})
+}

@@ -1,15 +1,13 @@
 package mediaupload
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/mediaupload/mediaupload/internal/source"
 )
 
 // Plan divides media of TotalBytes bytes into Segments consecutive byte
@@ -66,7 +64,7 @@ func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
 
 // Chunker reads the segments of a [Plan] from a reader, in order.
 type Chunker struct {
-	src  *source
+	src  *source.Source
 	plan Plan
 	lay  *layout
 }
@@ -79,7 +77,7 @@ func NewChunker(r io.Reader, total, chunkSize int64) (*Chunker, error) {
 		return nil, err
 	}
 	lay := &layout{total: total, sizer: fixedSizer{size: plan.ChunkSize, max: plan.ChunkSize}}
-	return &Chunker{src: &source{r: r, size: total}, plan: plan, lay: lay}, nil
+	return &Chunker{src: source.InOrder(r, total), plan: plan, lay: lay}, nil
 }
 
 // Plan returns the plan the Chunker follows.
@@ -99,233 +97,8 @@ func (c *Chunker) Next(buf []byte) (Segment, []byte, error) {
 	if !ok {
 		return Segment{}, nil, io.EOF
 	}
-	data, err := c.src.readInOrder(seg, buf)
+	data, err := c.src.ReadInOrder(source.Segment(seg), buf)
 	return seg, data, err
-}
-
-// source is upload input of known size: read at offsets when ra is set
-// (files, byte slices), otherwise in order from r.
-type source struct {
-	ra    io.ReaderAt
-	r     io.Reader
-	size  int64
-	whole io.ReaderAt // the input ra is a section of, from base, if any
-	base  int64
-	close func() error // removes a spool file; nil when there is none
-}
-
-// openSource sizes r: size >= 0 is taken as given; a seekable reader is
-// measured from its current offset; anything else (a pipe) is spooled to a
-// temporary file, which Close removes, no further than limitFor allows
-// (see [spool]; nil: no limit but what one upload can carry).
-func openSource(ctx context.Context, r io.Reader, size int64, tempDir string, limitFor spoolLimit) (*source, error) {
-	if size >= 0 {
-		return &source{r: r, size: size}, nil
-	}
-	if s, ok := r.(io.Seeker); ok {
-		if cur, err := s.Seek(0, io.SeekCurrent); err == nil {
-			end, err := s.Seek(0, io.SeekEnd)
-			if err != nil {
-				return nil, fmt.Errorf("mediaupload: measuring input: %w", err)
-			}
-			if _, err := s.Seek(cur, io.SeekStart); err != nil {
-				return nil, fmt.Errorf("mediaupload: measuring input: %w", err)
-			}
-			if ra, ok := r.(io.ReaderAt); ok {
-				return &source{ra: io.NewSectionReader(ra, cur, end-cur), whole: ra, base: cur, size: end - cur}, nil
-			}
-			return &source{r: r, size: end - cur}, nil
-		}
-	}
-	return spool(ctx, r, tempDir, limitFor)
-}
-
-// maxUploadBytes is the most one upload can carry: 1000 segments of 5 MiB.
-const maxUploadBytes = MaxSegments * MaxChunkSize
-
-// spoolLimit judges an input of unknown size by its first bytes (up to
-// sniffLen of them; fewer only if that is all): it refuses the input with an
-// error, or returns the error for an input larger than its category allows
-// (nil when the category has no limit).
-type spoolLimit func(head []byte) (*LimitError, error)
-
-// spool copies r to a temporary file, stopping when ctx ends, when limitFor
-// refuses the first bytes, or as soon as the input grows past its
-// category's limit or what one upload can carry. The file is unlinked at once where
-// the system allows, so that not even a crash leaves it behind; elsewhere
-// the source's Close removes it.
-//
-// The copy runs in a goroutine, so that spool returns as soon as ctx ends
-// even while a Read blocks (a pipe that sends nothing): a blocked Read
-// cannot be interrupted. The goroutine then ends, and the file is closed
-// and removed, when that Read returns.
-func spool(ctx context.Context, r io.Reader, dir string, limitFor spoolLimit) (*source, error) {
-	f, err := os.CreateTemp(dir, "mediaupload-*.spool")
-	if err != nil {
-		return nil, fmt.Errorf("mediaupload: spooling input: %w", err)
-	}
-	unlinked := os.Remove(f.Name()) == nil
-	remove := func() error {
-		cerr := f.Close()
-		if unlinked {
-			return cerr
-		}
-		return errors.Join(cerr, os.Remove(f.Name()))
-	}
-	type result struct {
-		n   int64
-		err error
-	}
-	done := make(chan result) // unbuffered: a result is handed over, or abandoned
-	abandoned := make(chan struct{})
-	go func() {
-		n, err := fill(ctx, f, r, limitFor)
-		select {
-		case done <- result{n, err}:
-		case <-abandoned:
-			remove()
-		}
-	}()
-	select {
-	case res := <-done:
-		if res.err != nil {
-			remove()
-			return nil, res.err
-		}
-		return &source{ra: f, size: res.n, close: remove}, nil
-	case <-ctx.Done():
-		close(abandoned)
-		return nil, fmt.Errorf("mediaupload: spooling input: %w", context.Cause(ctx))
-	}
-}
-
-// fill copies r to f: its first bytes, then, once limitFor has judged
-// them, the rest up to the limit. It returns how many bytes it wrote.
-func fill(ctx context.Context, f *os.File, r io.Reader, limitFor spoolLimit) (int64, error) {
-	r = ctxReader{ctx, r}
-	head := make([]byte, sniffLen)
-	k, err := io.ReadFull(r, head)
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return 0, fmt.Errorf("mediaupload: spooling input: %w", err)
-	}
-	head = head[:k]
-	var tooLarge *LimitError
-	if limitFor != nil && k > 0 {
-		if tooLarge, err = limitFor(head); err != nil {
-			return 0, err
-		}
-	}
-	limit := int64(maxUploadBytes)
-	if tooLarge != nil {
-		limit = min(limit, tooLarge.Limit)
-	}
-	if _, err := f.Write(head); err != nil {
-		return 0, fmt.Errorf("mediaupload: spooling input: %w", err)
-	}
-	n, err := io.Copy(f, io.LimitReader(r, limit-int64(k)+1))
-	n += int64(k)
-	switch {
-	case err != nil:
-		return n, fmt.Errorf("mediaupload: spooling input: %w", err)
-	case n > limit && tooLarge != nil:
-		return n, tooLarge
-	case n > limit:
-		return n, fmt.Errorf("%w: the input is over %d bytes, the most one upload can carry", ErrTooLarge, int64(maxUploadBytes))
-	}
-	return n, nil
-}
-
-// ctxReader reads from r until ctx ends.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, context.Cause(c.ctx)
-	}
-	return c.r.Read(p)
-}
-
-// Close releases the source's spool file, if any.
-func (s *source) Close() error {
-	if s.close == nil {
-		return nil
-	}
-	return s.close()
-}
-
-// sequential reports whether segments must be read in order.
-func (s *source) sequential() bool { return s.ra == nil }
-
-// read fills buf with seg's bytes and returns them.
-func (s *source) read(seg Segment, buf []byte) ([]byte, error) {
-	buf = buf[:seg.Size]
-	var n int
-	var err error
-	if s.ra != nil {
-		n, err = s.ra.ReadAt(buf, seg.Offset)
-		if n == len(buf) {
-			err = nil
-		}
-	} else {
-		n, err = io.ReadFull(s.r, buf)
-	}
-	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		return nil, fmt.Errorf("%w: input ended at byte %d of %d", ErrSizeMismatch, seg.Offset+int64(n), s.size)
-	case err != nil:
-		return nil, fmt.Errorf("mediaupload: reading segment %d: %w", seg.Index, err)
-	}
-	return buf, nil
-}
-
-// readInOrder reads the next segment of an in-order input and, after the
-// last one, checks that the input ends there.
-func (s *source) readInOrder(seg Segment, buf []byte) ([]byte, error) {
-	data, err := s.read(seg, buf)
-	if err == nil && seg.Offset+seg.Size == s.size {
-		err = s.checkEnd()
-	}
-	return data, err
-}
-
-// peek returns up to n bytes from the start of the input without consuming
-// them.
-func (s *source) peek(n int) ([]byte, error) {
-	buf := make([]byte, min(int64(n), s.size))
-	if s.ra != nil {
-		k, err := s.ra.ReadAt(buf, 0)
-		if k == len(buf) {
-			err = nil
-		}
-		return buf[:k], err
-	}
-	k, err := io.ReadFull(s.r, buf)
-	s.r = io.MultiReader(bytes.NewReader(buf[:k]), s.r)
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		err = nil
-	}
-	return buf[:k], err
-}
-
-// checkEnd reports [ErrSizeMismatch] if the input holds more bytes than
-// its size: an in-order reader that runs long (call it after the last
-// segment was read), or a file that grew while it was being uploaded.
-func (s *source) checkEnd() error {
-	var b [1]byte
-	var n int
-	switch {
-	case s.whole != nil:
-		n, _ = s.whole.ReadAt(b[:], s.base+s.size)
-	case s.ra == nil:
-		n, _ = io.ReadFull(s.r, b[:])
-	}
-	if n > 0 {
-		return fmt.Errorf("%w: the input has grown past the %d bytes it had when the upload began", ErrSizeMismatch, s.size)
-	}
-	return nil
 }
 
 // sizer decides how large each next segment is.

@@ -2,16 +2,11 @@ package mediaupload
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"testing/iotest"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -175,109 +170,6 @@ func TestChunkerSizeMismatch(t *testing.T) {
 		_, _, err = c.Next(buf)
 		require.ErrorIs(t, err, ErrSizeMismatch)
 	})
-}
-
-func TestOpenSource(t *testing.T) {
-	t.Parallel()
-	data := randomBytes(t, 5000)
-	dir := t.TempDir()
-	path := filepath.Join(dir, "in.bin")
-	require.NoError(t, os.WriteFile(path, data, 0o600))
-
-	readAll := func(t *testing.T, s *source) []byte {
-		t.Helper()
-		plan, err := PlanSegments(s.size, 700, 0)
-		require.NoError(t, err)
-		buf := make([]byte, 700)
-		var out []byte
-		for i := range plan.Segments {
-			b, err := s.read(plan.Segment(i), buf)
-			require.NoError(t, err)
-			out = append(out, b...)
-		}
-		require.NoError(t, s.checkEnd())
-		return out
-	}
-
-	t.Run("file read at offsets from its current position", func(t *testing.T) {
-		t.Parallel()
-		f, err := os.Open(path)
-		require.NoError(t, err)
-		defer f.Close()
-		_, err = f.Seek(100, io.SeekStart)
-		require.NoError(t, err)
-		s, err := openSource(t.Context(), f, -1, "", nil)
-		require.NoError(t, err)
-		assert.False(t, s.sequential())
-		assert.Equal(t, int64(4900), s.size)
-		assert.Equal(t, data[100:], readAll(t, s))
-		assert.NoError(t, s.Close())
-	})
-	t.Run("declared size streams in order", func(t *testing.T) {
-		t.Parallel()
-		s, err := openSource(t.Context(), strings.NewReader(string(data)), int64(len(data)), "", nil)
-		require.NoError(t, err)
-		assert.True(t, s.sequential())
-		head, err := s.peek(10)
-		require.NoError(t, err)
-		assert.Equal(t, data[:10], head)
-		assert.Equal(t, data, readAll(t, s), "peek must not consume")
-	})
-	t.Run("pipe is spooled and the spool removed", func(t *testing.T) {
-		t.Parallel()
-		spoolDir := t.TempDir()
-		pr, pw := io.Pipe()
-		go func() { pw.Write(data); pw.Close() }()
-		s, err := openSource(t.Context(), pr, -1, spoolDir, nil)
-		require.NoError(t, err)
-		assert.Equal(t, int64(len(data)), s.size)
-		files, _ := os.ReadDir(spoolDir)
-		assert.Empty(t, files, "the spool is unlinked at once")
-		assert.Equal(t, data, readAll(t, s))
-		require.NoError(t, s.Close())
-		files, _ = os.ReadDir(spoolDir)
-		assert.Empty(t, files)
-	})
-	t.Run("failing pipe leaves no spool", func(t *testing.T) {
-		t.Parallel()
-		spoolDir := t.TempDir()
-		_, err := openSource(t.Context(), iotest.ErrReader(io.ErrClosedPipe), -1, spoolDir, nil)
-		require.ErrorIs(t, err, io.ErrClosedPipe)
-		files, _ := os.ReadDir(spoolDir)
-		assert.Empty(t, files)
-	})
-}
-
-func TestSpoolStopsWithContext(t *testing.T) {
-	t.Parallel()
-	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := openSource(ctx, endless{}, -1, t.TempDir(), nil)
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Less(t, time.Since(start), 5*time.Second)
-}
-
-// endless is an input that never ends.
-type endless struct{}
-
-func (endless) Read(p []byte) (int, error) { return len(p), nil }
-
-func TestGrowingFileIsNotFinalized(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "growing.bin")
-	require.NoError(t, os.WriteFile(path, randomBytes(t, 1000), 0o600))
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	s, err := openSource(t.Context(), f, -1, "", nil)
-	require.NoError(t, err)
-	require.NoError(t, s.checkEnd())
-	w, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	require.NoError(t, err)
-	w.Write([]byte("more"))
-	w.Close()
-	require.ErrorIs(t, s.checkEnd(), ErrSizeMismatch)
 }
 
 func FuzzPlanSegments(f *testing.F) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mediaupload/mediaupload/internal/source"
 	"github.com/mediaupload/mediaupload/internal/stall"
 	"github.com/mediaupload/mediaupload/internal/wire"
 )
@@ -31,7 +32,7 @@ var (
 	// ErrSizeMismatch means the input yielded a different number of bytes
 	// than it announced (a file changed while being uploaded, or a wrong
 	// [Size] option).
-	ErrSizeMismatch = errors.New("mediaupload: input size changed")
+	ErrSizeMismatch = source.ErrSizeMismatch
 	// ErrInputChanged means an input read in order differs from the one
 	// an interrupted upload began with, so it cannot be continued.
 	ErrInputChanged = errors.New("mediaupload: input changed since the interrupted upload")

@@ -8,6 +8,8 @@ import (
 	"unicode"
 
 	"github.com/gabriel-vasile/mimetype"
+
+	"github.com/mediaupload/mediaupload/internal/source"
 )
 
 // Category limits, in bytes.
@@ -75,7 +77,7 @@ func validMediaType(t string) bool {
 }
 
 // sniffLen is how many leading bytes sniffing looks at.
-const sniffLen = 3072
+const sniffLen = source.HeadLen
 
 // resolveType sniffs the media type if none was given, derives the tweet
 // category from it if none was given, and checks the pair and the category's
@@ -114,18 +116,21 @@ func (c *uploadConfig) resolveType(head []byte, size int64) error {
 	return nil
 }
 
-// limitFor is a [spoolLimit]: it resolves the type and category from the
-// input's first bytes as resolveType does, without changing c (it runs on
-// a copy), and returns the category's limit as the error for an input
-// found over it before its size is known.
-func (c uploadConfig) limitFor(head []byte) (*LimitError, error) {
+// maxUploadBytes is the most one upload can carry: 1000 segments of 5 MiB.
+const maxUploadBytes = MaxSegments * MaxChunkSize
+
+// limitFor is the [source.Limit] of a spooled input: it resolves the type
+// and category from the input's first bytes as resolveType does, without
+// changing c (it runs on a copy), and allows the category's limit, or what
+// one upload can carry.
+func (c uploadConfig) limitFor(head []byte) (int64, error, error) {
 	if err := c.resolveType(head, int64(len(head))); err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	if _, limit, _ := categoryKind(c.category); limit > 0 {
-		return &LimitError{Category: c.category, Limit: limit, Size: -1}, nil
+		return limit, &LimitError{Category: c.category, Limit: limit, Size: -1}, nil
 	}
-	return nil, nil
+	return maxUploadBytes, fmt.Errorf("%w: the input is over %d bytes, the most one upload can carry", ErrTooLarge, int64(maxUploadBytes)), nil
 }
 
 // subtitleType is the media type of a subtitle file: WebVTT or SubRip.

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/mediaupload/mediaupload/internal/source"
 )
 
 // session is the state of one [Client.Upload] call: its input, its segment
@@ -15,7 +17,7 @@ import (
 type session struct {
 	c        *Client
 	cfg      *uploadConfig
-	src      *source
+	src      *source.Source
 	lay      *layout
 	store    ResumeStore
 	report   func(Progress)
@@ -27,18 +29,18 @@ type session struct {
 	progress Progress
 }
 
-func newSession(c *Client, cfg *uploadConfig, src *source, chunk, maxChunk int64, head []byte) *session {
+func newSession(c *Client, cfg *uploadConfig, src *source.Source, chunk, maxChunk int64, head []byte) *session {
 	s := &session{
 		c: c, cfg: cfg, src: src, store: cfg.store, report: cfg.onProgress, maxChunk: maxChunk,
-		lay:   &layout{total: src.size, sizer: c.newSizer(chunk, maxChunk)},
+		lay:   &layout{total: src.Size(), sizer: c.newSizer(chunk, maxChunk)},
 		acked: map[int]string{},
 		state: ResumeState{
 			Version: resumeVersion, API: c.dialect.Name(), Endpoint: c.endpoint.String(),
-			TotalBytes: src.size, MediaType: cfg.mediaType, Category: cfg.category,
-			ChunkSize: chunk, Fingerprint: fingerprint(src.size, head),
+			TotalBytes: src.Size(), MediaType: cfg.mediaType, Category: cfg.category,
+			ChunkSize: chunk, Fingerprint: fingerprint(src.Size(), head),
 		},
 	}
-	s.progress = Progress{TotalBytes: src.size}
+	s.progress = Progress{TotalBytes: src.Size()}
 	return s
 }
 
@@ -72,7 +74,7 @@ func (s *session) resume() error {
 // read at offsets and compares their SHA-256 with the saved ones. An input
 // read in order is checked as it is read (see skip).
 func (s *session) verifyAcked(prev *ResumeState) string {
-	if s.src.sequential() || prev.Finalized {
+	if s.src.Sequential() || prev.Finalized {
 		return ""
 	}
 	var buf []byte
@@ -83,7 +85,7 @@ func (s *session) verifyAcked(prev *ResumeState) string {
 		if int64(cap(buf)) < seg.Size {
 			buf = make([]byte, seg.Size)
 		}
-		data, err := s.src.read(Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size}, buf)
+		data, err := s.src.Read(source.Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size}, buf)
 		if err != nil || segmentSHA(data) != seg.SHA256 {
 			return fmt.Sprintf("segment %d of the input changed", seg.Index)
 		}
@@ -175,7 +177,7 @@ func (s *session) segmentDone(seg Segment, data []byte) error {
 // skip reads past an acknowledged segment of an in-order input, checking
 // that it is the same as before.
 func (s *session) skip(seg Segment, buf []byte) error {
-	data, err := s.src.read(seg, buf)
+	data, err := s.src.Read(source.Segment(seg), buf)
 	if err != nil {
 		return err
 	}
@@ -246,7 +248,7 @@ func (s *session) sendSegments(ctx context.Context) error {
 			data := data
 			if data == nil {
 				var err error
-				if data, err = s.src.read(seg, buf); err != nil {
+				if data, err = s.src.Read(source.Segment(seg), buf); err != nil {
 					return &UploadError{Step: StepAppend, MediaID: mediaID, Segment: seg.Index, Err: err}
 				}
 			}
@@ -276,13 +278,13 @@ func (s *session) sendSegments(ctx context.Context) error {
 func (s *session) readInOrder(seg Segment, buf []byte, acked bool) ([]byte, error) {
 	var err error
 	switch {
-	case !s.src.sequential():
+	case !s.src.Sequential():
 		return nil, nil
 	case acked:
 		err = s.skip(seg, buf)
 	default:
 		var data []byte
-		if data, err = s.src.readInOrder(seg, buf); err == nil {
+		if data, err = s.src.ReadInOrder(source.Segment(seg), buf); err == nil {
 			return data, nil
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mediaupload/mediaupload/internal/source"
 	"github.com/mediaupload/mediaupload/internal/wire"
 )
 
@@ -411,26 +412,26 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 	if r == nil {
 		return nil, fmt.Errorf("mediaupload: nil reader")
 	}
-	src, err := openSource(ctx, r, cfg.size, cfg.tempDir, cfg.limitFor)
+	src, err := source.Open(ctx, r, cfg.size, cfg.tempDir, cfg.limitFor)
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
-	if src.size == 0 {
+	if src.Size() == 0 {
 		return nil, ErrEmptyMedia
 	}
-	head, err := src.peek(fingerprintLen)
+	head, err := src.Peek(fingerprintLen)
 	if err != nil {
 		return nil, fmt.Errorf("mediaupload: reading input: %w", err)
 	}
-	if err := cfg.resolveType(head, src.size); err != nil {
+	if err := cfg.resolveType(head, src.Size()); err != nil {
 		return nil, err
 	}
 	maxChunk := int64(MaxChunkSize)
 	if cfg.base64 {
 		maxChunk = MaxChunkSize / 4 * 3 // the encoded segment must fit too
 	}
-	plan, err := PlanSegments(src.size, c.chunkSize, maxChunk)
+	plan, err := PlanSegments(src.Size(), c.chunkSize, maxChunk)
 	if err != nil {
 		return nil, err
 	}
@@ -463,7 +464,7 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 	resumed := m.ID != ""
 	if !resumed {
 		var err error
-		m, err = c.Init(ctx, InitParams{TotalBytes: s.src.size, MediaType: cfg.mediaType, Category: cfg.category,
+		m, err = c.Init(ctx, InitParams{TotalBytes: s.src.Size(), MediaType: cfg.mediaType, Category: cfg.category,
 			AdditionalOwners: cfg.additionalOwners, Shared: cfg.shared})
 		if err != nil {
 			return nil, stepError(StepInit, "", err)
@@ -487,7 +488,7 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 			return m, err
 		}
 	}
-	fin.Size, fin.MediaType, fin.Category = s.src.size, cfg.mediaType, cfg.category
+	fin.Size, fin.MediaType, fin.Category = s.src.Size(), cfg.mediaType, cfg.category
 	if fin.ExpiresAt.IsZero() {
 		fin.ExpiresAt = s.state.ExpiresAt
 	}
@@ -519,7 +520,7 @@ func (s *session) appendAndFinalize(ctx context.Context, maybeDone bool) (*Media
 		if err := s.sendSegments(ctx); err != nil {
 			return nil, stepError(StepAppend, id, err)
 		}
-		if err := s.src.checkEnd(); err != nil {
+		if err := s.src.CheckEnd(); err != nil {
 			return nil, stepError(StepAppend, id, err) // never finalize what is not the whole input
 		}
 		fin, err := s.c.finalize(ctx, id, maybeDone)
@@ -530,7 +531,7 @@ func (s *session) appendAndFinalize(ctx context.Context, maybeDone bool) (*Media
 			}
 			return fin, nil
 		}
-		if again || !segmentsMissing(err) || s.src.sequential() {
+		if again || !segmentsMissing(err) || s.src.Sequential() {
 			return nil, stepError(StepFinalize, id, err)
 		}
 		s.c.log.Warn("FINALIZE says the segments do not add up; sending every segment again, then FINALIZE once more",
@@ -556,7 +557,7 @@ const maxSubtitleBytes = 5 << 20
 
 // uploadSubtitles uploads a subtitle file and attaches it to the video m.
 func (c *Client) uploadSubtitles(ctx context.Context, m *Media, sf *subtitleFile) error {
-	data, err := io.ReadAll(io.LimitReader(ctxReader{ctx, sf.r}, maxSubtitleBytes+1))
+	data, err := io.ReadAll(io.LimitReader(source.CtxReader{Ctx: ctx, R: sf.r}, maxSubtitleBytes+1))
 	switch {
 	case err != nil:
 		return fmt.Errorf("reading the subtitles: %w", err)

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/mediaupload/mediaupload/internal/segments"
 )
 
 // Limits of the service and defaults of a [Client].
@@ -185,7 +187,7 @@ func WithChunkSize(n int64) Option {
 // opt-in. Buffers are then sized for the largest segment.
 func WithAdaptiveChunkSize() Option {
 	return func(c *Client) error {
-		c.adaptiveTarget = adaptiveTarget
+		c.adaptiveTarget = segments.AdaptiveTarget
 		return nil
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/mediaupload/mediaupload/internal/segments"
 )
 
 // ResumeState is what a later process needs to finish an interrupted
@@ -173,7 +175,7 @@ func (st *ResumeState) staleReason(fresh *ResumeState, now time.Time, maxChunk i
 	if next > st.TotalBytes || len(st.Segments) > MaxSegments {
 		return "its segment layout is inconsistent"
 	}
-	if left := MaxSegments - len(st.Segments); ceilDiv(st.TotalBytes-next, maxChunk) > int64(left) {
+	if left := MaxSegments - len(st.Segments); segments.CeilDiv(st.TotalBytes-next, maxChunk) > int64(left) {
 		return fmt.Sprintf("the rest of the input does not fit in the %d segments left", left)
 	}
 	return ""

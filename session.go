@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/mediaupload/mediaupload/internal/segments"
 	"github.com/mediaupload/mediaupload/internal/source"
 )
 
@@ -18,7 +19,7 @@ type session struct {
 	c        *Client
 	cfg      *uploadConfig
 	src      *source.Source
-	lay      *layout
+	lay      *segments.Layout
 	store    ResumeStore
 	report   func(Progress)
 	maxChunk int64
@@ -32,7 +33,7 @@ type session struct {
 func newSession(c *Client, cfg *uploadConfig, src *source.Source, chunk, maxChunk int64, head []byte) *session {
 	s := &session{
 		c: c, cfg: cfg, src: src, store: cfg.store, report: cfg.onProgress, maxChunk: maxChunk,
-		lay:   &layout{total: src.Size(), sizer: c.newSizer(chunk, maxChunk)},
+		lay:   segments.NewLayout(src.Size(), c.newSizer(chunk, maxChunk)),
 		acked: map[int]string{},
 		state: ResumeState{
 			Version: resumeVersion, API: c.dialect.Name(), Endpoint: c.endpoint.String(),
@@ -85,7 +86,7 @@ func (s *session) verifyAcked(prev *ResumeState) string {
 		if int64(cap(buf)) < seg.Size {
 			buf = make([]byte, seg.Size)
 		}
-		data, err := s.src.Read(source.Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size}, buf)
+		data, err := s.src.Read(segments.Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size}, buf)
 		if err != nil || segmentSHA(data) != seg.SHA256 {
 			return fmt.Sprintf("segment %d of the input changed", seg.Index)
 		}
@@ -100,9 +101,9 @@ func (s *session) adopt(prev *ResumeState) {
 	if prev.Version == 1 {
 		s.state.Version, s.state.Processing = resumeVersion, prev.Finalized // unknown: ask STATUS
 	}
-	s.lay.segs = nil
+	var segs []segments.Segment
 	for _, seg := range prev.Segments {
-		s.lay.segs = append(s.lay.segs, Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size})
+		segs = append(segs, segments.Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size})
 		if seg.SHA256 != "" {
 			s.acked[seg.Index] = seg.SHA256
 			s.progress.BytesSent += seg.Size
@@ -112,7 +113,7 @@ func (s *session) adopt(prev *ResumeState) {
 	if prev.Finalized {
 		s.progress.BytesSent, s.progress.SegmentsDone = prev.TotalBytes, len(prev.Segments)
 	}
-	s.lay.sizer = s.c.newSizer(prev.ChunkSize, s.maxChunk)
+	s.lay.Adopt(segs, s.c.newSizer(prev.ChunkSize, s.maxChunk))
 	s.progress.MediaID = prev.MediaID
 }
 
@@ -122,7 +123,7 @@ func (s *session) save() error {
 		return nil
 	}
 	st := s.state
-	for _, seg := range s.lay.planned() {
+	for _, seg := range s.lay.Planned() {
 		st.Segments = append(st.Segments, SegmentState{Index: seg.Index, Offset: seg.Offset, Size: seg.Size, SHA256: s.acked[seg.Index]})
 	}
 	return s.store.Save(&st)
@@ -146,7 +147,7 @@ func (s *session) forgetAcked() error {
 	defer s.mu.Unlock()
 	clear(s.acked)
 	s.progress.BytesSent, s.progress.SegmentsDone = 0, 0
-	s.lay.rewind()
+	s.lay.Rewind()
 	return s.save()
 }
 
@@ -159,7 +160,7 @@ func (s *session) isAcked(i int) bool {
 }
 
 // segmentDone records an acknowledged segment, saves and reports it.
-func (s *session) segmentDone(seg Segment, data []byte) error {
+func (s *session) segmentDone(seg segments.Segment, data []byte) error {
 	sum := "-"
 	if s.store != nil {
 		sum = segmentSHA(data)
@@ -176,8 +177,8 @@ func (s *session) segmentDone(seg Segment, data []byte) error {
 
 // skip reads past an acknowledged segment of an in-order input, checking
 // that it is the same as before.
-func (s *session) skip(seg Segment, buf []byte) error {
-	data, err := s.src.Read(source.Segment(seg), buf)
+func (s *session) skip(seg segments.Segment, buf []byte) error {
+	data, err := s.src.Read(seg, buf)
 	if err != nil {
 		return err
 	}
@@ -203,7 +204,7 @@ func (s *session) emit() {
 		return
 	}
 	p := s.progress
-	p.Segments = s.lay.expected()
+	p.Segments = s.lay.Expected()
 	s.report(p)
 }
 
@@ -216,15 +217,15 @@ func (s *session) sendSegments(ctx context.Context) error {
 	c := s.c
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.concurrency)
-	pool := newBufferPool(c.concurrency+1, int(s.lay.maxSize()), &c.spares)
+	pool := newBufferPool(c.concurrency+1, int(s.lay.MaxSize()), &c.spares)
 	mediaID := s.state.MediaID
 	var producerErr error
 	for producerErr == nil {
-		seg, fresh, ok := s.lay.next()
+		seg, fresh, ok := s.lay.Next()
 		if !ok {
 			break
 		}
-		if fresh && !s.lay.deterministic() {
+		if fresh && !s.lay.Deterministic() {
 			// An adaptive segment's range exists nowhere else: record it
 			// before the service can have it, or a resumed run could plan
 			// other ranges under indexes the service already holds.
@@ -248,13 +249,13 @@ func (s *session) sendSegments(ctx context.Context) error {
 			data := data
 			if data == nil {
 				var err error
-				if data, err = s.src.Read(source.Segment(seg), buf); err != nil {
+				if data, err = s.src.Read(seg, buf); err != nil {
 					return &UploadError{Step: StepAppend, MediaID: mediaID, Segment: seg.Index, Err: err}
 				}
 			}
 			start := c.now()
 			attempts, err := c.appendSegment(gctx, mediaID, seg.Index, data, s.cfg.base64)
-			s.lay.observe(seg, c.now().Sub(start), attempts)
+			s.lay.Observe(seg, c.now().Sub(start), attempts)
 			if err != nil {
 				return &UploadError{Step: StepAppend, MediaID: mediaID, Segment: seg.Index, Err: err}
 			}
@@ -275,7 +276,7 @@ func (s *session) sendSegments(ctx context.Context) error {
 // readInOrder reads a segment of an in-order input in the producer (the
 // workers read inputs that allow it at offsets themselves, and get nil): an
 // acknowledged one is read past and checked.
-func (s *session) readInOrder(seg Segment, buf []byte, acked bool) ([]byte, error) {
+func (s *session) readInOrder(seg segments.Segment, buf []byte, acked bool) ([]byte, error) {
 	var err error
 	switch {
 	case !s.src.Sequential():
@@ -284,7 +285,7 @@ func (s *session) readInOrder(seg Segment, buf []byte, acked bool) ([]byte, erro
 		err = s.skip(seg, buf)
 	default:
 		var data []byte
-		if data, err = s.src.ReadInOrder(source.Segment(seg), buf); err == nil {
+		if data, err = s.src.ReadInOrder(seg, buf); err == nil {
 			return data, nil
 		}
 	}

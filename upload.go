@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mediaupload/mediaupload/internal/segments"
 	"github.com/mediaupload/mediaupload/internal/source"
 	"github.com/mediaupload/mediaupload/internal/wire"
 )
@@ -90,14 +91,14 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 
 // newSizer returns the sizer of segments: adaptive, or of the given chunk
 // size, never over maxChunk.
-func (c *Client) newSizer(chunk, maxChunk int64) sizer {
+func (c *Client) newSizer(chunk, maxChunk int64) segments.Sizer {
 	if c.adaptiveTarget > 0 {
 		if c.api == APIv2 {
 			maxChunk = min(maxChunk, 4<<20) // v2 refused 5 MiB segments in the field
 		}
-		return newAdaptiveSizer(maxChunk, c.adaptiveTarget)
+		return segments.NewAdaptive(maxChunk, c.adaptiveTarget)
 	}
-	return fixedSizer{size: chunk, max: maxChunk}
+	return segments.Fixed{Size: chunk, Max: maxChunk}
 }
 
 // Media is an uploaded (or uploading) media object.
@@ -535,7 +536,7 @@ func (s *session) appendAndFinalize(ctx context.Context, maybeDone bool) (*Media
 			return nil, stepError(StepFinalize, id, err)
 		}
 		s.c.log.Warn("FINALIZE says the segments do not add up; sending every segment again, then FINALIZE once more",
-			"media_id", id, "segments", len(s.lay.planned()))
+			"media_id", id, "segments", len(s.lay.Planned()))
 		if err := s.forgetAcked(); err != nil {
 			return nil, stepError(StepFinalize, id, err)
 		}

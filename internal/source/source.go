@@ -12,6 +12,8 @@ import (
 	"io"
 	"math"
 	"os"
+
+	"github.com/mediaupload/mediaupload/internal/segments"
 )
 
 // ErrSizeMismatch means the input yielded a different number of bytes than
@@ -173,14 +175,8 @@ func (s *Source) Size() int64 { return s.size }
 // Sequential reports whether segments must be read in order.
 func (s *Source) Sequential() bool { return s.ra == nil }
 
-// Segment is a byte range of the input.
-type Segment struct {
-	Index        int
-	Offset, Size int64
-}
-
 // Read fills buf with seg's bytes and returns them.
-func (s *Source) Read(seg Segment, buf []byte) ([]byte, error) {
+func (s *Source) Read(seg segments.Segment, buf []byte) ([]byte, error) {
 	buf = buf[:seg.Size]
 	var n int
 	var err error
@@ -203,7 +199,7 @@ func (s *Source) Read(seg Segment, buf []byte) ([]byte, error) {
 
 // ReadInOrder reads the next segment of an in-order input and, after the
 // last one, checks that the input ends there.
-func (s *Source) ReadInOrder(seg Segment, buf []byte) ([]byte, error) {
+func (s *Source) ReadInOrder(seg segments.Segment, buf []byte) ([]byte, error) {
 	data, err := s.Read(seg, buf)
 	if err == nil && seg.Offset+seg.Size == s.size {
 		err = s.CheckEnd()

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mediaupload/mediaupload/internal/segments"
 )
 
 func randomBytes(t testing.TB, n int) []byte {
@@ -35,7 +37,7 @@ func TestOpenSource(t *testing.T) {
 		buf := make([]byte, 700)
 		var out []byte
 		for off := int64(0); off < s.Size(); off += 700 {
-			b, err := s.Read(Segment{Index: int(off / 700), Offset: off, Size: min(700, s.Size()-off)}, buf)
+			b, err := s.Read(segments.Segment{Index: int(off / 700), Offset: off, Size: min(700, s.Size()-off)}, buf)
 			require.NoError(t, err)
 			out = append(out, b...)
 		}

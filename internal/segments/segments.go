@@ -1,0 +1,201 @@
+// Package segments is the one model of an upload's segments: consecutive
+// byte ranges indexed from 0, at most [Max] of them, planned one by one by
+// a [Sizer] strategy, fixed or adaptive.
+package segments
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// Max is how many segments one upload may have (indexes 0–999).
+const Max = 1000
+
+// Segment is one byte range of an upload.
+type Segment struct {
+	Index        int
+	Offset, Size int64
+}
+
+// CeilDiv is a/b rounded up.
+func CeilDiv(a, b int64) int64 { return (a + b - 1) / b }
+
+// Sizer decides how large each next segment is.
+type Sizer interface {
+	// NextSize returns the size of segment index, given the bytes left.
+	NextSize(index int, remaining int64) int64
+	// Observe learns from a segment sent: how long it took, in how many
+	// attempts.
+	Observe(seg Segment, took time.Duration, attempts int)
+	// MaxSize is the largest size NextSize can return.
+	MaxSize() int64
+}
+
+// Fixed gives every segment the same size, unless the rest of the
+// input needs larger ones (up to max) to fit in the segments left, as after
+// resuming an upload whose segments were smaller.
+type Fixed struct{ Size, Max int64 }
+
+// NextSize is Size, grown to fit.
+func (f Fixed) NextSize(index int, remaining int64) int64 {
+	return fit(f.Size, f.Max, index, remaining)
+}
+
+// Observe learns nothing.
+func (Fixed) Observe(Segment, time.Duration, int) {}
+
+// MaxSize is the larger of Size and Max.
+func (f Fixed) MaxSize() int64 { return max(f.Size, f.Max) }
+
+// fit returns size, grown as needed (up to max) to leave room for the
+// remaining bytes in the segments left after index, and no more than
+// remaining.
+func fit(size, max_ int64, index int, remaining int64) int64 {
+	room := CeilDiv(remaining, int64(max(Max-index, 1)))
+	return min(max(size, min(room, max_)), remaining)
+}
+
+// Layout is an upload's segments as planned so far: consecutive byte
+// ranges indexed from 0, planned one by one as the producer asks, so that an
+// adaptive sizer can learn from the segments already sent. Segments planned
+// before (by an interrupted run) keep their ranges.
+type Layout struct {
+	mu     sync.Mutex
+	total  int64
+	segs   []Segment
+	cursor int
+	sizer  Sizer
+}
+
+// NewLayout plans total bytes with sizer.
+func NewLayout(total int64, sizer Sizer) *Layout { return &Layout{total: total, sizer: sizer} }
+
+// Adopt continues from segments planned by an interrupted run, sized
+// anew by sizer after them.
+func (l *Layout) Adopt(segs []Segment, sizer Sizer) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.segs, l.cursor, l.sizer = slices.Clone(segs), 0, sizer
+}
+
+// Next returns the next segment to consider, whether it was planned just
+// now (not by an interrupted run), or false after the last.
+func (l *Layout) Next() (seg Segment, fresh, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cursor < len(l.segs) {
+		l.cursor++
+		return l.segs[l.cursor-1], false, true
+	}
+	off := l.end()
+	if off >= l.total {
+		return Segment{}, false, false
+	}
+	seg = Segment{Index: len(l.segs), Offset: off, Size: l.sizer.NextSize(len(l.segs), l.total-off)}
+	l.segs = append(l.segs, seg)
+	l.cursor++
+	return seg, true, true
+}
+
+// Rewind makes Next start again from the first segment planned.
+func (l *Layout) Rewind() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cursor = 0
+}
+
+// end is where the segments planned so far end.
+func (l *Layout) end() int64 {
+	if n := len(l.segs); n > 0 {
+		return l.segs[n-1].Offset + l.segs[n-1].Size
+	}
+	return 0
+}
+
+// Expected is how many segments the upload will have: exact with a fixed
+// size, those planned so far with adaptive ones.
+func (l *Layout) Expected() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.segs)
+	if f, ok := l.sizer.(Fixed); ok && l.end() < l.total {
+		n += int(CeilDiv(l.total-l.end(), f.Size))
+	}
+	return n
+}
+
+// Deterministic reports whether replanning gives the same segments, so that
+// they need not be saved before they are sent.
+func (l *Layout) Deterministic() bool {
+	_, ok := l.sizer.(Fixed)
+	return ok
+}
+
+// Planned returns a copy of the segments planned so far.
+func (l *Layout) Planned() []Segment {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.segs)
+}
+
+// MaxSize is the largest segment the layout may hold.
+func (l *Layout) MaxSize() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m := min(l.sizer.MaxSize(), l.total)
+	for _, s := range l.segs {
+		m = max(m, s.Size)
+	}
+	return m
+}
+
+// Observe passes what a segment sent taught to the sizer.
+func (l *Layout) Observe(seg Segment, took time.Duration, attempts int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sizer.Observe(seg, took, attempts)
+}
+
+// Bounds of adaptive segment sizes.
+const (
+	adaptiveStart = 512 << 10
+	adaptiveMin   = 64 << 10
+	// AdaptiveTarget is the time an adaptive segment aims to take.
+	AdaptiveTarget = time.Second
+)
+
+// Adaptive sizes segments to the network, the way TCP sizes its
+// window: a segment that went through in less than half the target time
+// doubles the next ones, one that took over twice the target, or needed a
+// retry, halves them. Whatever it learns, it leaves room to finish within
+// [Max] segments.
+type Adaptive struct {
+	size, max int64
+	target    time.Duration
+}
+
+// NewAdaptive returns an adaptive sizer of segments up to max bytes that
+// aim to take target.
+func NewAdaptive(max int64, target time.Duration) *Adaptive {
+	return &Adaptive{size: min(adaptiveStart, max), max: max, target: target}
+}
+
+// NextSize is the size learned so far, grown to fit.
+func (a *Adaptive) NextSize(index int, remaining int64) int64 {
+	return fit(a.size, a.max, index, remaining)
+}
+
+// Observe halves the size after a slow or retried segment, doubles it
+// after a fast one.
+func (a *Adaptive) Observe(seg Segment, took time.Duration, attempts int) {
+	switch {
+	case attempts > 1 || took > 2*a.target:
+		a.size = max(seg.Size/2, adaptiveMin)
+	case took < a.target/2 && seg.Size >= a.size:
+		a.size = min(2*a.size, a.max)
+	}
+}
+
+// MaxSize is max.
+func (a *Adaptive) MaxSize() int64 { return a.max }

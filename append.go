@@ -44,7 +44,7 @@ func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, d
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(body.reader()), nil } // for a 307
 		req.Header.Set("Content-Type", body.contentType)
 		return req, nil
-	}, "segment", index)
+	}, "segment", index, "media_id", mediaID)
 	return t.n, err
 }
 

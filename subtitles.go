@@ -70,6 +70,6 @@ func (c *Client) AttachSubtitles(ctx context.Context, videoID string, sub Subtit
 	if err != nil {
 		return err
 	}
-	_, _, err = c.send(ctx, StepSubtitles, req.build)
+	_, _, err = c.send(ctx, StepSubtitles, req.build, "media_id", videoID)
 	return err
 }

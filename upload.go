@@ -32,7 +32,8 @@ type Client struct {
 	maxProcessingWait time.Duration
 	stallTimeout      time.Duration
 	log               *slog.Logger
-	spares            sync.Pool // chunk buffers of finished uploads
+	onRetry           func(RetryEvent) // nil: none
+	spares            sync.Pool        // chunk buffers of finished uploads
 	sleep             func(ctx context.Context, d time.Duration) error
 	now               func() time.Time
 }
@@ -204,7 +205,7 @@ func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (
 	if err := checkMediaID(mediaID); err != nil {
 		return nil, err
 	}
-	ans, t, err := c.send(ctx, StepFinalize, c.dialect.finalizeRequest(mediaID).build)
+	ans, t, err := c.send(ctx, StepFinalize, c.dialect.finalizeRequest(mediaID).build, "media_id", mediaID)
 	var apiErr *APIError
 	if err != nil && (t.unanswered || maybeDone) && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
 		// An attempt whose answer never came, or an earlier process, may
@@ -342,7 +343,7 @@ func (c *Client) SetAltText(ctx context.Context, mediaID, text string) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = c.send(ctx, StepMetadata, req.build)
+	_, _, err = c.send(ctx, StepMetadata, req.build, "media_id", mediaID)
 	return err
 }
 
@@ -356,7 +357,11 @@ func checkAltText(text string) error {
 // call sends a request whose answer is a media object about want (""
 // for INIT).
 func (c *Client) call(ctx context.Context, step Step, req wireRequest, want string) (*Media, error) {
-	ans, _, err := c.send(ctx, step, req.build)
+	var attrs []any
+	if want != "" {
+		attrs = []any{"media_id", want}
+	}
+	ans, _, err := c.send(ctx, step, req.build, attrs...)
 	if err != nil {
 		return nil, err
 	}

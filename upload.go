@@ -20,6 +20,7 @@ import (
 type Client struct {
 	http              *http.Client
 	api               API
+	apiSet            bool // by WithAPI, not resolved
 	endpoint          *url.URL
 	endpointSet       bool // by WithEndpoint, not defaulted
 	dialect           dialect
@@ -51,7 +52,6 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 	hc.CheckRedirect = refuseForeignRedirect(httpClient.CheckRedirect)
 	c := &Client{
 		http:              &hc,
-		api:               APIv1,
 		concurrency:       DefaultConcurrency,
 		retry:             DefaultRetryPolicy(),
 		userAgent:         DefaultUserAgent,
@@ -66,18 +66,11 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if c.bearer != "" && c.api != APIv2 {
-		return nil, fmt.Errorf("mediaupload: WithBearerToken needs WithAPI(APIv2): v1.1 takes OAuth 1.0a only and refuses bearer tokens with 403")
+	if err := c.resolveAPI(); err != nil {
+		return nil, err
 	}
 	if c.adaptiveTarget > 0 && c.chunkSize > 0 {
 		return nil, fmt.Errorf("%w: WithChunkSize and WithAdaptiveChunkSize exclude each other", ErrChunkSize)
-	}
-	if !c.endpointSet {
-		def := DefaultEndpoint
-		if c.api == APIv2 {
-			def = DefaultV2Endpoint
-		}
-		c.endpoint, _ = parseEndpoint(def)
 	}
 	c.dialect = v1{endpoint: c.endpoint}
 	if c.api == APIv2 {

@@ -212,6 +212,21 @@ func TestTheAPIFollowsTheEndpointAndTheCredentials(t *testing.T) {
 	}
 }
 
+func TestFlagsComeBeforeMissingCredentials(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	for _, args := range [][]string{
+		{"--api", "v2", "--endpoint", srv.UploadURL()},
+		{"--chunk-size", "6000000"},
+		{"--endpoint", "http://upload.twitter.com/1.1/media/upload.json"},
+	} {
+		r := runCLI(t, nil, nil, append(append([]string{"upload"}, args...), writeFile(t, video(t, 1000)))...)
+		assert.Equal(t, 2, r.code)
+		assert.NotContains(t, r.stderr, "TWITTER_", "%v", args)
+		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
+	}
+}
+
 func TestMissingFileComesBeforeMissingCredentials(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"/nonexistent/clip.mp4", t.TempDir()} {

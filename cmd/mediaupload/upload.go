@@ -202,12 +202,17 @@ func setupUpload(fs *flag.FlagSet, sio stdio) func(context.Context, []string) er
 			return err
 		}
 		defer closeIn()
-		hc, authOpts, err := authenticate(&f, sio.getenv)
+		bar := newProgress(sio.stderr, progressModeFor(sio.stderr, f.progress, f.quiet, f.progressLines), nil)
+		clientOpts, err := f.clientOptions(bar)
 		if err != nil {
 			return err
 		}
-		bar := newProgress(sio.stderr, progressModeFor(sio.stderr, f.progress, f.quiet, f.progressLines), nil)
-		clientOpts, err := f.clientOptions(bar)
+		// The flags are checked before the credentials: a client built
+		// with them alone sends nothing.
+		if _, err := mediaupload.NewClient(http.DefaultClient, clientOpts...); err != nil {
+			return usageError{f.explainMismatch(err)}
+		}
+		hc, authOpts, err := authenticate(&f, sio.getenv)
 		if err != nil {
 			return err
 		}

@@ -32,7 +32,7 @@ func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, d
 	u, body := c.dialect.Append(mediaID, index, data, asBase64)
 	_, t, err := c.send(ctx, StepAppend, func(ctx context.Context) (*http.Request, error) {
 		return body.Build(ctx, u)
-	}, "segment", index)
+	}, "segment", index, "media_id", mediaID)
 	return t.n, err
 }
 

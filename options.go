@@ -70,7 +70,7 @@ type API string
 
 // The dialects. Both work with the same [Client] and the same calls.
 const (
-	// APIv1 is v1.1 (upload.json); the default.
+	// APIv1 is v1.1 (upload.json); the default (see [WithAPI]).
 	APIv1 API = "1.1"
 	// APIv2 is X API v2 (/2/media/upload/…), which also takes OAuth 2.0
 	// user tokens with the media.write scope.
@@ -81,22 +81,28 @@ const (
 // [WithEndpoint] says otherwise.
 const DefaultV2Endpoint = "https://api.x.com/2/media/upload"
 
-// WithAPI selects the dialect (default [APIv1]). With [APIv2] the endpoint
-// defaults to [DefaultV2Endpoint], and metadata and subtitles go to
-// /2/media/metadata and /2/media/subtitles on its host.
+// WithAPI selects the dialect. Without it the dialect follows the
+// endpoint: [APIv2] for a [WithEndpoint] path with /2/media/, [APIv1] for
+// one with /1.1/media/; else APIv2 with [WithBearerToken]; else APIv1.
+// [NewClient] refuses a WithAPI that contradicts the endpoint's path with
+// [ErrAPIMismatch]. With [APIv2] the endpoint defaults to
+// [DefaultV2Endpoint], and metadata and subtitles go to /2/media/metadata
+// and /2/media/subtitles on its host.
 func WithAPI(api API) Option {
 	return func(c *Client) error {
 		if api != APIv1 && api != APIv2 {
 			return fmt.Errorf("mediaupload: unknown API %q: use %q or %q", api, APIv1, APIv2)
 		}
-		c.api = api
+		c.api, c.apiSet = api, true
 		return nil
 	}
 }
 
 // WithBearerToken sends token as an OAuth 2.0 user token ("Authorization:
-// Bearer …") on every request, for [APIv2]: v1.1 takes OAuth 1.0a only,
-// so [NewClient] refuses WithBearerToken without WithAPI(APIv2).
+// Bearer …") on every request, for [APIv2], which it selects unless
+// [WithAPI] or the endpoint's path says otherwise: v1.1 takes OAuth 1.0a
+// only, so [NewClient] refuses WithBearerToken with WithAPI(APIv1) or a
+// /1.1/ endpoint, with [ErrAPIMismatch].
 // Use it with a client that does not sign requests itself, such as one with
 // [NewTransport]; a client from golang.org/x/oauth2 needs no token here.
 func WithBearerToken(token string) Option {

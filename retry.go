@@ -98,6 +98,9 @@ func (c *Client) send(ctx context.Context, step Step, build buildFunc, logAttrs 
 			return nil, t, fmt.Errorf("%w: gave up after %d attempts and %v of waiting: %v more would pass the %v of RetryPolicy.MaxTotalWait%s: %w",
 				ErrWaitTooLong, t.n, waited.Round(time.Second), wait.Round(time.Second), p.MaxTotalWait, reset, err)
 		}
+		if c.onRetry != nil {
+			c.onRetry(retryEvent(step, logAttrs, t.n, p.MaxAttempts, unwrapPermanent(err), wait))
+		}
 		if wait >= announceWait {
 			c.log.Info("waiting before retry", attrs("wait", wait.Round(100*time.Millisecond),
 				"until", c.clockTime(c.now().Add(wait)), "cause", err)...)

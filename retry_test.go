@@ -241,8 +241,8 @@ func TestLongWaitsAreAnnounced(t *testing.T) {
 		retryAfter string
 		want       string // the Info line; empty: none
 	}{
-		{"long", "60", `level=INFO msg="waiting before retry" step=APPEND segment=3 wait=1m0s until=23:01:00 cause="mediaupload: append: HTTP 429 Too Many Requests: Internal error (code 131)"` + "\n"},
-		{"at the threshold", "5", `level=INFO msg="waiting before retry" step=APPEND segment=3 wait=5s until=23:00:05 cause=`},
+		{"long", "60", `level=INFO msg="waiting before retry" step=APPEND segment=3 media_id=1 wait=1m0s until=23:01:00 cause="mediaupload: append: HTTP 429 Too Many Requests: Internal error (code 131)"` + "\n"},
+		{"at the threshold", "5", `level=INFO msg="waiting before retry" step=APPEND segment=3 media_id=1 wait=5s until=23:00:05 cause=`},
 		{"short", "4", ""},
 	}
 	for _, tc := range tests {

@@ -72,6 +72,6 @@ func (c *Client) AttachSubtitles(ctx context.Context, videoID string, sub Subtit
 	if err != nil {
 		return err
 	}
-	_, _, err = c.send(ctx, StepSubtitles, req.Build)
+	_, _, err = c.send(ctx, StepSubtitles, req.Build, "media_id", videoID)
 	return err
 }

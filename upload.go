@@ -24,6 +24,7 @@ import (
 type Client struct {
 	http              *http.Client
 	api               API
+	apiSet            bool // by WithAPI, not resolved
 	endpoint          *url.URL
 	endpointSet       bool // by WithEndpoint, not defaulted
 	dialect           wire.Dialect
@@ -36,7 +37,8 @@ type Client struct {
 	maxProcessingWait time.Duration
 	stallTimeout      time.Duration
 	log               *slog.Logger
-	spares            sync.Pool // chunk buffers of finished uploads
+	onRetry           func(RetryEvent) // nil: none
+	spares            sync.Pool        // chunk buffers of finished uploads
 	sleep             func(ctx context.Context, d time.Duration) error
 	now               func() time.Time
 }
@@ -54,7 +56,6 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 	hc.CheckRedirect = refuseForeignRedirect(httpClient.CheckRedirect)
 	c := &Client{
 		http:              &hc,
-		api:               APIv1,
 		concurrency:       DefaultConcurrency,
 		retry:             DefaultRetryPolicy(),
 		userAgent:         DefaultUserAgent,
@@ -69,18 +70,11 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if c.bearer != "" && c.api != APIv2 {
-		return nil, fmt.Errorf("mediaupload: WithBearerToken needs WithAPI(APIv2): v1.1 takes OAuth 1.0a only and refuses bearer tokens with 403")
+	if err := c.resolveAPI(); err != nil {
+		return nil, err
 	}
 	if c.adaptiveTarget > 0 && c.chunkSize > 0 {
 		return nil, fmt.Errorf("%w: WithChunkSize and WithAdaptiveChunkSize exclude each other", ErrChunkSize)
-	}
-	if !c.endpointSet {
-		def := DefaultEndpoint
-		if c.api == APIv2 {
-			def = DefaultV2Endpoint
-		}
-		c.endpoint, _ = parseEndpoint(def)
 	}
 	c.dialect = wire.V1(c.endpoint)
 	if c.api == APIv2 {
@@ -208,7 +202,7 @@ func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (
 	if err := checkMediaID(mediaID); err != nil {
 		return nil, err
 	}
-	ans, t, err := c.send(ctx, StepFinalize, c.dialect.Finalize(mediaID).Build)
+	ans, t, err := c.send(ctx, StepFinalize, c.dialect.Finalize(mediaID).Build, "media_id", mediaID)
 	var apiErr *APIError
 	if err != nil && (t.unanswered || maybeDone) && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
 		// An attempt whose answer never came, or an earlier process, may
@@ -346,7 +340,7 @@ func (c *Client) SetAltText(ctx context.Context, mediaID, text string) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = c.send(ctx, StepMetadata, req.Build)
+	_, _, err = c.send(ctx, StepMetadata, req.Build, "media_id", mediaID)
 	return err
 }
 
@@ -360,7 +354,11 @@ func checkAltText(text string) error {
 // call sends a request whose answer is a media object about want (""
 // for INIT).
 func (c *Client) call(ctx context.Context, step Step, req wire.Request, want string) (*Media, error) {
-	ans, _, err := c.send(ctx, step, req.Build)
+	var attrs []any
+	if want != "" {
+		attrs = []any{"media_id", want}
+	}
+	ans, _, err := c.send(ctx, step, req.Build, attrs...)
 	if err != nil {
 		return nil, err
 	}

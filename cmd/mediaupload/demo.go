@@ -16,19 +16,31 @@ import (
 // minDemoSize is the smallest video mediatest.MP4 makes.
 const minDemoSize = 40
 
-// runDemo uploads a generated video to an embedded mediatest server through
-// the real client code: no credentials, no network.
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// demoAbout is the text of the demo command's usage.
+const demoAbout = `Uploads a generated video to an embedded fake of the X upload API through
+the real client code, failing one segment once to show a retry: no
+credentials, no network. It takes the flags of upload (--endpoint is the
+fake's).`
+
+// setupDemo is the demo command: it uploads a generated video to an
+// embedded mediatest server through the real client code.
+func setupDemo(fs *flag.FlagSet, sio stdio) func(context.Context, []string) error {
 	size := fs.Int64("size", 24<<20, "size of the generated video in `BYTES`")
 	var f uploadFlags
 	f.register(fs)
 	f.progressLines = true
-	if _, err := parseInterspersed(fs, args); err != nil {
-		return err
+	return func(ctx context.Context, args []string) error {
+		if len(args) > 0 {
+			return usagef("mediaupload: demo takes no arguments, got %q; run 'mediaupload help demo'", args[0])
+		}
+		return runDemo(ctx, *size, &f, sio.stdout, sio.stderr)
 	}
-	if *size < minDemoSize || *size > mediaupload.VideoLimit {
+}
+
+// runDemo uploads a generated video of size bytes to an embedded mediatest
+// server.
+func runDemo(ctx context.Context, size int64, f *uploadFlags, stdout, stderr io.Writer) error {
+	if size < minDemoSize || size > mediaupload.VideoLimit {
 		return usagef("mediaupload: --size must be %d to %d bytes", minDemoSize, mediaupload.VideoLimit)
 	}
 
@@ -40,7 +52,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if api, err := f.apiVersion(); err == nil && api == mediaupload.APIv2 {
 		f.endpoint = srv.V2URL()
 	}
-	opts, err := f.clientOptions(stderr)
+	bar := newProgress(stderr, progressModeFor(stderr, f.progress, f.quiet, f.progressLines), nil)
+	opts, err := f.clientOptions(bar)
 	if err != nil {
 		return err
 	}
@@ -48,7 +61,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	video := mediatest.MP4(int(*size))
+	video := mediatest.MP4(int(size))
 	f.mediaType, f.category = "video/mp4", "tweet_video"
 	say := func(format string, args ...any) {
 		if !f.quiet {
@@ -56,9 +69,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	say("demo: fake X upload API at %s (embedded; no credentials or network needed)", srv.UploadURL())
-	say("demo: uploading a generated %.1f MiB video/mp4 as tweet_video; the fake fails segment 1 once with 503", float64(*size)/(1<<20))
+	say("demo: uploading a generated %.1f MiB video/mp4 as tweet_video; the fake fails segment 1 once with 503", float64(size)/(1<<20))
 
-	m, err := upload(ctx, client, bytes.NewReader(video), &f, stderr)
+	m, err := upload(ctx, client, bytes.NewReader(video), f, bar)
 	if err != nil {
 		return err
 	}

@@ -253,15 +253,17 @@ func TestBadFlagIsOneLine(t *testing.T) {
 		want string
 	}{
 		{"malformed duration", []string{"upload", "--stall-timeout", "5", "clip.mp4"},
-			`mediaupload: invalid value "5" for flag -stall-timeout: missing unit in duration; run 'mediaupload upload -h'`},
+			`mediaupload: invalid value "5" for flag --stall-timeout: missing unit in duration; run 'mediaupload help upload'`},
 		{"stall timeout that cannot work", []string{"upload", "--stall-timeout", "1ns", "clip.mp4"},
-			`mediaupload: invalid value "1ns" for flag -stall-timeout: the minimum is 1s; run 'mediaupload upload -h'`},
+			`mediaupload: invalid value "1ns" for flag --stall-timeout: the minimum is 1s; run 'mediaupload help upload'`},
 		{"unknown flag", []string{"upload", "clip.mp4", "--nope"},
-			`mediaupload: flag provided but not defined: -nope; run 'mediaupload upload -h'`},
+			`mediaupload: flag provided but not defined: --nope; run 'mediaupload help upload'`},
+		{"missing value", []string{"upload", "clip.mp4", "--endpoint"},
+			`mediaupload: flag needs an argument: --endpoint; run 'mediaupload help upload'`},
 		{"demo shares the flags", []string{"demo", "--stall-timeout", "10"},
-			`mediaupload: invalid value "10" for flag -stall-timeout: missing unit in duration; run 'mediaupload demo -h'`},
+			`mediaupload: invalid value "10" for flag --stall-timeout: missing unit in duration; run 'mediaupload help demo'`},
 		{"serve", []string{"serve", "--check-after", "soon"},
-			`mediaupload: invalid value "soon" for flag -check-after: parse error; run 'mediaupload serve -h'`},
+			`mediaupload: invalid value "soon" for flag --check-after: parse error; run 'mediaupload help serve'`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -276,14 +278,19 @@ func TestBadFlagIsOneLine(t *testing.T) {
 
 func TestHelpPrintsTheWholeUsage(t *testing.T) {
 	t.Parallel()
-	for cmd, flag := range map[string]string{"upload": "-stall-timeout", "demo": "-size", "serve": "-check-after"} {
-		t.Run(cmd, func(t *testing.T) {
-			t.Parallel()
-			r := runCLI(t, nil, nil, cmd, "-h")
-			assert.Equal(t, 0, r.code)
-			assert.Contains(t, r.stderr, flag)
-			assert.Greater(t, strings.Count(r.stderr, "\n"), 10, r.stderr)
-		})
+	for cmd, flag := range map[string]string{"upload": "--stall-timeout DURATION", "demo": "--size BYTES", "serve": "--check-after SECONDS"} {
+		for _, args := range [][]string{{cmd, "-h"}, {cmd, "--help"}, {cmd, "-help"}, {"help", cmd}, {cmd, "clip.mp4", "--help"}} {
+			t.Run(strings.Join(args, " "), func(t *testing.T) {
+				t.Parallel()
+				r := runCLI(t, nil, nil, args...)
+				assert.Equal(t, 0, r.code)
+				assert.Empty(t, r.stderr)
+				assert.True(t, strings.HasPrefix(r.stdout, "usage: mediaupload "+cmd+" [flags]"), r.stdout)
+				assert.Contains(t, r.stdout, "\n  "+flag+"\n")
+				assert.NotContains(t, r.stdout, "Usage of")
+				assert.Greater(t, strings.Count(r.stdout, "\n"), 10, r.stdout)
+			})
+		}
 	}
 }
 

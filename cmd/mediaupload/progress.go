@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -59,6 +61,7 @@ type progress struct {
 	total    int64
 	tenth    int    // lines: the tenth of the bytes last shown; -1 before the first
 	shown    string // lines: the processing state last shown
+	frameNow string // bar: the frame on the terminal line, "" when none
 }
 
 // newProgress starts measuring an upload that begins now.
@@ -67,6 +70,73 @@ func newProgress(w io.Writer, mode progressMode, now func() time.Time) *progress
 		now = time.Now
 	}
 	return &progress{w: w, mode: mode, now: now, start: now(), tenth: -1}
+}
+
+// begin restarts the measure: the upload begins now.
+func (p *progress) begin() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.start = p.now()
+}
+
+// println writes line on a line of its own: on a terminal, over the bar,
+// which it then redraws below.
+func (p *progress) println(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.mode != progressBar || p.frameNow == "" {
+		fmt.Fprintln(p.w, line)
+		return
+	}
+	fmt.Fprint(p.w, "\r"+line+"\x1b[K\n")
+	p.frame(p.frameNow)
+}
+
+// lineWriter is a writer of whole lines (a log's) that keeps the bar below
+// them.
+func (p *progress) lineWriter() io.Writer {
+	return writerFunc(func(b []byte) (int, error) {
+		p.println(strings.TrimSuffix(string(b), "\n"))
+		return len(b), nil
+	})
+}
+
+// writerFunc is an io.Writer made of a function.
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+// retry is the client's OnRetry callback: a line per retry.
+func (p *progress) retry(e mediaupload.RetryEvent) { p.println(retryLine(e, p.now())) }
+
+// retryLine says which request failed, why, and when and how it is tried
+// again: "APPEND segment 5: HTTP 503, retrying in 1.2s (attempt 2 of 8)".
+func retryLine(e mediaupload.RetryEvent, now time.Time) string {
+	what := string(e.Step)
+	if e.Segment >= 0 {
+		what += fmt.Sprintf(" segment %d", e.Segment)
+	}
+	wait := fmt.Sprintf("%.1fs", e.Wait.Seconds())
+	if e.Wait >= time.Minute {
+		wait = fmt.Sprintf("%v, at %s", e.Wait.Round(time.Second), now.Add(e.Wait).Format(time.TimeOnly))
+	}
+	return fmt.Sprintf("%s: %s, retrying in %s (attempt %d of %d)", what, retryCause(e.Err), wait, e.Attempt+1, e.MaxAttempts)
+}
+
+// retryCause is a short reason for a failed attempt: the status of an
+// answer, or the network's error without the request's URL.
+func retryCause(err error) string {
+	var apiErr *mediaupload.APIError
+	var urlErr *url.Error
+	switch {
+	case err == nil:
+		return "failed"
+	case errors.As(err, &apiErr):
+		return fmt.Sprintf("HTTP %d", apiErr.StatusCode)
+	case errors.As(err, &urlErr):
+		err = urlErr.Err
+	}
+	return strings.TrimPrefix(err.Error(), "mediaupload: ")
 }
 
 // update is the upload's OnProgress callback.
@@ -163,7 +233,10 @@ func (p *progress) showProcessing(pi *mediaupload.ProcessingInfo) {
 
 // frame redraws the terminal line: back to its start, the text, then
 // erase what a longer frame left.
-func (p *progress) frame(s string) { fmt.Fprint(p.w, "\r"+s+"\x1b[K") }
+func (p *progress) frame(s string) {
+	p.frameNow = s
+	fmt.Fprint(p.w, "\r"+s+"\x1b[K")
+}
 
 // finish ends the display: a closing line on success, and on a terminal
 // the end of the bar's line.
@@ -173,6 +246,7 @@ func (p *progress) finish(ok bool) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer func() { p.frameNow = "" }() // the line is ended: later lines go below it
 	if !ok {
 		if p.mode == progressBar {
 			fmt.Fprint(p.w, "\x1b[K\n") // keep the last frame, end its line

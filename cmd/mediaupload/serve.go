@@ -13,40 +13,59 @@ import (
 	"github.com/mediaupload/mediaupload/mediatest"
 )
 
-// runServe runs the mediatest fake until ctx ends.
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "listen `HOST:PORT`")
+// serveAbout is the text of the serve command's usage.
+const serveAbout = `Runs the mediatest fake of the X upload API (v1.1 and v2) until interrupted,
+for programs in any language. It accepts the credentials of the TWITTER_*
+variables when they are set, else built-in test credentials, which it prints.`
+
+// setupServe is the serve command: it runs the mediatest fake until ctx
+// ends.
+func setupServe(fs *flag.FlagSet, sio stdio) func(context.Context, []string) error {
+	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
 	certFile := fs.String("tls-cert", "", "serve TLS with this certificate `FILE` (PEM)")
 	keyFile := fs.String("tls-key", "", "the certificate's private key `FILE` (PEM)")
-	checkAfter := fs.Int("check-after", 1, "check_after_secs in processing answers")
-	steps := fs.Int("processing-steps", 2, "STATUS polls answered in_progress before succeeded")
-	verbose := fs.Bool("v", false, "log every request on stderr")
-	if _, err := parseInterspersed(fs, args); err != nil {
-		return err
+	checkAfter := fs.Int("check-after", 1, "`SECONDS` of check_after_secs in processing answers")
+	steps := fs.Int("processing-steps", 2, "answer `N` STATUS polls in_progress before succeeded")
+	verbose := fs.Bool("verbose", false, "log every request on stderr")
+	alias(fs, "v", "verbose")
+	return func(ctx context.Context, args []string) error {
+		if len(args) > 0 {
+			return usagef("mediaupload: serve takes no arguments, got %q; run 'mediaupload help serve'", args[0])
+		}
+		return runServe(ctx, serveConfig{*addr, *certFile, *keyFile, *checkAfter, *steps, *verbose}, sio.stdout, sio.stderr, sio.getenv)
 	}
-	if (*certFile == "") != (*keyFile == "") {
+}
+
+// serveConfig is what the flags of serve say.
+type serveConfig struct {
+	addr, certFile, keyFile string
+	checkAfter, steps       int
+	verbose                 bool
+}
+
+// runServe runs the mediatest fake until ctx ends.
+func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, getenv func(string) string) error {
+	if (cfg.certFile == "") != (cfg.keyFile == "") {
 		return usagef("mediaupload: --tls-cert and --tls-key go together")
 	}
-	if *checkAfter < 0 || *steps < 0 {
+	if cfg.checkAfter < 0 || cfg.steps < 0 {
 		return usagef("mediaupload: --check-after and --processing-steps must not be negative")
 	}
 
-	opts := []mediatest.Option{mediatest.WithAddr(*addr), mediatest.WithCheckAfter(*checkAfter), mediatest.WithProcessingSteps(*steps)}
+	opts := []mediatest.Option{mediatest.WithAddr(cfg.addr), mediatest.WithCheckAfter(cfg.checkAfter), mediatest.WithProcessingSteps(cfg.steps)}
 	creds, fromEnv, err := serveCredentials(getenv)
 	if err != nil {
 		return err
 	}
 	opts = append(opts, mediatest.WithCredentials(creds))
-	if *verbose {
+	if cfg.verbose {
 		opts = append(opts, mediatest.WithLogf(func(format string, args ...any) {
 			fmt.Fprintf(stderr, format+"\n", args...)
 		}))
 	}
-	useTLS := *certFile != ""
+	useTLS := cfg.certFile != ""
 	if useTLS {
-		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+		cert, err := tls.LoadX509KeyPair(cfg.certFile, cfg.keyFile)
 		if err != nil {
 			return usagef("mediaupload: loading the TLS key pair: %v", err)
 		}

@@ -243,3 +243,8 @@ func parseAPIError(step Step, status int, header http.Header, body []byte, now t
 	}
 	return e
 }
+
+// ErrAPIMismatch is returned by [NewClient] when [WithAPI] names one
+// dialect and the [WithEndpoint] path is the other's (/1.1/media/… or
+// /2/media/…), or when a bearer token meets v1.1.
+var ErrAPIMismatch = errors.New("mediaupload: API and endpoint do not match")

@@ -16,6 +16,86 @@ import (
 	"github.com/mediaupload/mediaupload/internal/wire"
 )
 
+// RetryPolicy says how a request that failed transiently (transport error,
+// stall, 429, 500, 502, 503, 504) is retried. Each retry waits an
+// exponentially growing, jittered delay, or what the service asked for with
+// Retry-After or x-rate-limit-reset. A wait over a cap is not shortened,
+// since the service would refuse the retry all the same: the request fails
+// at once with [ErrWaitTooLong], and the [*APIError]'s ResetAt says when to
+// try again. Waits of 5 s or more are logged at level Info (see
+// [WithLogger]).
+type RetryPolicy struct {
+	// MaxAttempts is the number of attempts per request, the first
+	// included; 1 disables retries.
+	MaxAttempts int
+	// InitialBackoff is the first delay before jitter.
+	InitialBackoff time.Duration
+	// MaxBackoff caps the exponential delay.
+	MaxBackoff time.Duration
+	// MaxRetryAfter is the longest delay the service may ask for that the
+	// client waits out; zero fails at once whenever it asks to wait.
+	MaxRetryAfter time.Duration
+	// MaxTotalWait caps the time one request may spend waiting between
+	// attempts; zero means no cap beyond MaxAttempts.
+	MaxTotalWait time.Duration
+}
+
+// DefaultRetryPolicy returns the policy a [Client] uses unless [WithRetry]
+// says otherwise: 8 attempts, 500 ms doubling to 30 s, server-asked waits up
+// to 15 minutes, 30 minutes of waiting in all.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		MaxAttempts:    8,
+		InitialBackoff: 500 * time.Millisecond,
+		MaxBackoff:     30 * time.Second,
+		MaxRetryAfter:  15 * time.Minute,
+		MaxTotalWait:   30 * time.Minute,
+	}
+}
+
+// WithRetry sets the retry policy (default [DefaultRetryPolicy]).
+func WithRetry(p RetryPolicy) Option {
+	return func(c *Client) error {
+		if p.MaxAttempts < 1 || p.InitialBackoff < 0 || p.MaxBackoff < p.InitialBackoff || p.MaxRetryAfter < 0 || p.MaxTotalWait < 0 {
+			return fmt.Errorf("mediaupload: invalid retry policy %+v", p)
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// RetryEvent describes a request about to be retried, for [OnRetry].
+type RetryEvent struct {
+	// Step is the request's step.
+	Step Step
+	// Segment is the segment index of an APPEND; -1 for other steps.
+	Segment int
+	// MediaID is the media the request is about; empty for INIT.
+	MediaID string
+	// Attempt is the number of the attempt that failed, from 1; the retry
+	// is attempt Attempt+1 of MaxAttempts.
+	Attempt, MaxAttempts int
+	// Err is why the attempt failed: an [*APIError] when the service
+	// answered, else the transport's error (or [ErrStalled], [ErrTooSlow]).
+	Err error
+	// Wait is how long the client waits before the retry: the backoff, or
+	// what the service asked for.
+	Wait time.Duration
+}
+
+// OnRetry calls fn before each wait for a retry, in every step of every
+// upload of the [Client] and in the single-step calls ([Client.Init],
+// [Client.Append], …), so that a program can show that it is retrying
+// rather than frozen. fn is called from the goroutine of the request, and
+// may be called by several at once: it must be safe for concurrent use
+// and return quickly. It is a client option, not a per-upload one, because
+// retries belong to the client's one retry loop and the single steps take
+// no upload options; Step, Segment and MediaID tell which request it is.
+// Default: none.
+func OnRetry(fn func(RetryEvent)) Option {
+	return func(c *Client) error { c.onRetry = fn; return nil }
+}
+
 // maxAnswer caps how much of a 2xx answer is read; media answers are small.
 const maxAnswer = 1 << 20
 
@@ -110,6 +190,25 @@ func (c *Client) send(ctx context.Context, step Step, build buildFunc, logAttrs 
 			return nil, t, fmt.Errorf("%w (last attempt: %w)", serr, err)
 		}
 	}
+}
+
+// retryEvent builds the event of a wait before a retry; logAttrs are the
+// key-value pairs given to send, where "segment" and "media_id" are read.
+func retryEvent(step Step, logAttrs []any, attempt, maxAttempts int, err error, wait time.Duration) RetryEvent {
+	e := RetryEvent{Step: step, Segment: -1, Attempt: attempt, MaxAttempts: maxAttempts, Err: err, Wait: wait}
+	for i := 0; i+1 < len(logAttrs); i += 2 {
+		switch v := logAttrs[i+1]; logAttrs[i] {
+		case "segment":
+			if n, ok := v.(int); ok {
+				e.Segment = n
+			}
+		case "media_id":
+			if s, ok := v.(string); ok {
+				e.MediaID = s
+			}
+		}
+	}
+	return e
 }
 
 // resetIn says when the service expects the client back: at, as a clock
@@ -223,6 +322,13 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	return &answer{status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
 
+// attemptLimit is how long an attempt that sends a body of sent bytes may
+// take in all: the stall timeout, for the service to think, plus the
+// body's time at [MinTransferRate].
+func (c *Client) attemptLimit(sent int64) time.Duration {
+	return c.stallTimeout + time.Duration(sent)*time.Second/MinTransferRate
+}
+
 // apiError builds the [*APIError] of an answer that failed step.
 func (c *Client) apiError(step Step, status int, header http.Header, body []byte) *APIError {
 	e := parseAPIError(step, status, header, body, c.now(), c.bearer)
@@ -234,9 +340,17 @@ func (c *Client) apiError(step Step, status int, header http.Header, body []byte
 	return e
 }
 
-// attemptLimit is how long an attempt that sends a body of sent bytes may
-// take in all: the stall timeout, for the service to think, plus the
-// body's time at [MinTransferRate].
-func (c *Client) attemptLimit(sent int64) time.Duration {
-	return c.stallTimeout + time.Duration(sent)*time.Second/MinTransferRate
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }

@@ -294,3 +294,49 @@ func (s *session) readInOrder(seg segments.Segment, buf []byte, acked bool) ([]b
 	}
 	return nil, err
 }
+
+// bufferPool hands out at most n chunk buffers of one upload. They come
+// from the client's spare buffers, or are allocated on first use, and go
+// back to the spares when the upload ends, so that a process uploading one
+// file after another reuses the same memory.
+type bufferPool struct {
+	free   chan []byte
+	size   int
+	spares *sync.Pool
+}
+
+func newBufferPool(n, size int, spares *sync.Pool) *bufferPool {
+	p := &bufferPool{free: make(chan []byte, n), size: size, spares: spares}
+	for range n {
+		p.free <- nil
+	}
+	return p
+}
+
+// get waits for a free buffer or for ctx to end.
+func (p *bufferPool) get(ctx context.Context) ([]byte, error) {
+	select {
+	case b := <-p.free:
+		if b == nil {
+			if spare, ok := p.spares.Get().(*[]byte); ok && cap(*spare) >= p.size {
+				return (*spare)[:p.size], nil
+			}
+			b = make([]byte, p.size)
+		}
+		return b, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// release hands the buffers back to the client's spares; call it once no
+// buffer is in use.
+func (p *bufferPool) release() {
+	for range cap(p.free) {
+		if b := <-p.free; b != nil {
+			p.spares.Put(&b)
+		}
+	}
+}
+
+func (p *bufferPool) put(b []byte) { p.free <- b }

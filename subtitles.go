@@ -1,15 +1,12 @@
 package mediaupload
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
-
-	"github.com/mediaupload/mediaupload/internal/wire"
 )
 
 // Subtitle links an uploaded subtitle file (category "subtitles") to a
@@ -54,24 +51,4 @@ func (s *Subtitle) normalize() error {
 		}
 	}
 	return nil
-}
-
-// AttachSubtitles links the uploaded subtitle file sub.MediaID to the
-// processed video videoID.
-func (c *Client) AttachSubtitles(ctx context.Context, videoID string, sub Subtitle) error {
-	if err := sub.normalize(); err != nil {
-		return err
-	}
-	if err := checkMediaID(videoID); err != nil {
-		return err
-	}
-	if err := checkMediaID(sub.MediaID); err != nil {
-		return err
-	}
-	req, err := c.dialect.Subtitles(videoID, wire.Subtitle(sub))
-	if err != nil {
-		return err
-	}
-	_, _, err = c.send(ctx, StepSubtitles, req.Build, "media_id", videoID)
-	return err
 }

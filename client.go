@@ -4,14 +4,83 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mediaupload/mediaupload/internal/segments"
+	"github.com/mediaupload/mediaupload/internal/wire"
 )
+
+// Client uploads media. Build it with [NewClient]; it does not change
+// afterwards and is safe for concurrent use by many goroutines.
+type Client struct {
+	http              *http.Client
+	api               API
+	apiSet            bool // by WithAPI, not resolved
+	endpoint          *url.URL
+	endpointSet       bool // by WithEndpoint, not defaulted
+	dialect           wire.Dialect
+	bearer            string
+	chunkSize         int64         // 0: DefaultChunkSize, grown to fit
+	adaptiveTarget    time.Duration // > 0: adaptive segment sizes
+	concurrency       int
+	retry             RetryPolicy
+	userAgent         string
+	maxProcessingWait time.Duration
+	stallTimeout      time.Duration
+	log               *slog.Logger
+	onRetry           func(RetryEvent) // nil: none
+	spares            sync.Pool        // chunk buffers of finished uploads
+	sleep             func(ctx context.Context, d time.Duration) error
+	now               func() time.Time
+}
+
+// NewClient returns a Client that sends its requests through httpClient,
+// which must authenticate them: see [NewOAuth1Client], or use any client
+// that signs requests (such as mediatest.Server.Client). The client is
+// copied; its copy refuses redirects to another scheme or host, so that
+// signed requests never leave the endpoint's host.
+func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
+	if httpClient == nil {
+		return nil, errors.New("mediaupload: nil http client")
+	}
+	hc := *httpClient
+	hc.CheckRedirect = refuseForeignRedirect(httpClient.CheckRedirect)
+	c := &Client{
+		http:              &hc,
+		concurrency:       DefaultConcurrency,
+		retry:             DefaultRetryPolicy(),
+		userAgent:         DefaultUserAgent,
+		maxProcessingWait: DefaultMaxProcessingWait,
+		stallTimeout:      DefaultStallTimeout,
+		log:               slog.New(slog.DiscardHandler),
+		sleep:             sleepCtx,
+		now:               time.Now,
+	}
+	for _, opt := range opts {
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.resolveAPI(); err != nil {
+		return nil, err
+	}
+	if c.adaptiveTarget > 0 && c.chunkSize > 0 {
+		return nil, fmt.Errorf("%w: WithChunkSize and WithAdaptiveChunkSize exclude each other", ErrChunkSize)
+	}
+	c.dialect = wire.V1(c.endpoint)
+	if c.api == APIv2 {
+		c.dialect = wire.V2(c.endpoint)
+	}
+	return c, nil
+}
+
+// Option configures a [Client]; see [NewClient].
+type Option func(*Client) error
 
 // Limits of the service and defaults of a [Client].
 const (
@@ -52,19 +121,6 @@ const (
 	DefaultUserAgent = "mediaupload-go/0.1"
 )
 
-// Step names a request of the upload flow.
-type Step string
-
-// The steps of an upload.
-const (
-	StepInit      Step = "INIT"
-	StepAppend    Step = "APPEND"
-	StepFinalize  Step = "FINALIZE"
-	StepStatus    Step = "STATUS"
-	StepMetadata  Step = "METADATA"
-	StepSubtitles Step = "SUBTITLES"
-)
-
 // API selects the wire dialect of the upload API.
 type API string
 
@@ -98,6 +154,21 @@ func WithAPI(api API) Option {
 	}
 }
 
+// WithEndpoint sets the upload URL (default [DefaultEndpoint]). It must be
+// https unless its host is on the loopback interface; the metadata URL sits
+// beside it (…/media/metadata/create.json).
+func WithEndpoint(endpoint string) Option {
+	return func(c *Client) error {
+		u, err := parseEndpoint(endpoint)
+		if err != nil {
+			return err
+		}
+		c.endpoint = u
+		c.endpointSet = true
+		return nil
+	}
+}
+
 // WithBearerToken sends token as an OAuth 2.0 user token ("Authorization:
 // Bearer …") on every request, for [APIv2], which it selects unless
 // [WithAPI] or the endpoint's path says otherwise: v1.1 takes OAuth 1.0a
@@ -111,61 +182,6 @@ func WithBearerToken(token string) Option {
 			return fmt.Errorf("%w: the bearer token is empty or malformed", ErrMissingCredentials)
 		}
 		c.bearer = token
-		return nil
-	}
-}
-
-// RetryPolicy says how a request that failed transiently (transport error,
-// stall, 429, 500, 502, 503, 504) is retried. Each retry waits an
-// exponentially growing, jittered delay, or what the service asked for with
-// Retry-After or x-rate-limit-reset. A wait over a cap is not shortened,
-// since the service would refuse the retry all the same: the request fails
-// at once with [ErrWaitTooLong], and the [*APIError]'s ResetAt says when to
-// try again. Waits of 5 s or more are logged at level Info (see
-// [WithLogger]).
-type RetryPolicy struct {
-	// MaxAttempts is the number of attempts per request, the first
-	// included; 1 disables retries.
-	MaxAttempts int
-	// InitialBackoff is the first delay before jitter.
-	InitialBackoff time.Duration
-	// MaxBackoff caps the exponential delay.
-	MaxBackoff time.Duration
-	// MaxRetryAfter is the longest delay the service may ask for that the
-	// client waits out; zero fails at once whenever it asks to wait.
-	MaxRetryAfter time.Duration
-	// MaxTotalWait caps the time one request may spend waiting between
-	// attempts; zero means no cap beyond MaxAttempts.
-	MaxTotalWait time.Duration
-}
-
-// DefaultRetryPolicy returns the policy a [Client] uses unless [WithRetry]
-// says otherwise: 8 attempts, 500 ms doubling to 30 s, server-asked waits up
-// to 15 minutes, 30 minutes of waiting in all.
-func DefaultRetryPolicy() RetryPolicy {
-	return RetryPolicy{
-		MaxAttempts:    8,
-		InitialBackoff: 500 * time.Millisecond,
-		MaxBackoff:     30 * time.Second,
-		MaxRetryAfter:  15 * time.Minute,
-		MaxTotalWait:   30 * time.Minute,
-	}
-}
-
-// Option configures a [Client]; see [NewClient].
-type Option func(*Client) error
-
-// WithEndpoint sets the upload URL (default [DefaultEndpoint]). It must be
-// https unless its host is on the loopback interface; the metadata URL sits
-// beside it (…/media/metadata/create.json).
-func WithEndpoint(endpoint string) Option {
-	return func(c *Client) error {
-		u, err := parseEndpoint(endpoint)
-		if err != nil {
-			return err
-		}
-		c.endpoint = u
-		c.endpointSet = true
 		return nil
 	}
 }
@@ -198,11 +214,6 @@ func WithAdaptiveChunkSize() Option {
 	}
 }
 
-// withAdaptiveTarget sets the adaptive sizer's target time (tests).
-func withAdaptiveTarget(d time.Duration) Option {
-	return func(c *Client) error { c.adaptiveTarget = d; return nil }
-}
-
 // WithConcurrency sets how many segments are sent at once, 1 to 64 (default
 // [DefaultConcurrency]). Memory use is about (n+1) × chunk size.
 func WithConcurrency(n int) Option {
@@ -211,17 +222,6 @@ func WithConcurrency(n int) Option {
 			return fmt.Errorf("mediaupload: concurrency %d: it must be 1 to 64", n)
 		}
 		c.concurrency = n
-		return nil
-	}
-}
-
-// WithRetry sets the retry policy (default [DefaultRetryPolicy]).
-func WithRetry(p RetryPolicy) Option {
-	return func(c *Client) error {
-		if p.MaxAttempts < 1 || p.InitialBackoff < 0 || p.MaxBackoff < p.InitialBackoff || p.MaxRetryAfter < 0 || p.MaxTotalWait < 0 {
-			return fmt.Errorf("mediaupload: invalid retry policy %+v", p)
-		}
-		c.retry = p
 		return nil
 	}
 }
@@ -263,6 +263,27 @@ func WithStallTimeout(d time.Duration) Option {
 	}
 }
 
+// WithLogger logs to l: each request at level Debug (step, status,
+// attempt, duration; never a credential), and at level Info notices such
+// as a resume state that cannot be used, and every wait of 5 s or more
+// before a retry ("waiting before retry", with the step, the segment of an
+// APPEND, the wait, its end as a clock time and its cause). Default: no
+// logging.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		if l == nil {
+			return fmt.Errorf("mediaupload: nil logger")
+		}
+		c.log = l
+		return nil
+	}
+}
+
+// withAdaptiveTarget sets the adaptive sizer's target time (tests).
+func withAdaptiveTarget(d time.Duration) Option {
+	return func(c *Client) error { c.adaptiveTarget = d; return nil }
+}
+
 // withStallTimeout sets any positive stall timeout, under the minimum too
 // (tests).
 func withStallTimeout(d time.Duration) Option {
@@ -279,19 +300,68 @@ func withSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
 	return func(c *Client) error { c.sleep = sleep; return nil }
 }
 
-// sleepCtx waits d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
+// resolveAPI settles the dialect once every option has run: an explicit
+// [WithAPI] wins; else the endpoint's path; else v2 for a bearer token
+// (v1.1 takes none); else v1.1. It refuses a WithAPI that contradicts the
+// endpoint's path, and a bearer token with v1.1, before any request. It
+// then sets the default endpoint of the dialect when none was given.
+func (c *Client) resolveAPI() error {
+	var byPath API
+	if c.endpointSet {
+		byPath = endpointAPI(c.endpoint)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
+	switch {
+	case c.apiSet && byPath != "" && byPath != c.api:
+		fix := "drop WithAPI, or use a …/2/media/upload endpoint such as " + DefaultV2Endpoint
+		if c.api == APIv1 {
+			fix = "drop WithAPI, or use a …/1.1/media/upload.json endpoint such as " + DefaultEndpoint
+		}
+		return fmt.Errorf("%w: WithAPI(%s) with endpoint %s, whose path is v%s's: %s",
+			ErrAPIMismatch, apiName(c.api), c.endpoint.Redacted(), byPath, fix)
+	case c.apiSet:
+	case byPath != "":
+		c.api = byPath
+	case c.bearer != "":
+		c.api = APIv2
+	default:
+		c.api = APIv1
 	}
+	if c.bearer != "" && c.api == APIv1 {
+		why := "WithAPI(APIv1)"
+		if !c.apiSet {
+			why = "endpoint " + c.endpoint.Redacted() + ", a v1.1 path,"
+		}
+		return fmt.Errorf("%w: WithBearerToken with %s: v1.1 takes OAuth 1.0a only and refuses bearer tokens with 403; use v2 (WithAPI(APIv2), or a …/2/media/upload endpoint), or OAuth 1.0a credentials",
+			ErrAPIMismatch, why)
+	}
+	if !c.endpointSet {
+		def := DefaultEndpoint
+		if c.api == APIv2 {
+			def = DefaultV2Endpoint
+		}
+		c.endpoint, _ = parseEndpoint(def)
+	}
+	return nil
+}
+
+// endpointAPI is the dialect an endpoint's path names: v2 for a path
+// with /2/media/, v1.1 for one with /1.1/media/, else "".
+func endpointAPI(u *url.URL) API {
+	switch p := u.Path + "/"; {
+	case strings.Contains(p, "/2/media/"):
+		return APIv2
+	case strings.Contains(p, "/1.1/media/"):
+		return APIv1
+	}
+	return ""
+}
+
+// apiName is the Go name of api's constant, for messages about options.
+func apiName(api API) string {
+	if api == APIv2 {
+		return "APIv2"
+	}
+	return "APIv1"
 }
 
 // parseEndpoint checks that an endpoint is absolute and https, or plain
@@ -317,168 +387,6 @@ func parseEndpoint(endpoint string) (*url.URL, error) {
 	return u, nil
 }
 
-// UploadOption configures one [Client.Upload] call.
-type UploadOption func(*uploadConfig) error
-
-// uploadConfig is the per-call configuration of an upload.
-type uploadConfig struct {
-	mediaType, category string
-	additionalOwners    []string
-	shared              bool
-	size                int64 // -1: measure or spool
-	base64              bool
-	altText             string
-	onProgress          func(Progress)
-	tempDir             string
-	store               ResumeStore
-	dm                  bool
-	subtitles           *subtitleFile
-}
-
-// subtitleFile is a subtitle file to upload and attach to the video.
-type subtitleFile struct {
-	r   io.Reader
-	sub Subtitle
-}
-
-// MediaType sets the MIME type, e.g. "video/mp4". Default: sniffed from the
-// first bytes of the content.
-func MediaType(t string) UploadOption {
-	return func(c *uploadConfig) error {
-		if !validMediaType(t) {
-			return fmt.Errorf("%w: %q is not a MIME type", ErrMediaType, t)
-		}
-		c.mediaType = t
-		return nil
-	}
-}
-
-// Category sets the media category: tweet_image, tweet_gif, tweet_video,
-// dm_image, dm_gif, dm_video, amplify_video or subtitles (TweetVideo and
-// TWEET_VIDEO spellings are accepted). Default: derived from the media type
-// for a tweet.
-func Category(cat string) UploadOption {
-	return func(c *uploadConfig) error {
-		norm, err := normalizeCategory(cat)
-		c.category = norm
-		return err
-	}
-}
-
-// AdditionalOwners lets up to 100 other users (by user id) use the media.
-func AdditionalOwners(ids ...string) UploadOption {
-	return func(c *uploadConfig) error {
-		if len(ids) > 100 {
-			return fmt.Errorf("mediaupload: %d additional owners, at most 100", len(ids))
-		}
-		c.additionalOwners = ids
-		return nil
-	}
-}
-
-// Shared marks DM media as reusable across direct messages.
-func Shared() UploadOption {
-	return func(c *uploadConfig) error { c.shared = true; return nil }
-}
-
-// Size declares the input's size, so that a plain reader is streamed
-// instead of spooled. An input that ends early or runs long fails with
-// [ErrSizeMismatch].
-func Size(n int64) UploadOption {
-	return func(c *uploadConfig) error {
-		if n < 0 {
-			return fmt.Errorf("mediaupload: negative size %d", n)
-		}
-		c.size = n
-		return nil
-	}
-}
-
-// Base64 sends segments as base64 field media_data instead of raw part
-// media. It costs a third more bytes and a copy; use it only for services
-// that need it.
-func Base64() UploadOption {
-	return func(c *uploadConfig) error { c.base64 = true; return nil }
-}
-
-// AltText sets alt text (at most [MaxAltTextLength] characters) once the
-// media is processed.
-func AltText(text string) UploadOption {
-	return func(c *uploadConfig) error {
-		c.altText = text
-		return checkAltText(text)
-	}
-}
-
-// OnProgress calls fn as segments are acknowledged and while processing is
-// awaited. Calls come one at a time, from the uploading goroutines: fn must
-// return quickly.
-func OnProgress(fn func(Progress)) UploadOption {
-	return func(c *uploadConfig) error { c.onProgress = fn; return nil }
-}
-
-// TempDir sets where input of unknown size is spooled (default
-// [os.TempDir]).
-func TempDir(dir string) UploadOption {
-	return func(c *uploadConfig) error { c.tempDir = dir; return nil }
-}
-
-// Resume keeps the upload's state in store, so that an upload interrupted by
-// a crash or a kill continues with the same media id, sending only the
-// segments the service has not acknowledged (and after FINALIZE only
-// awaiting processing). The state is saved from the start and after every
-// step, and removed on success. A state for other input, or whose media has
-// expired, is replaced by a fresh upload (logged at level Info).
-func Resume(store ResumeStore) UploadOption {
-	return func(c *uploadConfig) error {
-		if store == nil {
-			return fmt.Errorf("mediaupload: nil resume store")
-		}
-		c.store = store
-		return nil
-	}
-}
-
-// WithLogger logs to l: each request at level Debug (step, status,
-// attempt, duration; never a credential), and at level Info notices such
-// as a resume state that cannot be used, and every wait of 5 s or more
-// before a retry ("waiting before retry", with the step, the segment of an
-// APPEND, the wait, its end as a clock time and its cause). Default: no
-// logging.
-func WithLogger(l *slog.Logger) Option {
-	return func(c *Client) error {
-		if l == nil {
-			return fmt.Errorf("mediaupload: nil logger")
-		}
-		c.log = l
-		return nil
-	}
-}
-
-// ForDM derives direct-message categories (dm_image, dm_gif, dm_video)
-// instead of tweet ones when no [Category] is given.
-func ForDM() UploadOption {
-	return func(c *uploadConfig) error { c.dm = true; return nil }
-}
-
-// WithSubtitles uploads the SubRip (.srt) file r as category subtitles once
-// the video is processed, and attaches it to the video in the language
-// languageCode (two letters, e.g. "EN") under displayName (empty: the
-// language's English name).
-func WithSubtitles(r io.Reader, languageCode, displayName string) UploadOption {
-	return func(c *uploadConfig) error {
-		sub := Subtitle{LanguageCode: languageCode, DisplayName: displayName}
-		if err := sub.normalize(); err != nil {
-			return err
-		}
-		if r == nil {
-			return fmt.Errorf("mediaupload: nil subtitles reader")
-		}
-		c.subtitles = &subtitleFile{r: r, sub: sub}
-		return nil
-	}
-}
-
 // redactUserinfo returns rawURL with its user info (everything between
 // "scheme://" and the last '@') replaced by "xxxxx", for error messages.
 // It works on the text, so that it also covers URLs url.Parse refuses.
@@ -492,4 +400,16 @@ func redactUserinfo(rawURL string) string {
 		start = i + len("://")
 	}
 	return rawURL[:start] + "xxxxx" + rawURL[at:]
+}
+
+// newSizer returns the sizer of segments: adaptive, or of the given chunk
+// size, never over maxChunk.
+func (c *Client) newSizer(chunk, maxChunk int64) segments.Sizer {
+	if c.adaptiveTarget > 0 {
+		if c.api == APIv2 {
+			maxChunk = min(maxChunk, 4<<20) // v2 refused 5 MiB segments in the field
+		}
+		return segments.NewAdaptive(maxChunk, c.adaptiveTarget)
+	}
+	return segments.Fixed{Size: chunk, Max: maxChunk}
 }

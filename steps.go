@@ -1,0 +1,360 @@
+package mediaupload
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mediaupload/mediaupload/internal/wire"
+)
+
+// Step names a request of the upload flow.
+type Step string
+
+// The steps of an upload.
+const (
+	StepInit      Step = "INIT"
+	StepAppend    Step = "APPEND"
+	StepFinalize  Step = "FINALIZE"
+	StepStatus    Step = "STATUS"
+	StepMetadata  Step = "METADATA"
+	StepSubtitles Step = "SUBTITLES"
+)
+
+// InitParams describe an upload for [Client.Init].
+type InitParams struct {
+	// TotalBytes is the media's size in bytes.
+	TotalBytes int64
+	// MediaType is the MIME type, e.g. "video/mp4".
+	MediaType string
+	// Category is the media category, e.g. "tweet_video"; empty sends none.
+	Category string
+	// AdditionalOwners are user ids that may also use the media (≤ 100).
+	AdditionalOwners []string
+	// Shared marks DM media reusable across messages.
+	Shared bool
+}
+
+// Media is an uploaded (or uploading) media object.
+type Media struct {
+	// ID is the media id, a decimal string (ids exceed 2^53).
+	ID string
+	// Key is the media key, when the service gave one.
+	Key string
+	// Size is the size in bytes, when known.
+	Size int64
+	// MediaType and Category are what the upload declared.
+	MediaType, Category string
+	// ExpiresAt is when the id stops being usable, per expires_after_secs
+	// of the latest answer; zero when unknown.
+	ExpiresAt time.Time
+	// Processing is the latest processing state; nil means the media is
+	// ready to use.
+	Processing *ProcessingInfo
+}
+
+// ProcessingInfo is the processing state of a video or GIF after FINALIZE.
+type ProcessingInfo struct {
+	// State is "pending", "in_progress", "succeeded" or "failed".
+	State string
+	// CheckAfter is how long the service asked to wait before the next
+	// STATUS; negative when it did not say.
+	CheckAfter time.Duration
+	// ProgressPercent is the service's estimate, 0–100.
+	ProgressPercent int
+	// Error is set when processing failed.
+	Error *ProcessingError
+}
+
+// done reports whether processing has ended, in success or failure.
+func (p *ProcessingInfo) done() bool {
+	return p == nil || p.State == "succeeded" || p.State == "failed" || p.Error != nil
+}
+
+// Init starts an upload (INIT) and returns the new media, whose ID the
+// following steps take.
+func (c *Client) Init(ctx context.Context, p InitParams) (*Media, error) {
+	switch {
+	case p.TotalBytes <= 0:
+		return nil, ErrEmptyMedia
+	case !validMediaType(p.MediaType):
+		return nil, fmt.Errorf("%w: %q is not a MIME type", ErrMediaType, p.MediaType)
+	case len(p.AdditionalOwners) > 100:
+		return nil, fmt.Errorf("mediaupload: %d additional owners, at most 100", len(p.AdditionalOwners))
+	}
+	if p.Category != "" {
+		cat, err := normalizeCategory(p.Category)
+		if err != nil {
+			return nil, err
+		}
+		p.Category = cat
+	}
+	req, err := c.dialect.Init(wire.InitParams(p))
+	if err != nil {
+		return nil, err
+	}
+	m, err := c.call(ctx, StepInit, req, "")
+	if err != nil {
+		return nil, err
+	}
+	m.Size, m.MediaType, m.Category = p.TotalBytes, p.MediaType, p.Category
+	return m, nil
+}
+
+// Append sends one segment of an upload started with [Client.Init]: index
+// 0–999, 1 to [MaxChunkSize] bytes. The request is retried under the
+// client's [RetryPolicy], rebuilt from data and signed anew each time;
+// re-sending a segment replaces it.
+func (c *Client) Append(ctx context.Context, mediaID string, index int, data []byte) error {
+	_, err := c.appendSegment(ctx, mediaID, index, data, false)
+	return err
+}
+
+// appendSegment sends one segment and says in how many attempts.
+func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, data []byte, asBase64 bool) (int, error) {
+	if err := checkMediaID(mediaID); err != nil {
+		return 0, err
+	}
+	switch {
+	case index < 0 || index >= MaxSegments:
+		return 0, fmt.Errorf("%w: segment index %d is outside 0–%d", ErrTooManySegments, index, MaxSegments-1)
+	case len(data) == 0:
+		return 0, ErrEmptyMedia
+	case len(data) > MaxChunkSize:
+		return 0, fmt.Errorf("%w: segment of %d bytes is over %d", ErrChunkSize, len(data), MaxChunkSize)
+	}
+	u, body := c.dialect.Append(mediaID, index, data, asBase64)
+	_, t, err := c.send(ctx, StepAppend, func(ctx context.Context) (*http.Request, error) {
+		return body.Build(ctx, u)
+	}, "segment", index, "media_id", mediaID)
+	return t.n, err
+}
+
+// Finalize ends the upload of mediaID (FINALIZE). If the returned media's
+// Processing is not done, await it with [Client.WaitProcessed]. A FINALIZE
+// whose answer was lost and whose retry is refused is confirmed with STATUS,
+// so it does not fail an upload that in fact succeeded.
+func (c *Client) Finalize(ctx context.Context, mediaID string) (*Media, error) {
+	return c.finalize(ctx, mediaID, false)
+}
+
+// finalize is Finalize; maybeDone says that an earlier process may already
+// have finalized the media.
+func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (*Media, error) {
+	if err := checkMediaID(mediaID); err != nil {
+		return nil, err
+	}
+	ans, t, err := c.send(ctx, StepFinalize, c.dialect.Finalize(mediaID).Build, "media_id", mediaID)
+	var apiErr *APIError
+	if err != nil && (t.unanswered || maybeDone) && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
+		// An attempt whose answer never came, or an earlier process, may
+		// have finalized the media: a refusal that says so, or a STATUS
+		// that shows processing, means FINALIZE is done.
+		m, serr := c.Status(ctx, mediaID)
+		switch {
+		case serr == nil && m.Processing != nil:
+			return m, nil
+		case saysFinalized(apiErr):
+			if serr != nil {
+				m = &Media{ID: mediaID}
+			}
+			return m, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.parse(StepFinalize, ans, mediaID)
+}
+
+// saysFinalized reports whether a refused FINALIZE says the media is
+// finalized already.
+func saysFinalized(e *APIError) bool {
+	return strings.Contains(strings.ToLower(e.Message), "already finalized")
+}
+
+// Status asks for the processing state of mediaID (STATUS).
+func (c *Client) Status(ctx context.Context, mediaID string) (*Media, error) {
+	if err := checkMediaID(mediaID); err != nil {
+		return nil, err
+	}
+	return c.call(ctx, StepStatus, c.dialect.Status(mediaID), mediaID)
+}
+
+// WaitProcessed polls STATUS until processing of m has succeeded, and
+// returns the final state. It waits check_after_secs between polls (a
+// growing backoff when the service names none), stops with a
+// [*ProcessingError] on failure, with [ErrProcessingTimeout] after the
+// maximum processing wait, or when ctx ends. Media with no processing to
+// await is returned at once.
+func (c *Client) WaitProcessed(ctx context.Context, m *Media) (*Media, error) {
+	return c.waitProcessed(ctx, m, nil)
+}
+
+// minPollInterval spaces polls when the service keeps asking for no wait.
+const minPollInterval = 250 * time.Millisecond
+
+func (c *Client) waitProcessed(ctx context.Context, m *Media, report func(*Media)) (*Media, error) {
+	start := c.now()
+	var waited time.Duration
+	fallback := time.Second
+	polls := 0
+	for {
+		if report != nil {
+			report(m)
+		}
+		p := m.Processing
+		if p != nil && p.Error != nil {
+			return m, p.Error
+		}
+		if p.done() {
+			if p != nil && p.State == "failed" {
+				return m, &ProcessingError{MediaID: m.ID, Name: "failed", Message: "processing failed without an error"}
+			}
+			return m, nil
+		}
+		wait := p.CheckAfter
+		switch {
+		case wait < 0: // the service named no wait: back off
+			wait, fallback = fallback, min(2*fallback, 30*time.Second)
+		case wait == 0 && polls > 0: // "now" again: do not hammer
+			wait = minPollInterval
+		}
+		if spent := max(waited, c.now().Sub(start)); spent+wait > c.maxProcessingWait {
+			return m, fmt.Errorf("%w: still %s after %v (at %d%%)", ErrProcessingTimeout, p.State, spent.Round(time.Second), p.ProgressPercent)
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return m, err
+		}
+		waited += wait
+		polls++
+		next, err := c.Status(ctx, m.ID)
+		if err != nil {
+			return m, err
+		}
+		next.Size, next.MediaType, next.Category = m.Size, m.MediaType, m.Category
+		if next.ExpiresAt.IsZero() {
+			next.ExpiresAt = m.ExpiresAt
+		}
+		m = next
+	}
+}
+
+// MaxAltTextLength is the most characters alt text may have.
+const MaxAltTextLength = 1000
+
+// SetAltText attaches alt text (at most [MaxAltTextLength] characters) to
+// an image or GIF whose upload is finalized and processed.
+func (c *Client) SetAltText(ctx context.Context, mediaID, text string) error {
+	if err := checkAltText(text); err != nil {
+		return err
+	}
+	if err := checkMediaID(mediaID); err != nil {
+		return err
+	}
+	req, err := c.dialect.Metadata(mediaID, text)
+	if err != nil {
+		return err
+	}
+	_, _, err = c.send(ctx, StepMetadata, req.Build, "media_id", mediaID)
+	return err
+}
+
+func checkAltText(text string) error {
+	if n := utf8.RuneCountInString(text); n > MaxAltTextLength {
+		return fmt.Errorf("%w: %d characters, at most %d", ErrAltTextTooLong, n, MaxAltTextLength)
+	}
+	return nil
+}
+
+// AttachSubtitles links the uploaded subtitle file sub.MediaID to the
+// processed video videoID.
+func (c *Client) AttachSubtitles(ctx context.Context, videoID string, sub Subtitle) error {
+	if err := sub.normalize(); err != nil {
+		return err
+	}
+	if err := checkMediaID(videoID); err != nil {
+		return err
+	}
+	if err := checkMediaID(sub.MediaID); err != nil {
+		return err
+	}
+	req, err := c.dialect.Subtitles(videoID, wire.Subtitle(sub))
+	if err != nil {
+		return err
+	}
+	_, _, err = c.send(ctx, StepSubtitles, req.Build, "media_id", videoID)
+	return err
+}
+
+// call sends a request whose answer is a media object about want (""
+// for INIT).
+func (c *Client) call(ctx context.Context, step Step, req wire.Request, want string) (*Media, error) {
+	var attrs []any
+	if want != "" {
+		attrs = []any{"media_id", want}
+	}
+	ans, _, err := c.send(ctx, step, req.Build, attrs...)
+	if err != nil {
+		return nil, err
+	}
+	return c.parse(step, ans, want)
+}
+
+// parse reads the media of a 2xx answer about want ("" for INIT). An
+// answer that holds errors and no media is the [*APIError] it describes;
+// one with neither, or with no body, is about want.
+func (c *Client) parse(step Step, ans *answer, want string) (*Media, error) {
+	var w *wire.Media
+	if len(bytes.TrimSpace(ans.body)) > 0 {
+		var err error
+		if w, err = c.dialect.ParseMedia(ans.body); err != nil {
+			return nil, fmt.Errorf("%w: unreadable: %w", ErrBadAnswer, err)
+		}
+	}
+	if w == nil {
+		if wire.HoldsErrors(ans.body) {
+			return nil, c.apiError(step, ans.status, ans.header, ans.body)
+		}
+		if want == "" {
+			return nil, fmt.Errorf("%w: it holds no media", ErrBadAnswer)
+		}
+		w = &wire.Media{}
+	}
+	return mediaOf(w, c.now(), want)
+}
+
+// mediaOf converts the answer w about want (the media id asked about; ""
+// for INIT, whose answer names the new one). An answer that names no id is
+// about want; one that names another id is refused.
+func mediaOf(w *wire.Media, now time.Time, want string) (*Media, error) {
+	id := w.IDOf()
+	switch {
+	case id == "":
+		id = want
+	case want != "" && id != want:
+		return nil, fmt.Errorf("%w: it is about media %s, not %s", ErrBadAnswer, id, want)
+	}
+	if err := checkMediaID(id); err != nil {
+		return nil, fmt.Errorf("%w: no usable media id: %w", ErrBadAnswer, err)
+	}
+	m := &Media{ID: id, Key: w.MediaKey, Size: w.Size}
+	if w.ExpiresAfter.OK {
+		m.ExpiresAt = now.Add(time.Duration(w.ExpiresAfter.N) * time.Second)
+	}
+	if p := w.Processing; p != nil {
+		m.Processing = &ProcessingInfo{State: p.State, CheckAfter: -1, ProgressPercent: int(min(max(p.ProgressPercent.N, 0), 100))}
+		if p.CheckAfterSecs.OK {
+			m.Processing.CheckAfter = time.Duration(max(p.CheckAfterSecs.N, 0)) * time.Second
+		}
+		if p.Error != nil {
+			m.Processing.Error = &ProcessingError{MediaID: m.ID, Code: int(p.Error.Code.N), Name: p.Error.Name, Message: p.Error.Message}
+		}
+	}
+	return m, nil
+}

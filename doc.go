@@ -18,7 +18,7 @@
 // [io.ReaderAt] values are read at offsets by the workers, readers of unknown
 // size (a pipe) are spooled to a temporary file first, since INIT needs the
 // size, and refused as soon as they pass their category's size limit. It sniffs the media type, derives the category, and sets alt text
-// ([AltText]) and subtitles ([WithSubtitles]) once the media is processed.
+// ([AltText]) and subtitles ([Subtitles]) once the media is processed.
 //
 // # Dialects and credentials
 //

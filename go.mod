@@ -11,7 +11,6 @@ require (
 	golang.org/x/sync v0.25.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
-	golang.org/x/text v0.44.0
 )
 
 require go.yaml.in/yaml/v3 v3.0.5 // indirect

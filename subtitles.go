@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 )
 
 // Subtitle links an uploaded subtitle file (category "subtitles") to a
@@ -17,7 +14,7 @@ type Subtitle struct {
 	// LanguageCode is the subtitles' language as two letters, e.g. "EN".
 	LanguageCode string
 	// DisplayName is the name viewers see, e.g. "English"; empty means the
-	// language's English name.
+	// language code.
 	DisplayName string
 	// VideoCategory is the video's category; empty means tweet_video.
 	VideoCategory string
@@ -42,13 +39,7 @@ func (s *Subtitle) normalize() error {
 	}
 	s.LanguageCode = strings.ToUpper(s.LanguageCode)
 	if s.DisplayName == "" {
-		tag, err := language.Parse(strings.ToLower(s.LanguageCode))
-		if err == nil {
-			s.DisplayName = display.English.Tags().Name(tag)
-		}
-		if s.DisplayName == "" || err != nil {
-			s.DisplayName = s.LanguageCode
-		}
+		s.DisplayName = s.LanguageCode
 	}
 	return nil
 }

@@ -17,12 +17,12 @@ func TestSubtitlesInBothDialects(t *testing.T) {
 			t.Parallel()
 			srv, c, _ := newDialectFake(t, dc, []mediatest.Option{mediatest.WithCheckAfter(0)})
 			video := append(append([]byte{}, mp4Head...), randomBytes(t, 3000)...)
-			m, err := c.Upload(t.Context(), bytes.NewReader(video), WithSubtitles(bytes.NewReader(srtHead), "en", ""))
+			m, err := c.Upload(t.Context(), bytes.NewReader(video), Subtitles(bytes.NewReader(srtHead), "en", ""))
 			require.NoError(t, err)
 			got, _ := srv.Media(m.ID)
 			require.Len(t, got.Subtitles, 1)
 			assert.Equal(t, "EN", got.Subtitles[0].LanguageCode)
-			assert.Equal(t, "English", got.Subtitles[0].DisplayName)
+			assert.Equal(t, "EN", got.Subtitles[0].DisplayName, "the code, unless a name is given")
 			srt, ok := srv.Media(got.Subtitles[0].MediaID)
 			require.True(t, ok)
 			assert.Equal(t, srtHead, srt.Data)
@@ -30,9 +30,9 @@ func TestSubtitlesInBothDialects(t *testing.T) {
 		})
 	}
 	_, c, _ := newDialectFake(t, dialectCases[0], nil)
-	_, err := c.Upload(t.Context(), bytes.NewReader(pngHead), WithSubtitles(bytes.NewReader(srtHead), "en", ""))
+	_, err := c.Upload(t.Context(), bytes.NewReader(pngHead), Subtitles(bytes.NewReader(srtHead), "en", ""))
 	require.ErrorIs(t, err, ErrMediaType, "subtitles go with videos")
-	_, err = c.Upload(t.Context(), bytes.NewReader(mp4Head), WithSubtitles(bytes.NewReader(srtHead), "english", ""))
+	_, err = c.Upload(t.Context(), bytes.NewReader(mp4Head), Subtitles(bytes.NewReader(srtHead), "english", ""))
 	require.ErrorContains(t, err, "two-letter")
 }
 
@@ -43,9 +43,9 @@ func TestSubtitleNormalize(t *testing.T) {
 		want    Subtitle
 		wantErr bool
 	}{
-		{Subtitle{LanguageCode: "en"}, Subtitle{LanguageCode: "EN", DisplayName: "English"}, false},
+		{Subtitle{LanguageCode: "en"}, Subtitle{LanguageCode: "EN", DisplayName: "EN"}, false},
 		{Subtitle{LanguageCode: "PT", DisplayName: "Português"}, Subtitle{LanguageCode: "PT", DisplayName: "Português"}, false},
-		{Subtitle{LanguageCode: "ja"}, Subtitle{LanguageCode: "JA", DisplayName: "Japanese"}, false},
+		{Subtitle{LanguageCode: "ja", DisplayName: "日本語"}, Subtitle{LanguageCode: "JA", DisplayName: "日本語"}, false},
 		{Subtitle{LanguageCode: "zz"}, Subtitle{LanguageCode: "ZZ", DisplayName: "ZZ"}, false},
 		{Subtitle{LanguageCode: "eng"}, Subtitle{}, true},
 		{Subtitle{LanguageCode: "pt-BR"}, Subtitle{}, true},

@@ -122,11 +122,11 @@ func AltText(text string) UploadOption {
 	}
 }
 
-// WithSubtitles uploads the SubRip (.srt) file r as category subtitles once
-// the video is processed, and attaches it to the video in the language
-// languageCode (two letters, e.g. "EN") under displayName (empty: the
-// language's English name).
-func WithSubtitles(r io.Reader, languageCode, displayName string) UploadOption {
+// Subtitles uploads the SubRip (.srt) or WebVTT file r as category
+// subtitles once the video is processed, and attaches it to the video in
+// the language languageCode (two letters, e.g. "EN") under displayName
+// (empty: the language code).
+func Subtitles(r io.Reader, languageCode, displayName string) UploadOption {
 	return func(c *uploadConfig) error {
 		sub := Subtitle{LanguageCode: languageCode, DisplayName: displayName}
 		if err := sub.normalize(); err != nil {

@@ -23,6 +23,7 @@ import (
 type uploadFlags struct {
 	endpoint, mediaType, category, chunkSize, altText string
 	resumeFile, api, subtitles, subtitlesLang         string
+	subtitlesName                                     string
 	concurrency                                       int
 	stallTimeout, maxRetryWait, maxTotalWait          time.Duration
 	json, progress, quiet, verbose, dm                bool
@@ -44,6 +45,7 @@ func (f *uploadFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.dm, "dm", false, "derive direct-message categories (dm_image, dm_gif, dm_video)")
 	fs.StringVar(&f.subtitles, "subtitles", "", "SubRip `FILE` to upload and attach to the video")
 	fs.StringVar(&f.subtitlesLang, "subtitles-lang", "", "two-letter language `CODE` of --subtitles, e.g. EN")
+	fs.StringVar(&f.subtitlesName, "subtitles-name", "", "the `NAME` viewers see for --subtitles, e.g. English (default: the language code)")
 	fs.StringVar(&f.resumeFile, "resume-file", "", "keep the upload's state in `PATH` so that a rerun after a crash or kill continues it; removed on success")
 	fs.BoolVar(&f.json, "json", false, "print the result as one JSON object")
 	fs.BoolVar(&f.progress, "progress", false, "show progress on stderr even when it is not a terminal (a line per step)")
@@ -173,7 +175,7 @@ func (f *uploadFlags) uploadOptions() (opts []mediaupload.UploadOption, close fu
 		if err != nil {
 			return nil, close, usagef("mediaupload: %v", err)
 		}
-		opts = append(opts, mediaupload.WithSubtitles(file, f.subtitlesLang, ""))
+		opts = append(opts, mediaupload.Subtitles(file, f.subtitlesLang, f.subtitlesName))
 		close = func() { file.Close() }
 	}
 	return opts, close, nil

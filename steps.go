@@ -82,17 +82,11 @@ func (c *Client) Init(ctx context.Context, p InitParams) (*Media, error) {
 	switch {
 	case p.TotalBytes <= 0:
 		return nil, ErrEmptyMedia
-	case !validMediaType(p.MediaType):
-		return nil, fmt.Errorf("%w: %q is not a MIME type", ErrMediaType, p.MediaType)
-	case len(p.AdditionalOwners) > 100:
-		return nil, fmt.Errorf("mediaupload: %d additional owners, at most 100", len(p.AdditionalOwners))
+	case p.MediaType == "":
+		return nil, fmt.Errorf("%w: none given", ErrMediaType)
 	}
-	if p.Category != "" {
-		cat, err := normalizeCategory(p.Category)
-		if err != nil {
-			return nil, err
-		}
-		p.Category = cat
+	if err := p.check(); err != nil {
+		return nil, err
 	}
 	req, err := c.dialect.Init(wire.InitParams(p))
 	if err != nil {
@@ -104,6 +98,26 @@ func (c *Client) Init(ctx context.Context, p InitParams) (*Media, error) {
 	}
 	m.Size, m.MediaType, m.Category = p.TotalBytes, p.MediaType, p.Category
 	return m, nil
+}
+
+// check validates what p says of the media, where said, and writes its
+// category in the documented spelling. [Client.Upload] checks its options
+// with it before reading any input: these rules live here only.
+func (p *InitParams) check() error {
+	switch {
+	case p.MediaType != "" && !validMediaType(p.MediaType):
+		return fmt.Errorf("%w: %q is not a MIME type", ErrMediaType, p.MediaType)
+	case len(p.AdditionalOwners) > 100:
+		return fmt.Errorf("mediaupload: %d additional owners, at most 100", len(p.AdditionalOwners))
+	}
+	if p.Category != "" {
+		cat, err := normalizeCategory(p.Category)
+		if err != nil {
+			return err
+		}
+		p.Category = cat
+	}
+	return nil
 }
 
 // Append sends one segment of an upload started with [Client.Init]: index

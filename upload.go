@@ -32,6 +32,9 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 			return nil, err
 		}
 	}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
 	if r == nil {
 		return nil, fmt.Errorf("mediaupload: nil reader")
 	}
@@ -86,13 +89,7 @@ type UploadOption func(*uploadConfig) error
 // MediaType sets the MIME type, e.g. "video/mp4". Default: sniffed from the
 // first bytes of the content.
 func MediaType(t string) UploadOption {
-	return func(c *uploadConfig) error {
-		if !validMediaType(t) {
-			return fmt.Errorf("%w: %q is not a MIME type", ErrMediaType, t)
-		}
-		c.mediaType = t
-		return nil
-	}
+	return func(c *uploadConfig) error { c.mediaType = t; return nil }
 }
 
 // Category sets the media category: tweet_image, tweet_gif, tweet_video,
@@ -100,11 +97,7 @@ func MediaType(t string) UploadOption {
 // TWEET_VIDEO spellings are accepted). Default: derived from the media type
 // for a tweet.
 func Category(cat string) UploadOption {
-	return func(c *uploadConfig) error {
-		norm, err := normalizeCategory(cat)
-		c.category = norm
-		return err
-	}
+	return func(c *uploadConfig) error { c.category = cat; return nil }
 }
 
 // ForDM derives direct-message categories (dm_image, dm_gif, dm_video)
@@ -116,10 +109,7 @@ func ForDM() UploadOption {
 // AltText sets alt text (at most [MaxAltTextLength] characters) once the
 // media is processed.
 func AltText(text string) UploadOption {
-	return func(c *uploadConfig) error {
-		c.altText = text
-		return checkAltText(text)
-	}
+	return func(c *uploadConfig) error { c.altText = text; return nil }
 }
 
 // Subtitles uploads the SubRip (.srt) or WebVTT file r as category
@@ -142,13 +132,7 @@ func Subtitles(r io.Reader, languageCode, displayName string) UploadOption {
 
 // AdditionalOwners lets up to 100 other users (by user id) use the media.
 func AdditionalOwners(ids ...string) UploadOption {
-	return func(c *uploadConfig) error {
-		if len(ids) > 100 {
-			return fmt.Errorf("mediaupload: %d additional owners, at most 100", len(ids))
-		}
-		c.additionalOwners = ids
-		return nil
-	}
+	return func(c *uploadConfig) error { c.additionalOwners = ids; return nil }
 }
 
 // Shared marks DM media as reusable across direct messages.
@@ -216,6 +200,16 @@ type Progress struct {
 	SegmentsDone, Segments int
 	// Processing is the processing state while it is awaited, else nil.
 	Processing *ProcessingInfo
+}
+
+// check validates the options before any input is read.
+func (c *uploadConfig) check() error {
+	p := InitParams{MediaType: c.mediaType, Category: c.category, AdditionalOwners: c.additionalOwners}
+	if err := p.check(); err != nil {
+		return err
+	}
+	c.category = p.Category
+	return checkAltText(c.altText)
 }
 
 // uploadConfig is the per-call configuration of an upload.

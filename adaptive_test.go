@@ -2,6 +2,7 @@ package mediaupload
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,19 +20,20 @@ import (
 // memStore is a ResumeStore in memory that keeps the last state saved.
 type memStore struct {
 	mu   sync.Mutex
-	last *ResumeState
+	last *resumeState
 }
 
-func (m *memStore) Load() (*ResumeState, error) { return nil, nil }
-func (m *memStore) Save(st *ResumeState) error {
+func (m *memStore) Load(context.Context) ([]byte, error) { return nil, nil }
+func (m *memStore) Save(_ context.Context, b []byte) error {
+	st := decodeState(b)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c := *st
-	c.Segments = append([]SegmentState(nil), st.Segments...)
+	c.Segments = append([]segmentState(nil), st.Segments...)
 	m.last = &c
 	return nil
 }
-func (m *memStore) Remove() error { return nil }
+func (m *memStore) Remove(context.Context) error { return nil }
 
 // TestAdaptiveChunkSizeFollowsBandwidth uploads to a server that reads at
 // full speed at first and at 4 MiB/s after 12 MiB: the segments grow while
@@ -90,7 +92,7 @@ func TestAdaptiveChunkSizeFollowsBandwidth(t *testing.T) {
 	assert.True(t, shrunk, "shrinks once slow")
 }
 
-func sizes(segs []SegmentState) []int64 {
+func sizes(segs []segmentState) []int64 {
 	var out []int64
 	for _, s := range segs {
 		out = append(out, s.Size)

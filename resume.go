@@ -1,9 +1,9 @@
 package mediaupload
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,11 +14,12 @@ import (
 	"github.com/mediaupload/mediaupload/internal/segments"
 )
 
-// ResumeState is what a later process needs to finish an interrupted
+// resumeState is what a later process needs to finish an interrupted
 // upload: the media id, the input's size and fingerprint, the segments
 // planned (offset and size) and those acknowledged (with their SHA-256),
-// whether FINALIZE was done, and when the media expires.
-type ResumeState struct {
+// whether FINALIZE was done, and when the media expires. A [ResumeStore]
+// keeps it as JSON.
+type resumeState struct {
 	Version     int            `json:"version"`
 	API         string         `json:"api"`
 	Endpoint    string         `json:"endpoint"`
@@ -28,7 +29,7 @@ type ResumeState struct {
 	Category    string         `json:"media_category"`
 	ChunkSize   int64          `json:"chunk_size"`
 	Fingerprint string         `json:"fingerprint"`
-	Segments    []SegmentState `json:"segments"`
+	Segments    []segmentState `json:"segments"`
 	Finalized   bool           `json:"finalized"`
 	// Processing says FINALIZE announced processing (processing_info), so
 	// that a finalized upload resumes by awaiting it; without it the media
@@ -37,28 +38,31 @@ type ResumeState struct {
 	ExpiresAt  time.Time `json:"expires_at,omitzero"`
 }
 
-// SegmentState is one planned segment of a [ResumeState]; SHA256 is set
+// segmentState is one planned segment of a resumeState; SHA256 is set
 // once the service has acknowledged it.
-type SegmentState struct {
+type segmentState struct {
 	Index  int    `json:"index"`
 	Offset int64  `json:"offset"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256,omitempty"`
 }
 
-// resumeVersion is the format of [ResumeState] this package writes. Version
+// resumeVersion is the format of resumeState this package writes. Version
 // 1 had no Processing: its finalized uploads resume by asking STATUS.
 const resumeVersion = 2
 
-// ResumeStore keeps the [ResumeState] of one upload. [FileStore] keeps it
-// in a file; any other storage works through this interface.
+// ResumeStore keeps the saved state of one upload: a small JSON document
+// that this package writes and reads, and the store keeps as bytes.
+// [FileStore] keeps it in a file; a database or a cache works through this
+// interface just as well.
 type ResumeStore interface {
 	// Load returns the saved state, or nil and no error when there is none.
-	Load() (*ResumeState, error)
-	// Save replaces the saved state, atomically.
-	Save(*ResumeState) error
+	Load(ctx context.Context) ([]byte, error)
+	// Save replaces the saved state, atomically: a crash leaves the old
+	// one or the new one.
+	Save(ctx context.Context, state []byte) error
 	// Remove deletes the saved state; removing none is not an error.
-	Remove() error
+	Remove(ctx context.Context) error
 }
 
 // FileStore is a [ResumeStore] in one JSON file. Save writes a temporary
@@ -69,7 +73,7 @@ type FileStore struct {
 }
 
 // Load reads the file; a missing file is no state.
-func (f FileStore) Load() (*ResumeState, error) {
+func (f FileStore) Load(context.Context) ([]byte, error) {
 	b, err := os.ReadFile(f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -77,20 +81,12 @@ func (f FileStore) Load() (*ResumeState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mediaupload: reading resume file: %w", err)
 	}
-	var st ResumeState
-	if err := json.Unmarshal(b, &st); err != nil {
-		return nil, fmt.Errorf("mediaupload: resume file %s is not a resume state: %w", f.Path, err)
-	}
-	return &st, nil
+	return b, nil
 }
 
-// Save writes st atomically (temporary file, fsync, rename, fsync of the
+// Save writes b atomically (temporary file, fsync, rename, fsync of the
 // directory).
-func (f FileStore) Save(st *ResumeState) error {
-	b, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
+func (f FileStore) Save(_ context.Context, b []byte) error {
 	dir := filepath.Dir(f.Path)
 	tmp, err := os.CreateTemp(dir, filepath.Base(f.Path)+".*.tmp")
 	if err != nil {
@@ -115,7 +111,7 @@ func (f FileStore) Save(st *ResumeState) error {
 }
 
 // Remove deletes the file.
-func (f FileStore) Remove() error {
+func (f FileStore) Remove(context.Context) error {
 	if err := os.Remove(f.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("mediaupload: removing resume file: %w", err)
 	}
@@ -145,7 +141,7 @@ const expiryMargin = time.Minute
 
 // staleReason says why a saved state cannot continue the upload described
 // by fresh (empty when it can).
-func (st *ResumeState) staleReason(fresh *ResumeState, now time.Time, maxChunk int64) string {
+func (st *resumeState) staleReason(fresh *resumeState, now time.Time, maxChunk int64) string {
 	switch {
 	case st.Version != resumeVersion && st.Version != 1:
 		return fmt.Sprintf("it has format version %d, not %d", st.Version, resumeVersion)

@@ -2,6 +2,7 @@ package mediaupload
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -17,7 +18,7 @@ import (
 // upload succeeded but before the state was removed.
 type keptStore struct{ FileStore }
 
-func (keptStore) Remove() error { return errors.New("killed") }
+func (keptStore) Remove(context.Context) error { return errors.New("killed") }
 
 // TestResumeFinalizedImageSendsNothing: an image whose FINALIZE announced no
 // processing resumes to success with no request, even where STATUS would
@@ -29,7 +30,7 @@ func TestResumeFinalizedImageSendsNothing(t *testing.T) {
 	image := append(append([]byte{}, pngHead...), randomBytes(t, 2500)...)
 	first, err := c.Upload(t.Context(), bytes.NewReader(image), Resume(keptStore{FileStore{path}}))
 	require.ErrorContains(t, err, "killed")
-	st, err := FileStore{path}.Load()
+	st, err := loadState(FileStore{path})
 	require.NoError(t, err)
 	require.True(t, st.Finalized)
 	assert.False(t, st.Processing, "FINALIZE announced no processing")
@@ -58,10 +59,10 @@ func TestResumeRefusedStatusRemovesState(t *testing.T) {
 	image := append(append([]byte{}, pngHead...), randomBytes(t, 2500)...)
 	_, err := c.Upload(t.Context(), bytes.NewReader(image), Resume(keptStore{FileStore{path}}))
 	require.ErrorContains(t, err, "killed")
-	st, err := FileStore{path}.Load()
+	st, err := loadState(FileStore{path})
 	require.NoError(t, err)
 	st.Version, st.Processing = 1, false
-	require.NoError(t, FileStore{path}.Save(st))
+	require.NoError(t, saveState(FileStore{path}, st))
 
 	srv.InjectFault(mediatest.Fault{Step: mediatest.StepStatus, Status: 400})
 	var logs logRecorder
@@ -85,12 +86,12 @@ func TestResumeRefusedStatusRemovesState(t *testing.T) {
 // state the service does not agree with would.
 func claimAcked(t *testing.T, store FileStore, data []byte) {
 	t.Helper()
-	st, err := store.Load()
+	st, err := loadState(store)
 	require.NoError(t, err)
 	for i, seg := range st.Segments {
 		st.Segments[i].SHA256 = segmentSHA(data[seg.Offset : seg.Offset+seg.Size])
 	}
-	require.NoError(t, store.Save(st))
+	require.NoError(t, saveState(store, st))
 }
 
 // TestResumeSegmentsDoNotAddUp: the service refuses FINALIZE because bytes

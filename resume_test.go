@@ -3,6 +3,7 @@ package mediaupload
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -22,66 +23,92 @@ import (
 	"github.com/mediaupload/mediaupload/mediatest"
 )
 
+// loadState reads the state store holds; nil when none.
+func loadState(store ResumeStore) (*resumeState, error) {
+	b, err := store.Load(context.Background())
+	if err != nil || b == nil {
+		return nil, err
+	}
+	var st resumeState
+	return &st, json.Unmarshal(b, &st)
+}
+
+// saveState writes st to store as the session does.
+func saveState(store ResumeStore, st *resumeState) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return store.Save(context.Background(), b)
+}
+
+// decodeState reads a saved state, or an empty one.
+func decodeState(b []byte) *resumeState {
+	var st resumeState
+	json.Unmarshal(b, &st)
+	return &st
+}
+
 func TestFileStore(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	store := FileStore{Path: filepath.Join(dir, "upload.resume")}
-	st, err := store.Load()
+	st, err := loadState(store)
 	require.NoError(t, err)
 	assert.Nil(t, st, "no file is no state")
 
-	want := &ResumeState{Version: resumeVersion, MediaID: "1880028106020515841", TotalBytes: 10,
-		Segments: []SegmentState{{Index: 0, Offset: 0, Size: 10, SHA256: "ab"}}, ExpiresAt: time.Unix(1_900_000_000, 0).UTC()}
-	require.NoError(t, store.Save(want))
-	got, err := store.Load()
+	want := &resumeState{Version: resumeVersion, MediaID: "1880028106020515841", TotalBytes: 10,
+		Segments: []segmentState{{Index: 0, Offset: 0, Size: 10, SHA256: "ab"}}, ExpiresAt: time.Unix(1_900_000_000, 0).UTC()}
+	require.NoError(t, saveState(store, want))
+	got, err := loadState(store)
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 	files, _ := os.ReadDir(dir)
 	assert.Len(t, files, 1, "no temporary file is left behind")
 
-	require.NoError(t, store.Remove())
-	require.NoError(t, store.Remove(), "removing nothing is fine")
+	require.NoError(t, store.Remove(t.Context()))
+	require.NoError(t, store.Remove(t.Context()), "removing nothing is fine")
 	_, err = os.Stat(store.Path)
 	assert.ErrorIs(t, err, os.ErrNotExist)
 
 	require.NoError(t, os.WriteFile(store.Path, []byte("{not json"), 0o600))
-	_, err = store.Load()
-	require.ErrorContains(t, err, "not a resume state")
+	_, err = (&session{store: store}).load(t.Context())
+	require.ErrorContains(t, err, "is not one")
 
 	bad := FileStore{Path: filepath.Join(dir, "missing-dir", "x.resume")}
-	require.Error(t, bad.Save(want))
+	require.Error(t, saveState(bad, want))
 }
 
 func TestStaleReason(t *testing.T) {
 	t.Parallel()
 	now := time.Now()
-	fresh := ResumeState{Version: resumeVersion, API: "1.1", Endpoint: "https://u/x", TotalBytes: 100,
+	fresh := resumeState{Version: resumeVersion, API: "1.1", Endpoint: "https://u/x", TotalBytes: 100,
 		MediaType: "video/mp4", Category: "tweet_video", Fingerprint: "f"}
 	valid := fresh
 	valid.MediaID = "1"
 	valid.ExpiresAt = now.Add(time.Hour)
-	valid.Segments = []SegmentState{{0, 0, 60, "a"}, {1, 60, 40, ""}}
+	valid.Segments = []segmentState{{0, 0, 60, "a"}, {1, 60, 40, ""}}
 	tests := []struct {
 		name   string
-		change func(*ResumeState)
+		change func(*resumeState)
 		want   string
 	}{
-		{"usable", func(*ResumeState) {}, ""},
-		{"other size", func(s *ResumeState) { s.TotalBytes = 99 }, "the input has 100 bytes, not 99"},
-		{"other content", func(s *ResumeState) { s.Fingerprint = "g" }, "content changed"},
-		{"expired", func(s *ResumeState) { s.ExpiresAt = now.Add(30 * time.Second) }, "expired"},
-		{"other endpoint", func(s *ResumeState) { s.Endpoint = "https://v/x" }, "https://v/x"},
-		{"other category", func(s *ResumeState) { s.Category = "dm_video" }, "dm_video"},
-		{"no media id", func(s *ResumeState) { s.MediaID = "" }, "INIT"},
-		{"other version", func(s *ResumeState) { s.Version = 99 }, "version 99"},
-		{"gap in layout", func(s *ResumeState) { s.Segments[1].Offset = 61 }, "inconsistent"},
-		{"layout past the end", func(s *ResumeState) { s.Segments[1].Size = 41 }, "inconsistent"},
-		{"segment over the size allowed now", func(s *ResumeState) {
+		{"usable", func(*resumeState) {}, ""},
+		{"other size", func(s *resumeState) { s.TotalBytes = 99 }, "the input has 100 bytes, not 99"},
+		{"other content", func(s *resumeState) { s.Fingerprint = "g" }, "content changed"},
+		{"expired", func(s *resumeState) { s.ExpiresAt = now.Add(30 * time.Second) }, "expired"},
+		{"other endpoint", func(s *resumeState) { s.Endpoint = "https://v/x" }, "https://v/x"},
+		{"other category", func(s *resumeState) { s.Category = "dm_video" }, "dm_video"},
+		{"no media id", func(s *resumeState) { s.MediaID = "" }, "INIT"},
+		{"other version", func(s *resumeState) { s.Version = 99 }, "version 99"},
+		{"gap in layout", func(s *resumeState) { s.Segments[1].Offset = 61 }, "inconsistent"},
+		{"layout past the end", func(s *resumeState) { s.Segments[1].Size = 41 }, "inconsistent"},
+		{"segment over the size allowed now", func(s *resumeState) {
 			s.TotalBytes = 2 * MaxChunkSize
 			fresh := s.Segments
 			fresh[0].Size, fresh[1].Offset, fresh[1].Size = MaxChunkSize+1, MaxChunkSize+1, 10
 		}, "over the"},
-		{"rest does not fit", func(s *ResumeState) {
+		{"rest does not fit", func(s *resumeState) {
 			s.TotalBytes = 1000 * MaxChunkSize // 998 segments of 5 MiB left for nearly all of it
 		}, "does not fit"},
 	}
@@ -89,7 +116,7 @@ func TestStaleReason(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			st := valid
-			st.Segments = append([]SegmentState(nil), valid.Segments...)
+			st.Segments = append([]segmentState(nil), valid.Segments...)
 			tc.change(&st)
 			f := fresh
 			if strings.Contains(tc.name, "allowed now") || strings.Contains(tc.name, "fit") {
@@ -138,7 +165,7 @@ func TestResumeAfterAFailedSegment(t *testing.T) {
 	var ue *UploadError
 	require.ErrorAs(t, err, &ue)
 	assert.Equal(t, 3, ue.Segment)
-	st, err := store.Load()
+	st, err := loadState(store)
 	require.NoError(t, err)
 	require.NotNil(t, st, "the state is kept on failure")
 	assert.Equal(t, ue.MediaID, st.MediaID)
@@ -202,7 +229,7 @@ func TestResumeWhileProcessingOnlyPolls(t *testing.T) {
 	data := append(append([]byte{}, mp4Head...), randomBytes(t, 3000)...)
 	_, err = c1.Upload(t.Context(), bytes.NewReader(data), Resume(store))
 	require.ErrorIs(t, err, context.Canceled)
-	st, err := store.Load()
+	st, err := loadState(store)
 	require.NoError(t, err)
 	require.True(t, st.Finalized)
 	requestsBefore := len(srv.Requests())
@@ -232,11 +259,11 @@ type failingStore struct {
 	FileStore
 }
 
-func (f failingStore) Save(st *ResumeState) error {
-	if st.Finalized {
+func (f failingStore) Save(ctx context.Context, b []byte) error {
+	if decodeState(b).Finalized {
 		return errors.New("killed")
 	}
-	return f.FileStore.Save(st)
+	return f.FileStore.Save(ctx, b)
 }
 
 func TestResumeAfterFinalizeWhoseStateWasNotSaved(t *testing.T) {
@@ -300,9 +327,9 @@ func TestResumeStartsOverClearly(t *testing.T) {
 			_, err := c.Upload(t.Context(), bytes.NewReader(first), Resume(store))
 			require.Error(t, err)
 			if tc.expire {
-				st, _ := store.Load()
+				st, _ := loadState(store)
 				st.ExpiresAt = time.Now().Add(-time.Second)
-				require.NoError(t, store.Save(st))
+				require.NoError(t, saveState(store, st))
 			}
 			var logs logRecorder
 			c2, err := NewClient(srv.Client(), WithEndpoint(srv.UploadURL()), WithChunkSize(1000), WithLogger(logs.logger()))
@@ -333,7 +360,7 @@ func TestResumeInOrderReaderChecksSkippedSegments(t *testing.T) {
 	_, err = c.Upload(t.Context(), plain(changed), Size(int64(len(changed))), Resume(store))
 	require.ErrorIs(t, err, ErrInputChanged, "an in-order input cannot be reread: say so")
 	assert.Contains(t, err.Error(), "segment 3")
-	st, err := store.Load()
+	st, err := loadState(store)
 	require.NoError(t, err)
 	assert.Nil(t, st, "the useless state is removed, so the next run starts over")
 
@@ -351,11 +378,11 @@ type recordingStore struct {
 	planned int
 }
 
-func (r *recordingStore) Save(st *ResumeState) error {
+func (r *recordingStore) Save(ctx context.Context, b []byte) error {
 	r.mu.Lock()
-	r.planned = len(st.Segments)
+	r.planned = len(decodeState(b).Segments)
 	r.mu.Unlock()
-	return r.FileStore.Save(st)
+	return r.FileStore.Save(ctx, b)
 }
 
 func (r *recordingStore) savedSegments() int {

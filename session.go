@@ -2,6 +2,7 @@ package mediaupload
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 
@@ -25,7 +26,7 @@ type session struct {
 	maxChunk int64
 
 	mu       sync.Mutex
-	state    ResumeState    // without Segments: those come from lay and acked
+	state    resumeState    // without Segments: those come from lay and acked
 	acked    map[int]string // segment index → SHA-256 (empty without a store)
 	progress Progress
 }
@@ -35,7 +36,7 @@ func newSession(c *Client, cfg *uploadConfig, src *source.Source, chunk, maxChun
 		c: c, cfg: cfg, src: src, store: cfg.store, report: cfg.onProgress, maxChunk: maxChunk,
 		lay:   segments.NewLayout(src.Size(), c.newSizer(chunk, maxChunk)),
 		acked: map[int]string{},
-		state: ResumeState{
+		state: resumeState{
 			Version: resumeVersion, API: c.dialect.Name(), Endpoint: c.endpoint.String(),
 			TotalBytes: src.Size(), MediaType: cfg.mediaType, Category: cfg.category,
 			ChunkSize: chunk, Fingerprint: fingerprint(src.Size(), head),
@@ -48,11 +49,11 @@ func newSession(c *Client, cfg *uploadConfig, src *source.Source, chunk, maxChun
 // resume loads a saved state and, if it belongs to this input and has not
 // expired, continues from it; otherwise it starts over and says why. It
 // saves the state it goes on with, so that the store exists from the start.
-func (s *session) resume() error {
+func (s *session) resume(ctx context.Context) error {
 	if s.store == nil {
 		return nil
 	}
-	prev, err := s.store.Load()
+	prev, err := s.load(ctx)
 	if err != nil {
 		return err
 	}
@@ -68,13 +69,26 @@ func (s *session) resume() error {
 			s.c.log.Info("resume state not used; starting over", "reason", reason)
 		}
 	}
-	return s.save()
+	return s.save(ctx)
+}
+
+// load reads the saved state, if any.
+func (s *session) load(ctx context.Context) (*resumeState, error) {
+	b, err := s.store.Load(ctx)
+	if err != nil || b == nil {
+		return nil, err
+	}
+	var st resumeState
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("mediaupload: the saved resume state is not one: %w", err)
+	}
+	return &st, nil
 }
 
 // verifyAcked re-reads the acknowledged segments of an input that can be
 // read at offsets and compares their SHA-256 with the saved ones. An input
 // read in order is checked as it is read (see skip).
-func (s *session) verifyAcked(prev *ResumeState) string {
+func (s *session) verifyAcked(prev *resumeState) string {
 	if s.src.Sequential() || prev.Finalized {
 		return ""
 	}
@@ -95,7 +109,7 @@ func (s *session) verifyAcked(prev *ResumeState) string {
 }
 
 // adopt continues from a saved state.
-func (s *session) adopt(prev *ResumeState) {
+func (s *session) adopt(prev *resumeState) {
 	s.state = *prev
 	s.state.Segments = nil
 	if prev.Version == 1 {
@@ -118,37 +132,41 @@ func (s *session) adopt(prev *ResumeState) {
 }
 
 // save writes the state to the store, if any.
-func (s *session) save() error {
+func (s *session) save(ctx context.Context) error {
 	if s.store == nil {
 		return nil
 	}
 	st := s.state
 	for _, seg := range s.lay.Planned() {
-		st.Segments = append(st.Segments, SegmentState{Index: seg.Index, Offset: seg.Offset, Size: seg.Size, SHA256: s.acked[seg.Index]})
+		st.Segments = append(st.Segments, segmentState{Index: seg.Index, Offset: seg.Offset, Size: seg.Size, SHA256: s.acked[seg.Index]})
 	}
-	return s.store.Save(&st)
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return s.store.Save(ctx, b)
 }
 
 // update changes the state under the lock and saves it.
-func (s *session) update(change func(st *ResumeState)) error {
+func (s *session) update(ctx context.Context, change func(st *resumeState)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	change(&s.state)
 	if s.state.MediaID != "" {
 		s.progress.MediaID = s.state.MediaID
 	}
-	return s.save()
+	return s.save(ctx)
 }
 
 // forgetAcked treats every segment as not yet sent, and saves that: the
 // service said it lacks some of the bytes acknowledged.
-func (s *session) forgetAcked() error {
+func (s *session) forgetAcked(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.acked)
 	s.progress.BytesSent, s.progress.SegmentsDone = 0, 0
 	s.lay.Rewind()
-	return s.save()
+	return s.save(ctx)
 }
 
 // isAcked reports whether the service already has segment i.
@@ -160,7 +178,7 @@ func (s *session) isAcked(i int) bool {
 }
 
 // segmentDone records an acknowledged segment, saves and reports it.
-func (s *session) segmentDone(seg segments.Segment, data []byte) error {
+func (s *session) segmentDone(ctx context.Context, seg segments.Segment, data []byte) error {
 	sum := "-"
 	if s.store != nil {
 		sum = segmentSHA(data)
@@ -170,7 +188,7 @@ func (s *session) segmentDone(seg segments.Segment, data []byte) error {
 	s.acked[seg.Index] = sum
 	s.progress.BytesSent += seg.Size
 	s.progress.SegmentsDone++
-	err := s.save()
+	err := s.save(ctx)
 	s.emit()
 	return err
 }
@@ -229,7 +247,7 @@ func (s *session) sendSegments(ctx context.Context) error {
 			// An adaptive segment's range exists nowhere else: record it
 			// before the service can have it, or a resumed run could plan
 			// other ranges under indexes the service already holds.
-			if producerErr = s.update(func(*ResumeState) {}); producerErr != nil {
+			if producerErr = s.update(ctx, func(*resumeState) {}); producerErr != nil {
 				break
 			}
 		}
@@ -259,7 +277,7 @@ func (s *session) sendSegments(ctx context.Context) error {
 			if err != nil {
 				return &UploadError{Step: StepAppend, MediaID: mediaID, Segment: seg.Index, Err: err}
 			}
-			return s.segmentDone(seg, data)
+			return s.segmentDone(ctx, seg, data) // ctx, not gctx: a sibling failure must not cancel saving an acknowledged segment
 		})
 	}
 	err := g.Wait()

@@ -62,7 +62,7 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 		return nil, err
 	}
 	s := newSession(c, &cfg, src, plan.ChunkSize, maxChunk, head)
-	if err := s.resume(); err != nil {
+	if err := s.resume(ctx); err != nil {
 		return nil, err
 	}
 	m, err := s.run(ctx)
@@ -70,13 +70,13 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 		var pe *ProcessingError
 		if s.store != nil && (errors.As(err, &pe) || errors.Is(err, ErrInputChanged) || mediaRefused(err)) {
 			// Nothing is left that a rerun could continue.
-			s.store.Remove()
+			s.store.Remove(context.WithoutCancel(ctx))
 			c.log.Info("resume state removed: a rerun starts a new upload", "media_id", s.state.MediaID)
 		}
 		return m, err
 	}
 	if s.store != nil {
-		if err := s.store.Remove(); err != nil {
+		if err := s.store.Remove(ctx); err != nil {
 			return m, err
 		}
 	}
@@ -245,7 +245,7 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 		if err != nil {
 			return nil, stepError(StepInit, "", err)
 		}
-		if err := s.update(func(st *ResumeState) { st.MediaID, st.ExpiresAt = m.ID, m.ExpiresAt }); err != nil {
+		if err := s.update(ctx, func(st *resumeState) { st.MediaID, st.ExpiresAt = m.ID, m.ExpiresAt }); err != nil {
 			return m, stepError(StepInit, m.ID, err)
 		}
 	}
@@ -301,7 +301,7 @@ func (s *session) appendAndFinalize(ctx context.Context, maybeDone bool) (*Media
 		}
 		fin, err := s.c.finalize(ctx, id, maybeDone)
 		if err == nil {
-			err = s.update(func(st *ResumeState) { st.Finalized, st.Processing = true, !fin.Processing.done() })
+			err = s.update(ctx, func(st *resumeState) { st.Finalized, st.Processing = true, !fin.Processing.done() })
 			if err != nil {
 				return nil, stepError(StepFinalize, id, err)
 			}
@@ -312,7 +312,7 @@ func (s *session) appendAndFinalize(ctx context.Context, maybeDone bool) (*Media
 		}
 		s.c.log.Warn("FINALIZE says the segments do not add up; sending every segment again, then FINALIZE once more",
 			"media_id", id, "segments", len(s.lay.Planned()))
-		if err := s.forgetAcked(); err != nil {
+		if err := s.forgetAcked(ctx); err != nil {
 			return nil, stepError(StepFinalize, id, err)
 		}
 		maybeDone = false

@@ -581,8 +581,9 @@ func TestResumeFileAfterSIGKILL(t *testing.T) {
 	}
 	require.NoError(t, cmd.Start())
 	require.Eventually(t, func() bool {
-		st, err := mediaupload.FileStore{Path: resume}.Load()
-		if err != nil || st == nil {
+		b, err := mediaupload.FileStore{Path: resume}.Load(t.Context())
+		var st struct{ Segments []struct{ SHA256 string } }
+		if err != nil || b == nil || json.Unmarshal(b, &st) != nil {
 			return false
 		}
 		acked := 0

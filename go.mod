@@ -14,4 +14,7 @@ require (
 	golang.org/x/text v0.44.0
 )
 
-require go.yaml.in/yaml/v3 v3.0.5 // indirect
+require (
+	github.com/Eyevinn/mp4ff v0.56.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+)

@@ -54,6 +54,7 @@ func Inspect(ctx context.Context, r io.ReaderAt, size int64) (info *Info, err er
 	if err != nil && !errors.Is(err, errShort) {
 		return nil, err
 	}
+	err = nil
 	switch {
 	case bytes.HasPrefix(head, []byte("GIF87a")), bytes.HasPrefix(head, []byte("GIF89a")):
 		err = inspectGIF(s, info)

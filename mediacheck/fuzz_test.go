@@ -2,6 +2,8 @@ package mediacheck
 
 import (
 	"bytes"
+	"encoding/hex"
+	"time"
 	"encoding/binary"
 	"os"
 	"path/filepath"
@@ -50,7 +52,16 @@ func FuzzInspect(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r := &largestRead{r: bytes.NewReader(b)}
+		done := make(chan struct{})
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				panic("slow input " + hex.EncodeToString(b))
+			}
+		}()
 		info, err := Inspect(t.Context(), r, int64(len(b)))
+		close(done)
 		require.NoError(t, err)
 		for _, p := range info.Problems {
 			if strings.HasPrefix(p, "the parser failed") {

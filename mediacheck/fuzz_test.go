@@ -2,15 +2,15 @@ package mediacheck
 
 import (
 	"bytes"
-	"encoding/hex"
-	"time"
 	"encoding/binary"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

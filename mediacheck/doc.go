@@ -9,7 +9,7 @@
 // QuickTime files, seeking past the media data; the header and block
 // structure of GIF (frames are counted, never decoded), PNG (IHDR, and acTL
 // for APNG), JPEG (SOF) and WebP (VP8, VP8L, VP8X). Inspecting a 500 MB MP4
-// reads a few kilobytes. What it cannot read is not an error: it is listed in
+// from ffmpeg reads about 100 kB of it (0.02%), fragmented or not. What it cannot read is not an error: it is listed in
 // [Info.Problems], and [Check] turns it into a warning.
 //
 // Memory is bounded on hostile input: a moov larger than [MaxMoovBytes] or a
@@ -40,7 +40,8 @@
 //
 // X's best-practices page still gives 1280×1024 as the largest video frame;
 // X has long accepted 1920×1080 and more, so a larger frame is only a note.
-// HEVC is not documented by X: it is a warning, not a refusal.
+// HEVC is not documented by X: it is a warning, not a refusal, and so are
+// its chroma format and bit depth (the 4:2:0 and 8-bit rules are H.264's).
 //
 // # Reporting
 //

@@ -428,11 +428,18 @@ func (c *checker) videoTrack(v *VideoTrack) {
 		}
 		c.not(RulePixelAspect, sev, "pixel aspect ratio", "1:1 (square pixels)", v.PixelAspect.String())
 	}
+	// X documents 4:2:0 and 8 bits for H.264; for HEVC (undocumented) and
+	// other codecs the same findings are warnings: iPhones record 10-bit
+	// HEVC, and no source says X refuses it.
+	sev := Refuse
+	if v.Codec != "h264" {
+		sev = Warn
+	}
 	if v.Chroma != "" && v.Chroma != "4:2:0" {
-		c.not(RuleChroma, Refuse, "chroma subsampling", "4:2:0", v.Chroma)
+		c.not(RuleChroma, sev, "chroma subsampling", "4:2:0", v.Chroma)
 	}
 	if v.BitDepth > 8 {
-		c.over(RuleBitDepth, Refuse, "bit depth", "8 bits", fmt.Sprintf("%d bits", v.BitDepth))
+		c.over(RuleBitDepth, sev, "bit depth", "8 bits", fmt.Sprintf("%d bits", v.BitDepth))
 	}
 	if v.Scan == "interlaced" {
 		c.not(RuleScan, Refuse, "scan", "progressive", "interlaced")

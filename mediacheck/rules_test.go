@@ -112,14 +112,23 @@ func TestCheck(t *testing.T) {
 		},
 		{
 			name: "several refusals, refusals first", info: clip(
-				video(func(v *VideoTrack) { v.FrameRate, v.BitDepth, v.Codec, v.SampleEntry = 120, 10, "hevc", "hvc1" }),
-				func(i *Info) { i.Problems = []string{"box \"junk\" runs past the end"} }),
+				video(func(v *VideoTrack) { v.FrameRate, v.BitDepth = 120, 10 }),
+				func(i *Info) { i.Problems, i.VideoTracks = []string{"box \"junk\" runs past the end"}, 2 }),
 			category: tv,
 			want: Findings{
 				refuse(tv, RuleFrameRate, "60 fps", "120 fps", "frame rate 120 fps is over X's limit of 60 fps for tweet_video"),
 				refuse(tv, RuleBitDepth, "8 bits", "10 bits", "bit depth 10 bits is over X's limit of 8 bits for tweet_video"),
 				warn(tv, RuleUnreadable, "", "", "could not read all of the file: box \"junk\" runs past the end; X will judge it"),
+				warn(tv, RuleTracks, "1", "2", "2 video tracks; X takes the first and may refuse the file"),
+			},
+		},
+		{
+			name: "HEVC 10-bit: warnings only", info: clip(video(func(v *VideoTrack) {
+				v.Codec, v.SampleEntry, v.Profile, v.BitDepth = "hevc", "hvc1", "Main 10", 10
+			})), category: tv,
+			want: Findings{
 				warn(tv, RuleVideoCodec, "H.264", "HEVC", "video codec HEVC is not documented by X, which asks for H.264 for tweet_video; X may refuse it"),
+				warn(tv, RuleBitDepth, "8 bits", "10 bits", "bit depth 10 bits is over X's limit of 8 bits for tweet_video"),
 			},
 		},
 		{

@@ -179,3 +179,44 @@ func BenchmarkInspectFragmented500MB(b *testing.B) {
 	b.ReportMetric(float64(f.read.Load()), "bytes-read/op")
 	b.ReportMetric(float64(f.size), "file-bytes")
 }
+
+// endlessComment is a GIF of size bytes whose one comment extension never
+// ends: 255-byte sub-blocks to the end of the file.
+type endlessComment struct {
+	size int64
+	read atomic.Int64
+}
+
+const gifHead = "GIF89a\x08\x00\x08\x00\x00\x00\x00!\xFE"
+
+func (e *endlessComment) ReadAt(p []byte, off int64) (int, error) {
+	n := 0
+	for ; n < len(p) && off+int64(n) < e.size; n++ {
+		pos := off + int64(n)
+		switch {
+		case pos < int64(len(gifHead)):
+			p[n] = gifHead[pos]
+		case (pos-int64(len(gifHead)))%256 == 0:
+			p[n] = 0xFF
+		default:
+			p[n] = 1
+		}
+	}
+	e.read.Add(int64(n))
+	if n < len(p) {
+		return n, errShort
+	}
+	return n, nil
+}
+
+// TestInspectHugeGIF: a GIF's blocks are walked for at most
+// MaxGIFScanBytes, however large the file is.
+func TestInspectHugeGIF(t *testing.T) {
+	t.Parallel()
+	f := &endlessComment{size: 100 << 20}
+	info, err := Inspect(t.Context(), f, f.size)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, f.read.Load(), int64(MaxGIFScanBytes+16))
+	assert.Equal(t, &Info{Format: FormatGIF, Size: 100 << 20, Width: 8, Height: 8,
+		Problems: []string{"stopped counting GIF frames after 64 MB; frames counted so far: 0"}}, info)
+}

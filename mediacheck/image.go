@@ -12,16 +12,26 @@ import (
 // chain: a GIF is at most a few tens of megabytes.
 func inspectGIF(s *source, info *Info) error {
 	info.Format = FormatGIF
-	br := bufio.NewReaderSize(&ctxSection{s: s}, 64<<10)
+	sec := &ctxSection{s: s, end: min(s.size, MaxGIFScanBytes)}
+	br := bufio.NewReaderSize(sec, 64<<10)
+	capped := sec.end < s.size
+	end := func(info *Info, err error, where string) error {
+		if capped && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
+			info.Animated = info.Frames > 1
+			info.problem("stopped counting GIF frames after %s; frames counted so far: %d", formatBytes(MaxGIFScanBytes), info.Frames)
+			return nil
+		}
+		return gifEnd(info, err, where)
+	}
 	var hdr [13]byte
 	if _, err := io.ReadFull(br, hdr[:]); err != nil {
-		return gifEnd(info, err, "its header")
+		return end(info, err, "its header")
 	}
 	info.Width = int(binary.LittleEndian.Uint16(hdr[6:8]))
 	info.Height = int(binary.LittleEndian.Uint16(hdr[8:10]))
 	if hdr[10]&0x80 != 0 { // global color table
 		if _, err := br.Discard(3 << (hdr[10]&7 + 1)); err != nil {
-			return gifEnd(info, err, "its color table")
+			return end(info, err, "its color table")
 		}
 	}
 	for blocks := 0; ; blocks++ {
@@ -32,7 +42,7 @@ func inspectGIF(s *source, info *Info) error {
 		}
 		b, err := br.ReadByte()
 		if err != nil {
-			return gifEnd(info, err, "a block")
+			return end(info, err, "a block")
 		}
 		switch b {
 		case 0x3B: // trailer
@@ -40,27 +50,27 @@ func inspectGIF(s *source, info *Info) error {
 			return nil
 		case 0x21: // extension: label, then sub-blocks
 			if _, err := br.ReadByte(); err != nil {
-				return gifEnd(info, err, "an extension")
+				return end(info, err, "an extension")
 			}
 			if err := skipSubBlocks(br); err != nil {
-				return gifEnd(info, err, "an extension")
+				return end(info, err, "an extension")
 			}
 		case 0x2C: // image descriptor
 			var d [9]byte
 			if _, err := io.ReadFull(br, d[:]); err != nil {
-				return gifEnd(info, err, "a frame")
+				return end(info, err, "a frame")
 			}
 			info.Frames++
 			if d[8]&0x80 != 0 { // local color table
 				if _, err := br.Discard(3 << (d[8]&7 + 1)); err != nil {
-					return gifEnd(info, err, "a frame")
+					return end(info, err, "a frame")
 				}
 			}
 			if _, err := br.ReadByte(); err != nil { // LZW minimum code size
-				return gifEnd(info, err, "a frame")
+				return end(info, err, "a frame")
 			}
 			if err := skipSubBlocks(br); err != nil {
-				return gifEnd(info, err, "a frame")
+				return end(info, err, "a frame")
 			}
 		default:
 			info.Animated = info.Frames > 1
@@ -96,15 +106,24 @@ func skipSubBlocks(br *bufio.Reader) error {
 	}
 }
 
-// ctxSection reads a source from its start, in order, as an io.Reader.
+// MaxGIFScanBytes bounds the bytes of a GIF walked to count its frames
+// (X's limit for a GIF is 15 MB).
+const MaxGIFScanBytes = 64 << 20
+
+// ctxSection reads a source from its start to end, in order, as an
+// io.Reader.
 type ctxSection struct {
 	s   *source
 	off int64
+	end int64
 }
 
 func (c *ctxSection) Read(p []byte) (int, error) {
-	if c.off >= c.s.size {
+	if c.off >= c.end {
 		return 0, io.EOF
+	}
+	if rest := c.end - c.off; int64(len(p)) > rest {
+		p = p[:rest]
 	}
 	b, err := c.s.readAt(c.off, len(p))
 	n := copy(p, b)

@@ -27,6 +27,7 @@ type Result struct {
 // NewResult checks info for category and returns the result for file. An
 // empty category is the one X assumes (see [DefaultCategory]).
 func NewResult(file string, info *Info, category string, limits Limits) Result {
+	category = NormalizeCategory(category)
 	if category == "" && info != nil {
 		category = DefaultCategory(info.Format)
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // X's fixed media rules, from its media best practices. The limits that
@@ -207,6 +208,22 @@ func CategoryKind(category string) string {
 	return ""
 }
 
+// NormalizeCategory gives a category in X's documented lower snake case:
+// tweet_video, TWEET_VIDEO and TweetVideo (as some libraries send it) are
+// all tweet_video.
+func NormalizeCategory(category string) string {
+	var b strings.Builder
+	prevLower := false
+	for _, r := range strings.TrimSpace(category) {
+		if unicode.IsUpper(r) && prevLower {
+			b.WriteByte('_')
+		}
+		prevLower = unicode.IsLower(r)
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
 // DefaultCategory is the category X assumes for media uploaded without
 // one: tweet_image, tweet_gif or tweet_video by format; "" when the format
 // is unknown.
@@ -222,12 +239,13 @@ func DefaultCategory(f Format) string {
 	return ""
 }
 
-// Check applies X's rules for category (tweet_video, dm_gif…; "" for the
-// category X assumes from the format, see [DefaultCategory]) to info and
+// Check applies X's rules for category (tweet_video, dm_gif…, in any
+// letter case, see [NormalizeCategory]; "" for the category X assumes from
+// the format, see [DefaultCategory]) to info and
 // returns what it found, refusals first. A nil or empty result means the
 // media passes. The zero Limits are [DefaultLimits].
 func Check(info *Info, category string, limits Limits) Findings {
-	c := checker{cat: strings.ToLower(strings.TrimSpace(category)), lim: limits.resolved()}
+	c := checker{cat: NormalizeCategory(category), lim: limits.resolved()}
 	if info == nil {
 		info = &Info{}
 	}

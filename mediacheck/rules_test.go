@@ -39,6 +39,10 @@ func TestCheck(t *testing.T) {
 		{name: "no category: X's default for the format", info: clip(), category: ""},
 		{name: "category letter case", info: clip(), category: " Tweet_Video "},
 		{
+			name: "category in camel case", info: clip(func(i *Info) { i.Duration = time.Second / 4 }), category: "DmVideo",
+			want: Findings{refuse("dm_video", RuleDuration, "0.5 s", "0.25 s", "duration 0.25 s is under X's minimum of 0.5 s for dm_video")},
+		},
+		{
 			name: "file size", info: clip(func(i *Info) { i.Size = 600 << 20 }), category: tv,
 			want: Findings{refuse(tv, RuleFileSize, "512 MB", "600 MB", "file size 600 MB is over X's limit of 512 MB for tweet_video")},
 		},
@@ -191,4 +195,14 @@ func TestDefaultLimits(t *testing.T) {
 	}, DefaultLimits())
 	assert.Equal(t, DefaultLimits(), Limits{}.resolved())
 	assert.Equal(t, 3*time.Hour, Limits{MaxVideoDuration: 3 * time.Hour}.resolved().MaxVideoDuration)
+}
+
+func TestNormalizeCategory(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"tweet_video": "tweet_video", "TWEET_VIDEO": "tweet_video", "TweetVideo": "tweet_video",
+		" AmplifyVideo ": "amplify_video", "dm_gif": "dm_gif", "Subtitles": "subtitles", "": "",
+	} {
+		assert.Equal(t, want, NormalizeCategory(in), in)
+	}
 }

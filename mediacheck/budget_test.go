@@ -64,6 +64,16 @@ func (f *sparseFile) addMdat(n int64) {
 	f.size += n
 }
 
+// addMdat64 appends an mdat with a 64-bit size, as files over 4 GB have.
+func (f *sparseFile) addMdat64(n int64) {
+	h := make([]byte, 16)
+	binary.BigEndian.PutUint32(h, 1)
+	copy(h[4:], "mdat")
+	binary.BigEndian.PutUint64(h[8:], uint64(16+n))
+	f.add(h)
+	f.size += n
+}
+
 // topBoxes splits an MP4 fixture into its top-level boxes.
 func topBoxes(t *testing.T, b []byte) map[string][][]byte {
 	t.Helper()
@@ -79,8 +89,8 @@ func topBoxes(t *testing.T, b []byte) map[string][][]byte {
 }
 
 // TestInspectReadBudget inspects 500 MB MP4s — moov before the media
-// data, moov after it, and fragmented — and checks that well under 1% of
-// the bytes are read.
+// data, moov after it, and fragmented — and a 5 GB one with a 64-bit mdat
+// size, and checks that well under 1% of the bytes are read.
 func TestInspectReadBudget(t *testing.T) {
 	t.Parallel()
 	const size = 500 << 20
@@ -111,6 +121,17 @@ func TestInspectReadBudget(t *testing.T) {
 				f := &sparseFile{}
 				f.add(prog["ftyp"][0])
 				f.addMdat(size - int64(len(prog["ftyp"][0])+len(prog["moov"][0])) - 8)
+				f.add(prog["moov"][0])
+				return f
+			},
+			frames: 30, dur: time.Second,
+		},
+		{
+			name: "5 GB, 64-bit mdat size, moov last",
+			file: func() *sparseFile {
+				f := &sparseFile{}
+				f.add(prog["ftyp"][0])
+				f.addMdat64(5 << 30)
 				f.add(prog["moov"][0])
 				return f
 			},

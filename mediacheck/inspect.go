@@ -1,0 +1,136 @@
+package mediacheck
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Bounds on what Inspect reads into memory from one file.
+const (
+	// MaxMoovBytes is the largest moov box read. A 20-minute 60 fps video's
+	// moov is a few megabytes; a larger one is reported, not read.
+	MaxMoovBytes = 64 << 20
+	// MaxMoofBytes is the largest moof box read.
+	MaxMoofBytes = 4 << 20
+	// MaxFragmentBytes bounds the moof boxes read from one file, in all.
+	// Past it the duration and frame count are what was counted so far,
+	// and a problem says so.
+	MaxFragmentBytes = 64 << 20
+	// maxTopBoxes bounds the top-level boxes walked: one moof and one mdat
+	// per frame of a 2-hour 60 fps video is 864,000.
+	maxTopBoxes = 1 << 20
+	// maxHeaderBytes is the most read of an image's headers.
+	maxHeaderBytes = 1 << 20
+)
+
+// Inspect reads the headers and codec configurations of the size bytes of
+// r, seeking past media data, and returns what it found. It recognises
+// MP4 and QuickTime (progressive and fragmented), GIF, PNG (and APNG), JPEG
+// and WebP; anything else is [FormatUnknown]. Content it cannot read is not
+// an error but a line in [Info.Problems]; the error is for a failing r and
+// for ctx ending.
+func Inspect(ctx context.Context, r io.ReaderAt, size int64) (info *Info, err error) {
+	s := &source{ctx: ctx, r: r, size: size}
+	info = &Info{Size: size}
+	if size < 0 {
+		return nil, fmt.Errorf("mediacheck: negative size %d", size)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		// A parser bug on hostile input must not take the caller down:
+		// what was found so far stands, and the panic is a problem.
+		if p := recover(); p != nil {
+			info.problem("the parser failed on malformed data (%v)", p)
+			err = nil
+		}
+	}()
+	head, err := s.readAt(0, 16)
+	if err != nil && !errors.Is(err, errShort) {
+		return nil, err
+	}
+	err = nil
+	switch {
+	case bytes.HasPrefix(head, []byte("GIF87a")), bytes.HasPrefix(head, []byte("GIF89a")):
+		err = inspectGIF(s, info)
+	case bytes.HasPrefix(head, pngSignature):
+		err = inspectPNG(s, info)
+	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
+		err = inspectJPEG(s, info)
+	case len(head) >= 12 && string(head[0:4]) == "RIFF" && string(head[8:12]) == "WEBP":
+		err = inspectWebP(s, info)
+	case looksLikeMP4(head):
+		err = inspectMP4(s, info)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return info, nil
+}
+
+// InspectFile inspects the named file.
+func InspectFile(ctx context.Context, name string) (*Info, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return Inspect(ctx, f, st.Size())
+}
+
+func (i *Info) problem(format string, args ...any) {
+	if len(i.Problems) < 20 {
+		i.Problems = append(i.Problems, fmt.Sprintf(format, args...))
+	}
+}
+
+// errShort is a read that ended before the bytes asked for: the file is
+// shorter than its structure says. It is a problem, not an error.
+var errShort = errors.New("file ends early")
+
+// source reads the file through ctx.
+type source struct {
+	ctx  context.Context
+	r    io.ReaderAt
+	size int64
+}
+
+// readAt reads n bytes at off, fewer if the file ends first (with
+// errShort). Other read errors, and ctx ending, are returned as they are.
+func (s *source) readAt(off int64, n int) ([]byte, error) {
+	if err := s.ctx.Err(); err != nil {
+		return nil, err
+	}
+	if off < 0 || off >= s.size {
+		return nil, errShort
+	}
+	short := false
+	if rest := s.size - off; int64(n) > rest {
+		n, short = int(rest), true
+	}
+	b := make([]byte, n)
+	got, err := s.r.ReadAt(b, off)
+	if got == n {
+		err = nil
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return b[:got], errShort
+	default:
+		return b[:got], fmt.Errorf("mediacheck: read at %d: %w", off, err)
+	}
+	if short {
+		return b, errShort
+	}
+	return b, nil
+}

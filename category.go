@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"mime"
 	"strings"
-	"unicode"
 
 	"github.com/gabriel-vasile/mimetype"
 
 	"github.com/mediaupload/mediaupload/internal/source"
+	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
 // Category limits, in bytes.
@@ -19,43 +19,18 @@ const (
 	VideoLimit = 512 << 20 // tweet_video, dm_video, amplify_video
 )
 
-// categoryKind returns what a category holds ("image", "gif", "video",
-// "subtitles") and its size limit (0: none known).
-func categoryKind(cat string) (kind string, limit int64, ok bool) {
-	switch cat {
-	case "tweet_image", "dm_image":
-		return "image", ImageLimit, true
-	case "tweet_gif", "dm_gif":
-		return "gif", GIFLimit, true
-	case "tweet_video", "dm_video", "amplify_video":
-		return "video", VideoLimit, true
-	case "subtitles":
-		return "subtitles", 0, true
-	}
-	return "", 0, false
-}
-
 // normalizeCategory accepts tweet_video, TWEET_VIDEO and TweetVideo and
 // returns the documented lower snake case.
 func normalizeCategory(cat string) (string, error) {
-	var b strings.Builder
-	prevLower := false
-	for _, r := range strings.TrimSpace(cat) {
-		if unicode.IsUpper(r) && prevLower {
-			b.WriteByte('_') // TweetVideo → tweet_video
-		}
-		prevLower = unicode.IsLower(r)
-		b.WriteRune(unicode.ToLower(r))
-	}
-	norm := b.String()
-	if _, _, ok := categoryKind(norm); !ok {
+	norm := mediacheck.NormalizeCategory(cat)
+	if mediacheck.CategoryKind(norm) == "" {
 		return "", fmt.Errorf("%w: %q; use one of tweet_image, tweet_gif, tweet_video, dm_image, dm_gif, dm_video, amplify_video, subtitles",
 			ErrUnknownCategory, cat)
 	}
 	return norm, nil
 }
 
-// typeKind says what a MIME type holds, as categoryKind does.
+// typeKind says what a MIME type holds, as [mediacheck.CategoryKind] does.
 func typeKind(mediaType string) string {
 	switch {
 	case mediaType == "image/gif":
@@ -85,6 +60,9 @@ const sniffLen = source.HeadLen
 func (c *uploadConfig) resolveType(head []byte, size int64) error {
 	if c.mediaType == "" {
 		c.mediaType, _, _ = mime.ParseMediaType(mimetype.Detect(head[:min(len(head), sniffLen)]).String())
+		if c.mediaType == "image/apng" {
+			c.mediaType = "image/png" // an animated PNG is a PNG; X knows no image/apng
+		}
 		if typeKind(c.mediaType) == "" {
 			return fmt.Errorf("%w: content looks like %s, not an image, GIF, video or subtitles; set the media type", ErrMediaType, c.mediaType)
 		}
@@ -103,7 +81,8 @@ func (c *uploadConfig) resolveType(head []byte, size int64) error {
 			}
 		}
 	}
-	catKind, limit, _ := categoryKind(c.category)
+	catKind := mediacheck.CategoryKind(c.category)
+	limit := c.limits.Bytes(c.category)
 	if kind != "" && kind != catKind && !(catKind == "image" && kind == "gif") {
 		return fmt.Errorf("%w: %s does not fit category %s", ErrMediaType, c.mediaType, c.category)
 	}
@@ -127,7 +106,7 @@ func (c uploadConfig) limitFor(head []byte) (int64, error, error) {
 	if err := c.resolveType(head, int64(len(head))); err != nil {
 		return 0, nil, err
 	}
-	if _, limit, _ := categoryKind(c.category); limit > 0 {
+	if limit := c.limits.Bytes(c.category); limit > 0 {
 		return limit, &LimitError{Category: c.category, Limit: limit, Size: -1}, nil
 	}
 	return maxUploadBytes, fmt.Errorf("%w: the input is over %d bytes, the most one upload can carry", ErrTooLarge, int64(maxUploadBytes)), nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mediaupload/mediaupload/internal/segments"
 	"github.com/mediaupload/mediaupload/internal/wire"
+	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
 // Client uploads media. Build it with [NewClient]; it does not change
@@ -33,6 +34,7 @@ type Client struct {
 	maxProcessingWait time.Duration
 	stallTimeout      time.Duration
 	log               *slog.Logger
+	mediaLimits       mediacheck.Limits
 	onRetry           func(RetryEvent) // nil: none
 	spares            sync.Pool        // chunk buffers of finished uploads
 	sleep             func(ctx context.Context, d time.Duration) error
@@ -277,6 +279,14 @@ func WithLogger(l *slog.Logger) Option {
 		c.log = l
 		return nil
 	}
+}
+
+// WithMediaLimits sets the account's media limits that the checks before
+// an upload apply (see [Client.Upload]): a Premium account may post longer
+// and larger videos. Zero fields keep X's published limits
+// ([mediacheck.DefaultLimits]); a negative one lifts the limit.
+func WithMediaLimits(l mediacheck.Limits) Option {
+	return func(c *Client) error { c.mediaLimits = l; return nil }
 }
 
 // withAdaptiveTarget sets the adaptive sizer's target time (tests).

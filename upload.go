@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mediaupload/mediaupload/internal/source"
+	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
 // Upload uploads all of r and returns the media once it is ready to use:
@@ -21,12 +22,15 @@ import (
 // file or any reader; a reader of unknown size is spooled to a temporary
 // file first, removed before Upload returns; the spool stops as soon as the
 // input passes its category's size limit (a [*LimitError] whose Size is -1,
-// unknown). Bad input is refused before any
-// request. Once INIT has succeeded, errors are [*UploadError] values naming
+// unknown). Bad input is refused before any request, and so is media that
+// breaks X's media rules for its category (frame rate, duration, codecs,
+// dimensions…: see package mediacheck), with a [*mediacheck.RuleError]
+// naming the rule, the limit and the value; [NoCheck] skips that check.
+// Once INIT has succeeded, errors are [*UploadError] values naming
 // the media id. With [Resume], an interrupted upload continues where it
 // stopped.
 func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) (*Media, error) {
-	cfg := uploadConfig{size: -1}
+	cfg := uploadConfig{size: -1, limits: c.mediaLimits}
 	for _, opt := range opts {
 		if err := opt(&cfg); err != nil {
 			return nil, err
@@ -52,6 +56,11 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 	}
 	if err := cfg.resolveType(head, src.Size()); err != nil {
 		return nil, err
+	}
+	if !cfg.noCheck {
+		if err := c.checkMedia(ctx, src, &cfg); err != nil {
+			return nil, err
+		}
 	}
 	maxChunk := int64(MaxChunkSize)
 	if cfg.base64 {
@@ -189,6 +198,37 @@ func Resume(store ResumeStore) UploadOption {
 	}
 }
 
+// NoCheck uploads without inspecting the media first (see
+// [Client.Upload]): for media the checks refuse wrongly, or whose every
+// byte counts.
+func NoCheck() UploadOption {
+	return func(c *uploadConfig) error { c.noCheck = true; return nil }
+}
+
+// checkMedia inspects the input (headers and codec configurations only)
+// and applies X's media rules for its category: a definite violation
+// refuses the upload before INIT with a [*mediacheck.RuleError]; what is
+// only doubtful is logged at level Warn, and the upload goes on.
+func (c *Client) checkMedia(ctx context.Context, src *source.Source, cfg *uploadConfig) error {
+	ra := src.ReaderAt()
+	if ra == nil {
+		c.log.Info("media not checked: the input is read in order, once")
+		return nil
+	}
+	info, err := mediacheck.Inspect(ctx, ra, src.Size())
+	if err != nil {
+		return fmt.Errorf("mediaupload: inspecting the media: %w", err)
+	}
+	findings := mediacheck.Check(info, cfg.category, cfg.limits)
+	for _, f := range findings.Only(mediacheck.Warn) {
+		c.log.Warn("media check: "+f.Message, "rule", f.Rule)
+	}
+	if err := findings.Err(); err != nil {
+		return fmt.Errorf("mediaupload: %w", err)
+	}
+	return nil
+}
+
 // Progress reports an upload's advance to [OnProgress].
 type Progress struct {
 	// MediaID is the upload's media id, once INIT has answered.
@@ -225,6 +265,8 @@ type uploadConfig struct {
 	store               ResumeStore
 	dm                  bool
 	subtitles           *subtitleFile
+	limits              mediacheck.Limits // the client's
+	noCheck             bool
 }
 
 // subtitleFile is a subtitle file to upload and attach to the video.

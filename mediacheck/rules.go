@@ -77,6 +77,24 @@ func DefaultLimits() Limits {
 	}
 }
 
+// Bytes is the size limit of category (in any spelling [NormalizeCategory]
+// takes) under l; 0 when it has none.
+func (l Limits) Bytes(category string) int64 {
+	l = l.resolved()
+	var n int64
+	switch category = NormalizeCategory(category); category {
+	case "tweet_image", "dm_image":
+		n = l.MaxImageBytes
+	case "tweet_gif", "dm_gif":
+		n = l.MaxGIFBytes
+	case "tweet_video", "dm_video":
+		n = l.MaxVideoBytes
+	case "amplify_video":
+		n = l.MaxAmplifyVideoBytes
+	}
+	return max(n, 0)
+}
+
 // resolved fills zero fields from DefaultLimits.
 func (l Limits) resolved() Limits {
 	d := DefaultLimits()

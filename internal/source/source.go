@@ -172,6 +172,10 @@ func (s *Source) Close() error {
 // Size is how many bytes the input has.
 func (s *Source) Size() int64 { return s.size }
 
+// ReaderAt returns the input as an io.ReaderAt; nil when it is read in
+// order.
+func (s *Source) ReaderAt() io.ReaderAt { return s.ra }
+
 // Sequential reports whether segments must be read in order.
 func (s *Source) Sequential() bool { return s.ra == nil }
 

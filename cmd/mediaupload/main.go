@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/mediaupload/mediaupload"
+	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
 func main() {
@@ -208,6 +209,7 @@ func exitCode(err error) int {
 		mediaupload.ErrEmptyMedia, mediaupload.ErrTooLarge, mediaupload.ErrTooManySegments,
 		mediaupload.ErrChunkSize, mediaupload.ErrUnknownCategory, mediaupload.ErrMediaType,
 		mediaupload.ErrAltTextTooLong, mediaupload.ErrMissingCredentials, mediaupload.ErrInsecureEndpoint,
+		mediacheck.ErrRefused,
 	} {
 		if errors.Is(err, bad) {
 			return 2
@@ -225,7 +227,8 @@ func isUploadError(err error) bool {
 // oneLine formats err as a single line starting with "mediaupload: ".
 func oneLine(err error) string {
 	msg := strings.Join(strings.Fields(err.Error()), " ")
-	if !strings.HasPrefix(msg, "mediaupload: ") {
+	var r refusal
+	if !strings.HasPrefix(msg, "mediaupload: ") && !errors.As(err, &r) {
 		msg = "mediaupload: " + msg
 	}
 	return msg

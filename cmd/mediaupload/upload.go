@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mediaupload/mediaupload"
+	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
 // uploadFlags are the flags of the upload command (and the upload part of
@@ -26,8 +27,10 @@ type uploadFlags struct {
 	subtitlesName                                     string
 	concurrency                                       int
 	stallTimeout, maxRetryWait, maxTotalWait          time.Duration
-	json, progress, quiet, verbose, dm                bool
+	json, progress, quiet, verbose, dm, noCheck       bool
 	progressLines                                     bool // show progress as lines when not a terminal
+	maxDuration                                       time.Duration
+	maxVideoBytes                                     int64
 }
 
 func (f *uploadFlags) register(fs *flag.FlagSet) {
@@ -46,6 +49,9 @@ func (f *uploadFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.subtitles, "subtitles", "", "SubRip `FILE` to upload and attach to the video")
 	fs.StringVar(&f.subtitlesLang, "subtitles-lang", "", "two-letter language `CODE` of --subtitles, e.g. EN")
 	fs.StringVar(&f.subtitlesName, "subtitles-name", "", "the `NAME` viewers see for --subtitles, e.g. English (default: the language code)")
+	fs.BoolVar(&f.noCheck, "no-check", false, "upload without checking the media against X's rules first")
+	durationVar(fs, &f.maxDuration, "max-duration", 0, 0, "the longest video the account may post, `DURATION` (default 140s; Premium accounts may post longer ones)")
+	fs.Int64Var(&f.maxVideoBytes, "max-video-bytes", 0, "the largest video the account may post, in `BYTES` (default 536870912)")
 	fs.StringVar(&f.resumeFile, "resume-file", "", "keep the upload's state in `PATH` so that a rerun after a crash or kill continues it; removed on success")
 	fs.BoolVar(&f.json, "json", false, "print the result as one JSON object")
 	fs.BoolVar(&f.progress, "progress", false, "show progress on stderr even when it is not a terminal (a line per step)")
@@ -71,6 +77,9 @@ func (f *uploadFlags) clientOptions(bar *progress) ([]mediaupload.Option, error)
 	}
 	if f.endpoint != "" {
 		opts = append(opts, mediaupload.WithEndpoint(f.endpoint))
+	}
+	if f.maxDuration > 0 || f.maxVideoBytes != 0 {
+		opts = append(opts, mediaupload.WithMediaLimits(mediacheck.Limits{MaxVideoDuration: f.maxDuration, MaxVideoBytes: f.maxVideoBytes}))
 	}
 	if !f.quiet {
 		level := slog.LevelInfo
@@ -149,6 +158,9 @@ func (f *uploadFlags) apiVersion() (mediaupload.API, error) {
 // the files they opened.
 func (f *uploadFlags) uploadOptions() (opts []mediaupload.UploadOption, close func(), err error) {
 	close = func() {}
+	if f.noCheck {
+		opts = append(opts, mediaupload.NoCheck())
+	}
 	if f.mediaType != "" {
 		opts = append(opts, mediaupload.MediaType(f.mediaType))
 	}
@@ -191,6 +203,26 @@ TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN and TWITTER_ACCESS_TOKEN_SECRET
 (OAuth 1.0a, both APIs); or, for v2, TWITTER_OAUTH2_TOKEN, an OAuth 2.0 user
 token with the media.write scope.`
 
+// refusal is media that breaks X's rules, refused before any request:
+// "FILE: the rule, X's limit and the value" (see mediacheck.RuleError),
+// with --no-check as the way round.
+type refusal struct {
+	file string
+	err  error
+}
+
+func (r refusal) Error() string {
+	var re *mediacheck.RuleError
+	errors.As(r.err, &re)
+	name := r.file
+	if name == "-" {
+		name = "stdin"
+	}
+	return name + ": " + re.Error() + " (--no-check uploads it anyway)"
+}
+
+func (r refusal) Unwrap() error { return r.err }
+
 // setupUpload is the upload command.
 func setupUpload(fs *flag.FlagSet, sio stdio) func(context.Context, []string) error {
 	var f uploadFlags
@@ -223,6 +255,10 @@ func setupUpload(fs *flag.FlagSet, sio stdio) func(context.Context, []string) er
 			return usageError{f.explainMismatch(err)}
 		}
 		m, err := upload(ctx, client, in, &f, bar)
+		var refused *mediacheck.RuleError
+		if errors.As(err, &refused) {
+			return refusal{file: files[0], err: err}
+		}
 		if err != nil {
 			return err
 		}

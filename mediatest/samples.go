@@ -2,6 +2,7 @@ package mediatest
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/binary"
 	"image"
 	"image/color"
@@ -30,12 +31,24 @@ func PNG() []byte {
 // video/mp4.
 const mp4Head = "\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
 
-// MP4 returns size bytes (at least 40) that start like an MP4 file: an
-// ftyp box, then an mdat box holding the rest, deterministic
-// pseudo-random bytes that do not compress. Type sniffing (the SDK's
-// and http.DetectContentType) takes it for video/mp4, and the server
-// processes it as a video; it is not a playable video. The bytes are the
-// same in every call for a size. It panics when size is below 40.
+// video is a valid 849-byte MP4 that X's media rules accept: one second of
+// 32×32 black H.264 (Constrained Baseline, 4:2:0, 8-bit, progressive) at
+// 2 fps, no audio, moov first. Made with
+//
+//	ffmpeg -f lavfi -i color=black:s=32x32:r=2:d=1 -c:v libx264 -profile:v baseline \
+//	  -pix_fmt yuv420p -x264-params keyint=2:bframes=0 -bsf:v filter_units=remove_types=6 \
+//	  -movflags +faststart -map_metadata -1 -fflags +bitexact -flags:v +bitexact video.mp4
+//
+//go:embed video.mp4
+var video []byte
+
+// MP4 returns an MP4 file of size bytes (at least 40): from 857 bytes on,
+// a valid one-second video that X's media rules (and package mediacheck)
+// accept, padded with a "free" box of deterministic pseudo-random bytes
+// that do not compress; below that, an ftyp box and an mdat box of such
+// bytes, which sniffs as video/mp4 but is no playable video (the checks
+// before an upload warn about it). The bytes are the same in every call
+// for a size. It panics when size is below 40.
 func MP4(size int) []byte {
 	if size < len(mp4Head)+8 {
 		panic("mediatest: MP4 needs a size of at least 40 bytes")
@@ -43,10 +56,14 @@ func MP4(size int) []byte {
 	b := make([]byte, size)
 	r := rand.NewChaCha8([32]byte{'m', 'e', 'd', 'i', 'a'})
 	_, _ = r.Read(b)
-	n := copy(b, mp4Head)
-	copy(b[n+4:], "mdat")
-	if mdat := size - n; mdat <= 0xffffffff {
-		binary.BigEndian.PutUint32(b[n:], uint32(mdat))
+	head, box := mp4Head, "mdat"
+	if size >= len(video)+8 {
+		head, box = string(video), "free"
+	}
+	n := copy(b, head)
+	copy(b[n+4:], box)
+	if rest := size - n; rest <= 0xffffffff {
+		binary.BigEndian.PutUint32(b[n:], uint32(rest))
 	} else {
 		binary.BigEndian.PutUint32(b[n:], 0) // size 0: the box extends to the end of the file
 	}

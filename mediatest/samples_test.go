@@ -3,16 +3,17 @@ package mediatest_test
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"image/png"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/mediaupload/mediaupload"
+	"github.com/mediaupload/mediaupload/mediacheck"
 	"github.com/mediaupload/mediaupload/mediatest"
 )
 
@@ -31,17 +32,24 @@ func TestPNG(t *testing.T) {
 
 func TestMP4(t *testing.T) {
 	t.Parallel()
-	for _, size := range []int{40, 1000, 3 << 20} {
+	for _, size := range []int{40, 856, 857, 1000, 3 << 20} {
 		b := mediatest.MP4(size)
 		require.Len(t, b, size)
 		assert.Equal(t, "video/mp4", http.DetectContentType(b))
-		assert.Equal(t, uint32(32), binary.BigEndian.Uint32(b[0:4]))
-		assert.Equal(t, "ftypisom", string(b[4:12]))
-		assert.Equal(t, uint32(size-32), binary.BigEndian.Uint32(b[32:36]), "mdat holds the rest")
-		assert.Equal(t, "mdat", string(b[36:40]))
 		assert.Equal(t, b, mediatest.MP4(size), "deterministic")
+		info, err := mediacheck.Inspect(t.Context(), bytes.NewReader(b), int64(size))
+		require.NoError(t, err)
+		findings := mediacheck.Check(info, "tweet_video", mediacheck.Limits{})
+		if size < 857 {
+			assert.Equal(t, "mdat", string(b[36:40]), "too small for the video: a head and filler")
+			assert.NotEmpty(t, findings.Only(mediacheck.Warn), "no playable video")
+			continue
+		}
+		assert.Empty(t, findings, "X's rules accept it: %v", findings)
+		assert.Equal(t, time.Second, info.Duration)
+		assert.Equal(t, "free", string(b[853:857]), "the rest is padding")
 	}
-	assert.NotEqual(t, mediatest.MP4(1000)[40:], make([]byte, 960), "filler is not zeros")
+	assert.NotEqual(t, mediatest.MP4(2000)[857:], make([]byte, 2000-857), "filler is not zeros")
 	assert.Panics(t, func() { mediatest.MP4(39) })
 }
 

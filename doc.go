@@ -17,13 +17,17 @@
 // [Client.Upload] runs them all for an [io.Reader] of any kind: files and other
 // [io.ReaderAt] values are read at offsets by the workers, readers of unknown
 // size (a pipe) are spooled to a temporary file first, since INIT needs the
-// size, and refused as soon as they pass their category's size limit. It sniffs the media type, derives the category, and sets alt text
-// ([AltText]) and subtitles ([Subtitles]) once the media is processed.
+// size, and refused as soon as they pass their category's size limit. It
+// sniffs the media type, derives the category, checks the media against
+// X's media rules before INIT (package mediacheck; [NoCheck] skips it), and
+// sets alt text ([AltText]) and subtitles ([Subtitles]) once the media is
+// processed.
 //
 // # Dialects and credentials
 //
-// The v1.1 API (upload.json) is the default; [WithAPI]([APIv2]) speaks X API v2
-// (/2/media/upload/…) through the same calls. v1.1 takes OAuth 1.0a user
+// The v1.1 API (upload.json) is the default; an endpoint under /2/, a bearer
+// token, or [WithAPI]([APIv2]) speaks X API v2 (/2/media/upload/…) through
+// the same calls. v1.1 takes OAuth 1.0a user
 // context ([NewOAuth1Client]); v2 takes that or an OAuth 2.0 user token with
 // the media.write scope ([WithBearerToken], or any client that adds it).
 //
@@ -54,6 +58,15 @@
 // failed upload is an [*UploadError] naming the step, the media id and the
 // segment. All work with [errors.As] and [errors.Is], and no error ever holds
 // a credential or a signature.
+//
+// # Layout
+//
+// The package holds what a caller meets: the client and its options
+// (client.go), the steps (steps.go), Upload and its session (upload.go,
+// session.go), chunking, retry, resume, categories and errors. The wire
+// format of both dialects is in internal/wire; the segment model, input
+// sizing and the stall watchdog are in internal/segments, internal/source
+// and internal/stall.
 //
 // # Testing
 //

@@ -119,6 +119,20 @@
 // Trickle, which are processed first. A fault applies to both
 // dialects unless [Fault.Dialect] names one.
 //
+// # Processing like X
+//
+// By default processing succeeds, whatever the bytes. [WithMediaRules]
+// makes the server inspect each media at FINALIZE with package
+// mediacheck and fail the media that X's media rules refuse, a video over
+// 60 fps or 140 s, a GIF over 1280×1080, with the rule in the message, as
+// X does: the processing of a video or GIF ends "failed" with
+// {"code":1,"name":"InvalidMedia","message":"frame rate 120 fps is over
+// X's limit of 60 fps for tweet_video"}, and the FINALIZE of an image is
+// answered 400 with code 324. A test can so prove that the code under test
+// handles a processing failure with media that really breaks a rule
+// (`mediaupload serve --media-rules` does the same for other languages).
+// [WithProcessingError] fails every media instead.
+//
 // # Deviations
 //
 // Some client behaviour is accepted by the real service but discouraged:

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/dghubble/oauth1"
+
+	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
 // Credentials are the OAuth 1.0a user-context credentials a [Server] accepts.
@@ -45,6 +47,7 @@ type config struct {
 	checkAfter   int
 	steps        int
 	procErr      *processingError
+	rules        *mediacheck.Limits // nil: media are not inspected
 	expiresAfter int
 	now          func() time.Time
 	addr         string
@@ -86,7 +89,7 @@ func WithProcessingSteps(n int) Option {
 // WithProcessingError makes the asynchronous processing of every media end
 // in state "failed" with error {code, name, message}, for example
 // (1, "InvalidMedia", "Unsupported video format"). By default processing
-// succeeds.
+// succeeds. [WithMediaRules] fails only the media that break X's rules.
 func WithProcessingError(code int, name, message string) Option {
 	return func(cfg *config) { cfg.procErr = &processingError{Code: code, Name: name, Message: message} }
 }
@@ -229,6 +232,7 @@ func newServer(opts []Option) *Server {
 			checkAfter:   cfg.checkAfter,
 			steps:        cfg.steps,
 			procErr:      cfg.procErr,
+			rules:        cfg.rules,
 			expiresAfter: cfg.expiresAfter,
 			now:          cfg.now,
 		}),

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
 // This file holds the media state machine and the rules of the upload API,
@@ -59,7 +61,8 @@ type Media struct {
 	Uploader string
 	// State is "uploading" until FINALIZE, then "pending", "in_progress",
 	// "succeeded" or "failed" for asynchronous media, "succeeded" at once
-	// for the others.
+	// for the others ("failed", and not finalized, when [WithMediaRules]
+	// refused the media at FINALIZE).
 	State        string
 	Finalized    bool        // FINALIZE succeeded
 	Segments     int         // number of distinct segments received
@@ -216,6 +219,7 @@ type storeConfig struct {
 	checkAfter   int
 	steps        int
 	procErr      *processingError
+	rules        *mediacheck.Limits // nil: media are not inspected
 	expiresAfter int
 	now          func() time.Time
 }
@@ -261,9 +265,10 @@ type media struct {
 	createdAt  time.Time
 	expiresAt  time.Time
 
-	info       *processingInfo // last processing_info answered, nil for sync media
-	pollsDone  int             // STATUS polls that advanced processing
-	nextPollAt time.Time       // zero when no check_after_secs is outstanding
+	refused    *processingError // why processing is to fail (WithMediaRules), or nil
+	info       *processingInfo  // last processing_info answered, nil for sync media
+	pollsDone  int              // STATUS polls that advanced processing
+	nextPollAt time.Time        // zero when no check_after_secs is outstanding
 }
 
 // initParams are the parsed INIT parameters.
@@ -430,6 +435,13 @@ func (st *store) finalize(id string) (answer, *apiError) {
 	if m.received != m.totalBytes {
 		return answer{}, badRequest(codeInvalidRequest, segmentsMismatch)
 	}
+	if f := refusal(m, st.cfg.rules); f != nil {
+		if !m.async {
+			m.state = stateFailed
+			return answer{}, badRequest(codeMedia, "%s", f.Message)
+		}
+		m.refused = &processingError{Code: invalidMediaCode, Name: invalidMediaName, Message: f.Message}
+	}
 	m.finalized = true
 	if !m.async {
 		m.state = stateSucceeded
@@ -477,11 +489,15 @@ func (st *store) status(id string) (answer, *apiError) {
 			ProgressPercent: intPtr(m.pollsDone * 100 / (st.cfg.steps + 1)),
 		}
 		m.nextPollAt = now.Add(time.Duration(st.cfg.checkAfter) * time.Second)
-	case st.cfg.procErr != nil:
+	case m.refused != nil || st.cfg.procErr != nil:
 		progress := st.cfg.steps * 100 / (st.cfg.steps + 1)
 		m.state = stateFailed
-		e := *st.cfg.procErr
-		m.info = &processingInfo{State: stateFailed, ProgressPercent: intPtr(progress), Error: &e}
+		e := m.refused
+		if e == nil {
+			e = st.cfg.procErr
+		}
+		e = &processingError{Code: e.Code, Name: e.Name, Message: e.Message} // a copy per answer
+		m.info = &processingInfo{State: stateFailed, ProgressPercent: intPtr(progress), Error: e}
 		m.nextPollAt = time.Time{}
 	default:
 		m.state = stateSucceeded

@@ -10,13 +10,17 @@ import (
 	"net/url"
 
 	"github.com/mediaupload/mediaupload"
+	"github.com/mediaupload/mediaupload/mediacheck"
 	"github.com/mediaupload/mediaupload/mediatest"
 )
 
 // serveAbout is the text of the serve command's usage.
 const serveAbout = `Runs the mediatest fake of the X upload API (v1.1 and v2) until interrupted,
 for programs in any language. It accepts the credentials of the TWITTER_*
-variables when they are set, else built-in test credentials, which it prints.`
+variables when they are set, else built-in test credentials, which it prints.
+With --media-rules it processes like X: a video or GIF that breaks X's media
+rules ends processing "failed" (InvalidMedia, the rule in the message), and an
+image's FINALIZE is refused.`
 
 // setupServe is the serve command: it runs the mediatest fake until ctx
 // ends.
@@ -26,13 +30,14 @@ func setupServe(fs *flag.FlagSet, sio stdio) func(context.Context, []string) err
 	keyFile := fs.String("tls-key", "", "the certificate's private key `FILE` (PEM)")
 	checkAfter := fs.Int("check-after", 1, "`SECONDS` of check_after_secs in processing answers")
 	steps := fs.Int("processing-steps", 2, "answer `N` STATUS polls in_progress before succeeded")
+	mediaRules := fs.Bool("media-rules", false, "process like X: fail the media that break X's media rules (see 'mediaupload check')")
 	verbose := fs.Bool("verbose", false, "log every request on stderr")
 	alias(fs, "v", "verbose")
 	return func(ctx context.Context, args []string) error {
 		if len(args) > 0 {
 			return usagef("mediaupload: serve takes no arguments, got %q; run 'mediaupload help serve'", args[0])
 		}
-		return runServe(ctx, serveConfig{*addr, *certFile, *keyFile, *checkAfter, *steps, *verbose}, sio.stdout, sio.stderr, sio.getenv)
+		return runServe(ctx, serveConfig{*addr, *certFile, *keyFile, *checkAfter, *steps, *mediaRules, *verbose}, sio.stdout, sio.stderr, sio.getenv)
 	}
 }
 
@@ -40,6 +45,7 @@ func setupServe(fs *flag.FlagSet, sio stdio) func(context.Context, []string) err
 type serveConfig struct {
 	addr, certFile, keyFile string
 	checkAfter, steps       int
+	mediaRules              bool
 	verbose                 bool
 }
 
@@ -58,6 +64,9 @@ func runServe(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, ge
 		return err
 	}
 	opts = append(opts, mediatest.WithCredentials(creds))
+	if cfg.mediaRules {
+		opts = append(opts, mediatest.WithMediaRules(mediacheck.DefaultLimits()))
+	}
 	if cfg.verbose {
 		opts = append(opts, mediatest.WithLogf(func(format string, args ...any) {
 			fmt.Fprintf(stderr, format+"\n", args...)

@@ -50,7 +50,7 @@ func completions(sio stdio) []compCommand {
 	}
 	var out []compCommand
 	for _, c := range commands() {
-		cc := compCommand{name: c.name, summary: c.summary, files: c.name == "upload"}
+		cc := compCommand{name: c.name, summary: c.summary, files: c.name == "upload" || c.name == "check"}
 		switch c.name {
 		case "help":
 			cc.words = names

@@ -2,6 +2,7 @@
 // chunked media upload API, and runs a fake of that API for tests and demos.
 //
 //	mediaupload upload [flags] FILE|-   upload to the real API (credentials from TWITTER_* variables)
+//	mediaupload check [flags] FILE...   check media against X's rules without uploading
 //	mediaupload demo [flags]            upload a generated video to an embedded fake; no credentials needed
 //	mediaupload serve [flags]           run the fake API for other programs
 //	mediaupload version                 print the version (also --version)
@@ -9,7 +10,9 @@
 //	mediaupload completion SHELL        print a bash, zsh or fish completion script
 //
 // On success, upload prints only the media id on stdout. Exit status: 0 on
-// success, 1 when the upload failed, 2 for usage errors and bad input.
+// success, 1 when the upload failed, 2 for usage errors and bad input
+// (media X would refuse included). check exits 0 when every file passes,
+// 2 when any is refused, 1 when one cannot be read.
 package main
 
 import (
@@ -58,6 +61,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"upload", "[flags] FILE|-", "upload FILE (or stdin) to X; prints the media id", uploadAbout, setupUpload},
+		{"check", "[flags] FILE...", "check FILEs against X's media rules, without uploading", checkAbout, setupCheck},
 		{"demo", "[flags]", "upload a generated video to an embedded fake API", demoAbout, setupDemo},
 		{"serve", "[flags]", "run the fake upload API for other programs", serveAbout, setupServe},
 		{"version", "", "print the version", "Prints the module version and the VCS revision it was built from.", setupVersion},

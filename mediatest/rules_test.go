@@ -121,7 +121,8 @@ func TestWithMediaRules_sync(t *testing.T) {
 	}{
 		{"png", "image/png", "tweet_image", func(t *testing.T) []byte { return fixture(t, "anim.png") }, mediacheck.Limits{}, ""},
 		{"webp", "image/webp", "dm_image", func(t *testing.T) []byte { return fixture(t, "lossy.webp") }, mediacheck.Limits{}, ""},
-		{"random bytes as a video", "video/mp4", "", func(*testing.T) []byte { return MP4(3000) }, mediacheck.Limits{}, ""},
+		{"random bytes as a video", "video/mp4", "", func(*testing.T) []byte { return testData(3000) }, mediacheck.Limits{}, ""},
+		{"MP4 passes the rules", "video/mp4", "", func(*testing.T) []byte { return MP4(3000) }, mediacheck.Limits{}, ""},
 		{"subtitles are not inspected", "text/srt", "subtitles", func(*testing.T) []byte { return testData(100) },
 			mediacheck.Limits{}, ""},
 		{"image over the account's limit", "image/png", "tweet_image", func(t *testing.T) []byte { return fixture(t, "anim.png") },

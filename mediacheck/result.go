@@ -13,7 +13,7 @@ type Result struct {
 	// Category is the category the rules were applied for.
 	Category string `json:"category"`
 	// Verdict is "pass", "warn" or "refuse": the worst severity found
-	// (notes pass).
+	// (notes pass); "error" when the file could not be inspected.
 	Verdict string `json:"verdict"`
 	// Info is what Inspect found; nil if it failed (see Error).
 	Info *Info `json:"info,omitempty"`
@@ -62,14 +62,14 @@ func (r Result) Err() error { return r.Findings.Err() }
 func (r Result) String() string {
 	var b strings.Builder
 	head := map[string]string{"pass": "passes", "warn": "passes with warnings", "refuse": "refused"}[r.Verdict]
-	if r.Error != "" {
-		head = "not checked"
+	switch {
+	case r.Error != "":
+		fmt.Fprintf(&b, "%s: not checked\n", r.File)
+	case r.Category == "":
+		fmt.Fprintf(&b, "%s: %s for no known category\n", r.File, head)
+	default:
+		fmt.Fprintf(&b, "%s: %s for %s\n", r.File, head, r.Category)
 	}
-	cat := r.Category
-	if cat == "" {
-		cat = "no known category"
-	}
-	fmt.Fprintf(&b, "%s: %s for %s\n", r.File, head, cat)
 	line := func(k, v string) { fmt.Fprintf(&b, "  %-9s %s\n", k, v) }
 	if r.Error != "" {
 		line("error", r.Error)

@@ -70,7 +70,7 @@ func TestResultString(t *testing.T) {
 func TestResultError(t *testing.T) {
 	t.Parallel()
 	r := Result{File: "clip.mp4", Error: "open clip.mp4: no such file or directory", Findings: Findings{}}
-	assert.Equal(t, "clip.mp4: not checked for no known category\n  error     open clip.mp4: no such file or directory\n", r.String())
+	assert.Equal(t, "clip.mp4: not checked\n  error     open clip.mp4: no such file or directory\n", r.String())
 	assert.NoError(t, r.Err())
 }
 

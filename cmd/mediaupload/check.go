@@ -31,8 +31,7 @@ func setupCheck(fs *flag.FlagSet, sio stdio) func(context.Context, []string) err
 	)
 	fs.BoolVar(&asJSON, "json", false, "print a JSON array of results, one per file")
 	fs.StringVar(&category, "category", "", "check as media `CATEGORY`: tweet_image, tweet_gif, tweet_video, dm_image, dm_gif, dm_video, amplify_video (default: from the file's format)")
-	durationVar(fs, &maxDuration, "max-duration", 0, 0, "the longest video the account may post, `DURATION` (default 140s; Premium accounts may post longer ones)")
-	fs.Int64Var(&maxVideoBytes, "max-video-bytes", 0, "the largest video the account may post, in `BYTES` (default 536870912)")
+	accountLimitFlags(fs, &maxDuration, &maxVideoBytes)
 	return func(ctx context.Context, files []string) error {
 		if len(files) == 0 {
 			return usagef("mediaupload: check needs at least one FILE; run 'mediaupload help check'")
@@ -67,7 +66,7 @@ func checkFiles(ctx context.Context, files []string, category string, limits med
 			display = "stdin"
 		}
 		if err != nil {
-			results = append(results, mediacheck.Result{File: display, Category: category, Findings: mediacheck.Findings{}, Error: err.Error()})
+			results = append(results, mediacheck.Result{File: display, Category: category, Verdict: "error", Findings: mediacheck.Findings{}, Error: err.Error()})
 			continue
 		}
 		results = append(results, mediacheck.NewResult(display, info, category, limits))

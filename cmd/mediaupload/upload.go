@@ -50,8 +50,7 @@ func (f *uploadFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.subtitlesLang, "subtitles-lang", "", "two-letter language `CODE` of --subtitles, e.g. EN")
 	fs.StringVar(&f.subtitlesName, "subtitles-name", "", "the `NAME` viewers see for --subtitles, e.g. English (default: the language code)")
 	fs.BoolVar(&f.noCheck, "no-check", false, "upload without checking the media against X's rules first")
-	durationVar(fs, &f.maxDuration, "max-duration", 0, 0, "the longest video the account may post, `DURATION` (default 140s; Premium accounts may post longer ones)")
-	fs.Int64Var(&f.maxVideoBytes, "max-video-bytes", 0, "the largest video the account may post, in `BYTES` (default 536870912)")
+	accountLimitFlags(fs, &f.maxDuration, &f.maxVideoBytes)
 	fs.StringVar(&f.resumeFile, "resume-file", "", "keep the upload's state in `PATH` so that a rerun after a crash or kill continues it; removed on success")
 	fs.BoolVar(&f.json, "json", false, "print the result as one JSON object")
 	fs.BoolVar(&f.progress, "progress", false, "show progress on stderr even when it is not a terminal (a line per step)")
@@ -202,6 +201,13 @@ Credentials come from the environment: TWITTER_CONSUMER_KEY,
 TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN and TWITTER_ACCESS_TOKEN_SECRET
 (OAuth 1.0a, both APIs); or, for v2, TWITTER_OAUTH2_TOKEN, an OAuth 2.0 user
 token with the media.write scope.`
+
+// accountLimitFlags registers the flags of the media limits that depend on
+// the account, shared by upload and check.
+func accountLimitFlags(fs *flag.FlagSet, maxDuration *time.Duration, maxVideoBytes *int64) {
+	durationVar(fs, maxDuration, "max-duration", 0, 0, "the longest video the account may post, `DURATION` (default 140s; Premium accounts may post longer ones)")
+	fs.Int64Var(maxVideoBytes, "max-video-bytes", 0, "the largest video the account may post, in `BYTES` (default 536870912)")
+}
 
 // refusal is media that breaks X's rules, refused before any request:
 // "FILE: the rule, X's limit and the value" (see mediacheck.RuleError),

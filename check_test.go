@@ -89,6 +89,18 @@ func TestUploadCheckOptions(t *testing.T) {
 		require.NoError(t, err)
 		assertUploaded(t, srv, m, data)
 	})
+	t.Run("NoCheck leaves the size limit to X", func(t *testing.T) {
+		t.Parallel()
+		srv, c, _ := newFake(t, nil)
+		big := append(mediatest.PNG(), make([]byte, ImageLimit)...)
+		_, err := c.Upload(t.Context(), bytes.NewReader(big))
+		require.ErrorIs(t, err, ErrTooLarge)
+		assert.Empty(t, srv.Requests())
+		_, err = c.Upload(t.Context(), bytes.NewReader(big), NoCheck())
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr, "X's INIT judges it")
+		assert.Equal(t, 400, apiErr.StatusCode)
+	})
 	t.Run("an account's limits", func(t *testing.T) {
 		t.Parallel()
 		srv := mediatest.NewServer(mediatest.WithCheckAfter(0))

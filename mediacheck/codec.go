@@ -103,10 +103,15 @@ func (w *mp4Walk) avcConfig(v *VideoTrack, c *mp4.AvcCBox) Ratio {
 	}
 	v.Chroma = chromaName(sps.ChromaFormatIDC)
 	v.BitDepth = int(sps.BitDepthLumaMinus8) + 8
-	if sps.FrameMbsOnlyFlag {
+	switch {
+	case sps.FrameMbsOnlyFlag:
 		v.Scan = "progressive"
-	} else {
-		v.Scan = "interlaced"
+	case sps.MbAdaptiveFrameFieldFlag:
+		v.Scan = "interlaced" // MBAFF: field-coded macroblocks
+	default:
+		// Field pictures are allowed but not known to be used: x264's
+		// fake-interlaced flags progressive video so (Blu-ray encodes).
+		w.info.problem("the H.264 stream allows field pictures (frame_mbs_only_flag 0): it may be interlaced, which X refuses")
 	}
 	if sps.Width > 0 && sps.Width <= 1<<16 && sps.Height > 0 && sps.Height <= 1<<16 {
 		v.Width, v.Height = int(sps.Width), int(sps.Height)

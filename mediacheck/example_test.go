@@ -49,7 +49,7 @@ func ExampleResult() {
 	// Output:
 	// ok.mov: passes for tweet_video
 	//   format    mov (qt), 9.9 kB (10089 bytes)
-	//   duration  1.021 s
+	//   duration  1 s
 	//   video     h264 High 1.0 64×64 30 fps 4:2:0 8-bit progressive
 	//   audio     aac LC mono 48000 Hz
 }

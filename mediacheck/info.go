@@ -74,7 +74,8 @@ type Info struct {
 	Animated bool `json:"animated,omitempty"`
 	// Fragmented reports an MP4 whose samples are described in moof boxes.
 	Fragmented bool `json:"fragmented,omitempty"`
-	// Duration is a video's length: the longest track's.
+	// Duration is the media's length: the video track's when there is one
+	// (an audio track runs longer by its encoder priming), else the longest.
 	Duration time.Duration `json:"-"`
 	// Video is the first video track, nil if there is none.
 	Video *VideoTrack `json:"video,omitempty"`

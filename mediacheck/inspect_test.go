@@ -39,7 +39,9 @@ func mp4Info(size int64, v *VideoTrack, mods ...func(*Info)) *Info {
 func withAudio(a *AudioTrack) func(*Info) {
 	return func(i *Info) {
 		i.Audio, i.AudioTracks = a, 1
-		i.Duration = max(i.Duration, a.Duration)
+		if i.Video == nil { // a video's length is its video track's
+			i.Duration = max(i.Duration, a.Duration)
+		}
 	}
 }
 
@@ -127,6 +129,14 @@ func TestInspectFixtures(t *testing.T) {
 			}),
 			findings: Findings{refuse(tv, RuleScan, "progressive", "interlaced",
 				"scan interlaced is not X's required progressive for tweet_video")},
+		},
+		{
+			file: "fake_interlaced.mp4", category: tv,
+			want: mp4Info(4858, func() *VideoTrack { v := h264(); v.Level, v.Scan = "2.1", ""; return v }(), func(i *Info) {
+				i.Problems = []string{"the H.264 stream allows field pictures (frame_mbs_only_flag 0): it may be interlaced, which X refuses"}
+			}),
+			findings: Findings{warn(tv, RuleUnreadable, "", "",
+				"could not tell from the headers: the H.264 stream allows field pictures (frame_mbs_only_flag 0): it may be interlaced, which X refuses; X will judge it")},
 		},
 		{
 			file: "sar4x3.mp4", category: tv,

@@ -315,7 +315,14 @@ func (w *mp4Walk) finish() {
 			}
 		}
 	}
+	// The video's length is the video track's: an audio track's media
+	// runs longer by the encoder's priming samples (AAC's 1024), which its
+	// edit list trims, so "longest track" would make an exact 140 s clip
+	// 140.021 s long.
 	info.Duration = longest
+	if info.Video != nil && info.Video.Duration > 0 {
+		info.Duration = info.Video.Duration
+	}
 	if mvhd := w.moov.Mvhd; longest == 0 && mvhd != nil && mvhd.Timescale > 0 {
 		info.Duration = ticks(float64(mvhd.Duration), mvhd.Timescale)
 	}

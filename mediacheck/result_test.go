@@ -28,7 +28,7 @@ func TestResultString(t *testing.T) {
 	}{
 		{"ok.mp4", "", "ok.mp4: passes for tweet_video\n" +
 			"  format    mp4 (isom), 9.7 kB (9886 bytes)\n" +
-			"  duration  1.021 s\n" +
+			"  duration  1 s\n" +
 			"  video     h264 High 1.0 64×64 30 fps 4:2:0 8-bit progressive\n" +
 			"  audio     aac LC stereo 48000 Hz\n"},
 		{"fps120.mp4", "dm_video", "fps120.mp4: refused for dm_video\n" +
@@ -45,7 +45,7 @@ func TestResultString(t *testing.T) {
 			"  warn      video codec HEVC is not documented by X, which asks for H.264 for tweet_video; X may refuse it\n"},
 		{"ok_frag.mp4", "", "ok_frag.mp4: passes for tweet_video\n" +
 			"  format    mp4 (iso5), fragmented, 9.6 kB (9784 bytes)\n" +
-			"  duration  1.067 s\n" +
+			"  duration  1 s\n" +
 			"  video     h264 High 1.0 64×64 30 fps 4:2:0 8-bit progressive\n" +
 			"  audio     aac LC stereo 48000 Hz\n"},
 		{"ffmpeg.gif", "", "ffmpeg.gif: passes for tweet_gif\n" +
@@ -76,9 +76,9 @@ func TestResultError(t *testing.T) {
 
 func TestInfoString(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, "mp4, 9.7 kB, 1.021 s; video h264 High 1.0 64×64 30 fps 4:2:0 8-bit progressive; audio aac LC stereo 48000 Hz",
+	assert.Equal(t, "mp4, 9.7 kB, 1 s; video h264 High 1.0 64×64 30 fps 4:2:0 8-bit progressive; audio aac LC stereo 48000 Hz",
 		inspectFixture(t, "ok.mp4").String())
-	assert.Equal(t, "mp4 (fragmented), 9.6 kB, 1.067 s; video h264 High 1.0 64×64 30 fps 4:2:0 8-bit progressive; audio aac LC stereo 48000 Hz",
+	assert.Equal(t, "mp4 (fragmented), 9.6 kB, 1 s; video h264 High 1.0 64×64 30 fps 4:2:0 8-bit progressive; audio aac LC stereo 48000 Hz",
 		inspectFixture(t, "ok_frag.mp4").String())
 	assert.Equal(t, "webp, 2.6 kB, 64×48, 10 frames", inspectFixture(t, "anim.webp").String())
 	assert.Equal(t, "unknown format, 3 B", (&Info{Size: 3}).String())

@@ -319,7 +319,7 @@ func (c *checker) catName() string {
 
 func (c *checker) check(info *Info) {
 	for _, p := range info.Problems {
-		c.add(RuleUnreadable, Warn, "", "", "could not read all of the file: %s; X will judge it", p)
+		c.add(RuleUnreadable, Warn, "", "", "could not tell from the headers: %s; X will judge it", p)
 	}
 	kind := CategoryKind(c.cat)
 	fileKind := info.Format.Kind()

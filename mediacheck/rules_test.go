@@ -122,7 +122,7 @@ func TestCheck(t *testing.T) {
 			want: Findings{
 				refuse(tv, RuleFrameRate, "60 fps", "120 fps", "frame rate 120 fps is over X's limit of 60 fps for tweet_video"),
 				refuse(tv, RuleBitDepth, "8 bits", "10 bits", "bit depth 10 bits is over X's limit of 8 bits for tweet_video"),
-				warn(tv, RuleUnreadable, "", "", "could not read all of the file: box \"junk\" runs past the end; X will judge it"),
+				warn(tv, RuleUnreadable, "", "", "could not tell from the headers: box \"junk\" runs past the end; X will judge it"),
 				warn(tv, RuleTracks, "1", "2", "2 video tracks; X takes the first and may refuse the file"),
 			},
 		},

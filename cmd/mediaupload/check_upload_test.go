@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mediaupload/mediaupload"
 	"github.com/mediaupload/mediaupload/mediatest"
 )
 
@@ -109,4 +111,25 @@ func assertUploadedFile(t *testing.T, srv *mediatest.Server, r result, path stri
 	require.True(t, ok, "no media %q", r.stdout)
 	assert.Equal(t, hexSHA(data), m.SHA256)
 	assert.Equal(t, "succeeded", m.State)
+}
+
+// TestUploadSizeRefusal: an image over its category's limit is refused
+// like a broken rule (one line naming the file, exit 2, nothing sent);
+// --no-check leaves the judgement to X, whose INIT refuses it.
+func TestUploadSizeRefusal(t *testing.T) {
+	t.Parallel()
+	srv := newServer0(t)
+	big := append(mediatest.PNG(), make([]byte, mediaupload.ImageLimit)...)
+	path := writeFile(t, big)
+	r := runCLI(t, envFor(srv), nil, "upload", "--endpoint", srv.UploadURL(), path)
+	assert.Equal(t, 2, r.code)
+	assert.Equal(t, fmt.Sprintf("%s: media is too large: %d bytes is over the 5242880-byte limit of tweet_image by %d bytes (--no-check uploads it anyway)\n",
+		path, len(big), len(big)-mediaupload.ImageLimit), r.stderr)
+	assert.Empty(t, srv.Requests())
+
+	r = runCLI(t, envFor(srv), nil, "upload", "--endpoint", srv.UploadURL(), "--no-check", path)
+	assert.Equal(t, 1, r.code, "X refuses it")
+	assert.Contains(t, r.stderr, "HTTP 400")
+	require.NotEmpty(t, srv.Requests())
+	assert.Equal(t, mediatest.StepInit, srv.Requests()[0].Step)
 }

@@ -173,7 +173,7 @@ func TestUploadFromStdinStopsAtTheLimit(t *testing.T) {
 	r := runCLI(t, envFor(srv), stdin, "upload", "--endpoint", srv.UploadURL(), "-")
 	assert.Equal(t, 2, r.code)
 	assert.Empty(t, r.stdout)
-	assert.Equal(t, "mediaupload: media is too large: the input is over the 5242880-byte limit of tweet_image (refused once past it, so its full size is unknown)\n", r.stderr)
+	assert.Equal(t, "stdin: media is too large: the input is over the 5242880-byte limit of tweet_image (refused once past it, so its full size is unknown) (--no-check uploads it anyway)\n", r.stderr)
 	assert.LessOrEqual(t, stdin.n.Load(), int64(mediaupload.ImageLimit+1), "stdin is read no further than past the limit")
 	assert.Empty(t, srv.Requests())
 }

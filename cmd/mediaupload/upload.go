@@ -209,22 +209,30 @@ func accountLimitFlags(fs *flag.FlagSet, maxDuration *time.Duration, maxVideoByt
 	fs.Int64Var(maxVideoBytes, "max-video-bytes", 0, "the largest video the account may post, in `BYTES` (default 536870912)")
 }
 
-// refusal is media that breaks X's rules, refused before any request:
-// "FILE: the rule, X's limit and the value" (see mediacheck.RuleError),
-// with --no-check as the way round.
+// refusal is media refused before any request because X would refuse it
+// (its rules, or its category's size limit): "FILE: why", with
+// --no-check as the way round.
 type refusal struct {
 	file string
 	err  error
 }
 
-func (r refusal) Error() string {
+// refused wraps err as a refusal of file, if it is one.
+func refused(file string, err error) error {
 	var re *mediacheck.RuleError
-	errors.As(r.err, &re)
+	var le *mediaupload.LimitError
+	if errors.As(err, &re) || errors.As(err, &le) {
+		return refusal{file: file, err: err}
+	}
+	return err
+}
+
+func (r refusal) Error() string {
 	name := r.file
 	if name == "-" {
 		name = "stdin"
 	}
-	return name + ": " + re.Error() + " (--no-check uploads it anyway)"
+	return name + ": " + strings.TrimPrefix(r.err.Error(), "mediaupload: ") + " (--no-check uploads it anyway)"
 }
 
 func (r refusal) Unwrap() error { return r.err }
@@ -261,12 +269,8 @@ func setupUpload(fs *flag.FlagSet, sio stdio) func(context.Context, []string) er
 			return usageError{f.explainMismatch(err)}
 		}
 		m, err := upload(ctx, client, in, &f, bar)
-		var refused *mediacheck.RuleError
-		if errors.As(err, &refused) {
-			return refusal{file: files[0], err: err}
-		}
 		if err != nil {
-			return err
+			return refused(files[0], err)
 		}
 		return printMedia(sio.stdout, m, f.json)
 	}

@@ -23,6 +23,8 @@ ff $V $X264 -pix_fmt yuv444p yuv444.mp4
 ff $V $X264 -pix_fmt yuv420p10le 10bit.mp4
 ff $V $X264 -pix_fmt yuv420p -flags +ildct+ilme -x264-params tff=1 interlaced.mp4
 ff $V $X264 -pix_fmt yuv420p -flags +ildct+ilme -x264-params tff=1 -f mov interlaced.mov
+# flagged as possibly interlaced (no MBAFF), encoded progressive: a warning
+ff $V $X264 -pix_fmt yuv420p -x264-params fake-interlaced=1:pic-struct=1 fake_interlaced.mp4
 ff $V $X264 -pix_fmt yuv420p -vf setsar=4/3 sar4x3.mp4
 ff -f lavfi -i testsrc2=size=256x64:rate=30:duration=1 $X264 -pix_fmt yuv420p aspect4x1.mp4
 ff -f lavfi -i testsrc2=size=16x16:rate=30:duration=1 $X264 -pix_fmt yuv420p small16.mp4

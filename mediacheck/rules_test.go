@@ -61,9 +61,18 @@ func TestCheck(t *testing.T) {
 		{name: "duration 150 s: premium", info: clip(func(i *Info) { i.Duration = 150 * time.Second }), category: tv, limits: premium},
 		{name: "duration exactly 140 s", info: clip(func(i *Info) { i.Duration = 140 * time.Second }), category: tv},
 		{
-			name: "duration 140.001 s", info: clip(func(i *Info) { i.Duration = 140*time.Second + time.Millisecond }), category: "dm_video",
-			want: Findings{refuse("dm_video", RuleDuration, "140 s", "140.001 s",
-				"duration 140.001 s is over X's limit of 140 s for dm_video")},
+			name: "duration 140.021 s: AAC priming, a warning", info: clip(func(i *Info) { i.Duration = 140*time.Second + 21*time.Millisecond }), category: "dm_video",
+			want: Findings{warn("dm_video", RuleDuration, "140 s", "140.021 s",
+				"duration 140.021 s is over X's limit of 140 s for dm_video")},
+		},
+		{
+			name: "duration 140.051 s", info: clip(func(i *Info) { i.Duration = 140*time.Second + 51*time.Millisecond }), category: "dm_video",
+			want: Findings{refuse("dm_video", RuleDuration, "140 s", "140.051 s",
+				"duration 140.051 s is over X's limit of 140 s for dm_video")},
+		},
+		{
+			name: "duration 0.48 s, a warning", info: clip(func(i *Info) { i.Duration = 480 * time.Millisecond }), category: tv,
+			want: Findings{warn(tv, RuleDuration, "0.5 s", "0.48 s", "duration 0.48 s is under X's minimum of 0.5 s for tweet_video")},
 		},
 		{
 			name: "duration unknown", info: clip(func(i *Info) { i.Duration = 0 }), category: tv,

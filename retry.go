@@ -261,6 +261,10 @@ func unwrapPermanent(err error) error {
 // nothing moves for the stall timeout (see [watchdog]), and with
 // [ErrTooSlow] when its answer is not complete within [Client.attemptLimit].
 func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answer, error) {
+	if err := c.budget.acquireSlot(ctx); err != nil {
+		return nil, err
+	}
+	defer c.budget.releaseSlot()
 	actx, watchdog := stall.Start(ctx, c.stallTimeout)
 	defer watchdog.Stop()
 

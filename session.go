@@ -178,11 +178,7 @@ func (s *session) isAcked(i int) bool {
 }
 
 // segmentDone records an acknowledged segment, saves and reports it.
-func (s *session) segmentDone(ctx context.Context, seg segments.Segment, data []byte) error {
-	sum := "-"
-	if s.store != nil {
-		sum = segmentSHA(data)
-	}
+func (s *session) segmentDone(ctx context.Context, seg segments.Segment, sum string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.acked[seg.Index] = sum
@@ -227,15 +223,16 @@ func (s *session) emit() {
 }
 
 // sendSegments sends every segment not yet acknowledged, with at most
-// c.concurrency in flight. Chunk buffers come from a pool of
-// concurrency+1, so memory does not grow with the input; a buffer returns
-// to the pool only when its request, retries included, has finished. The
-// first failure cancels the rest.
+// c.concurrency in flight. It holds at most concurrency+1 chunk buffers,
+// taken from the client's shared budget, so memory grows neither with the
+// input nor with the number of uploads; a buffer goes back only when its
+// request, retries included, has finished. The first failure cancels the
+// rest.
 func (s *session) sendSegments(ctx context.Context) error {
 	c := s.c
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.concurrency)
-	pool := newBufferPool(c.concurrency+1, int(s.lay.MaxSize()), &c.spares)
+	pool := newBufferPool(c.concurrency+1, int(s.lay.MaxSize()), c.budget)
 	mediaID := s.state.MediaID
 	var producerErr error
 	for producerErr == nil {
@@ -263,25 +260,15 @@ func (s *session) sendSegments(ctx context.Context) error {
 			continue
 		}
 		g.Go(func() error {
-			defer pool.put(buf)
-			data := data
-			if data == nil {
-				var err error
-				if data, err = s.src.Read(seg, buf); err != nil {
-					return &UploadError{Step: StepAppend, MediaID: mediaID, Segment: seg.Index, Err: err}
-				}
-			}
-			start := c.now()
-			attempts, err := c.appendSegment(gctx, mediaID, seg.Index, data, s.cfg.base64)
-			s.lay.Observe(seg, c.now().Sub(start), attempts)
+			sum, err := s.sendSegment(gctx, mediaID, seg, data, buf)
+			pool.put(buf) // appendSegment has returned: nothing reads buf any more
 			if err != nil {
 				return &UploadError{Step: StepAppend, MediaID: mediaID, Segment: seg.Index, Err: err}
 			}
-			return s.segmentDone(ctx, seg, data) // ctx, not gctx: a sibling failure must not cancel saving an acknowledged segment
+			return s.segmentDone(ctx, seg, sum) // ctx, not gctx: a sibling failure must not cancel saving an acknowledged segment
 		})
 	}
 	err := g.Wait()
-	pool.release()
 	if err == nil {
 		err = producerErr
 	}
@@ -289,6 +276,28 @@ func (s *session) sendSegments(ctx context.Context) error {
 		err = ctx.Err()
 	}
 	return err
+}
+
+// sendSegment sends one segment, read into buf unless data already holds
+// it, and returns the checksum its resume state keeps ("-" without a
+// store).
+func (s *session) sendSegment(ctx context.Context, mediaID string, seg segments.Segment, data, buf []byte) (string, error) {
+	if data == nil {
+		var err error
+		if data, err = s.src.Read(seg, buf); err != nil {
+			return "", err
+		}
+	}
+	start := s.c.now()
+	attempts, err := s.c.appendSegment(ctx, mediaID, seg.Index, data, s.cfg.base64)
+	s.lay.Observe(seg, s.c.now().Sub(start), attempts)
+	if err != nil {
+		return "", err
+	}
+	if s.store == nil {
+		return "-", nil
+	}
+	return segmentSHA(data), nil
 }
 
 // readInOrder reads a segment of an in-order input in the producer (the
@@ -313,48 +322,38 @@ func (s *session) readInOrder(seg segments.Segment, buf []byte, acked bool) ([]b
 	return nil, err
 }
 
-// bufferPool hands out at most n chunk buffers of one upload. They come
-// from the client's spare buffers, or are allocated on first use, and go
-// back to the spares when the upload ends, so that a process uploading one
-// file after another reuses the same memory.
+// bufferPool hands out at most n chunk buffers of one upload, from the
+// budget its client shares with every other upload: a buffer is taken from
+// the budget when a segment needs it and given back as soon as its request
+// is done.
 type bufferPool struct {
-	free   chan []byte
+	turns  chan struct{} // one per buffer the upload may hold
 	size   int
-	spares *sync.Pool
+	budget *budget
 }
 
-func newBufferPool(n, size int, spares *sync.Pool) *bufferPool {
-	p := &bufferPool{free: make(chan []byte, n), size: size, spares: spares}
-	for range n {
-		p.free <- nil
-	}
-	return p
+func newBufferPool(n, size int, b *budget) *bufferPool {
+	return &bufferPool{turns: make(chan struct{}, n), size: size, budget: b}
 }
 
-// get waits for a free buffer or for ctx to end.
+// get waits for a buffer or for ctx to end.
 func (p *bufferPool) get(ctx context.Context) ([]byte, error) {
 	select {
-	case b := <-p.free:
-		if b == nil {
-			if spare, ok := p.spares.Get().(*[]byte); ok && cap(*spare) >= p.size {
-				return (*spare)[:p.size], nil
-			}
-			b = make([]byte, p.size)
-		}
-		return b, nil
+	case p.turns <- struct{}{}:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, context.Cause(ctx)
 	}
+	b, err := p.budget.get(ctx, p.size)
+	if err != nil {
+		<-p.turns
+		return nil, err
+	}
+	return b, nil
 }
 
-// release hands the buffers back to the client's spares; call it once no
-// buffer is in use.
-func (p *bufferPool) release() {
-	for range cap(p.free) {
-		if b := <-p.free; b != nil {
-			p.spares.Put(&b)
-		}
-	}
+// put gives a buffer back to the budget; call it only once nothing reads
+// it any more.
+func (p *bufferPool) put(b []byte) {
+	p.budget.put(b)
+	<-p.turns
 }
-
-func (p *bufferPool) put(b []byte) { p.free <- b }

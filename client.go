@@ -37,7 +37,8 @@ type Client struct {
 	onRetry           func(RetryEvent) // nil: none
 	memoryBudget      int64
 	maxInFlight       int
-	budget            *budget // shared by every upload
+	budget            *budget   // shared by every upload
+	gate              *rateGate // what is known of rate limits, shared
 	sleep             func(ctx context.Context, d time.Duration) error
 	now               func() time.Time
 }
@@ -78,6 +79,7 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("%w: WithChunkSize and WithAdaptiveChunkSize exclude each other", ErrChunkSize)
 	}
 	c.budget = newBudget(c.memoryBudget, c.maxInFlight)
+	c.gate = newRateGate()
 	c.dialect = wire.V1(c.endpoint)
 	if c.api == APIv2 {
 		c.dialect = wire.V2(c.endpoint)

@@ -142,3 +142,31 @@ func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+// BenchmarkResume uploads 1000 segments of 1 KiB to a local sink with a
+// FileStore (its Save writes and fsyncs) and without a store: compare the
+// two in one run for the cost of keeping the resume state.
+func BenchmarkResume(b *testing.B) {
+	const segs, chunk = 1000, 1 << 10
+	data := append(append([]byte{}, mp4Head...), make([]byte, segs*chunk-len(mp4Head))...)
+	for _, withStore := range []bool{false, true} {
+		b.Run(fmt.Sprintf("store=%t", withStore), func(b *testing.B) {
+			srv := sinkServer(b)
+			c, err := NewClient(&http.Client{Transport: NewTransport()}, WithEndpoint(srv.URL+"/1.1/media/upload.json"), WithChunkSize(chunk))
+			if err != nil {
+				b.Fatal(err)
+			}
+			store := FileStore{Path: filepath.Join(b.TempDir(), "state.json")}
+			b.ReportAllocs()
+			for b.Loop() {
+				opts := []UploadOption{Category("tweet_video"), NoCheck()}
+				if withStore {
+					opts = append(opts, Resume(store))
+				}
+				if _, err := c.Upload(b.Context(), bytes.NewReader(data), opts...); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

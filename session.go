@@ -15,7 +15,8 @@ import (
 // session is the state of one [Client.Upload] call: its input, its segment
 // layout, what the service has acknowledged, and its progress. The same
 // state is saved to the [ResumeStore], when there is one, after every
-// change, so that a later process can continue.
+// change (those made while a save runs go together into the next), so
+// that a later process can continue.
 type session struct {
 	c        *Client
 	cfg      *uploadConfig
@@ -29,6 +30,13 @@ type session struct {
 	state    resumeState    // without Segments: those come from lay and acked
 	acked    map[int]string // segment index → SHA-256 (empty without a store)
 	progress Progress
+	changes  uint64 // changes made to the state, under mu
+
+	// saveMu serializes saves and is held across the store's Save, never
+	// together with mu held first: workers keep acknowledging segments
+	// while a save runs, and the next save takes them all at once.
+	saveMu sync.Mutex
+	saved  uint64 // the changes the store holds, under saveMu
 }
 
 func newSession(c *Client, cfg *uploadConfig, src *source.Source, chunk, maxChunk int64, head []byte) *session {
@@ -69,7 +77,7 @@ func (s *session) resume(ctx context.Context) error {
 			s.c.log.Info("resume state not used; starting over", "reason", reason)
 		}
 	}
-	return s.save(ctx)
+	return s.saveNow(ctx)
 }
 
 // load reads the saved state, if any.
@@ -131,42 +139,80 @@ func (s *session) adopt(prev *resumeState) {
 	s.progress.MediaID = prev.MediaID
 }
 
-// save writes the state to the store, if any.
-func (s *session) save(ctx context.Context) error {
-	if s.store == nil {
-		return nil
-	}
+// marshal encodes the state with its segments; call it with mu held.
+func (s *session) marshal() ([]byte, error) {
 	st := s.state
 	for _, seg := range s.lay.Planned() {
 		st.Segments = append(st.Segments, segmentState{Index: seg.Index, Offset: seg.Offset, Size: seg.Size, SHA256: s.acked[seg.Index]})
 	}
-	b, err := json.Marshal(st)
+	return json.Marshal(st)
+}
+
+// changed counts a change of the state and returns its number, for
+// persist; call it with mu held.
+func (s *session) changed() uint64 {
+	s.changes++
+	return s.changes
+}
+
+// persist makes sure the store holds the state as of change n, or a later
+// one, without holding mu across the store's Save: if a save that began
+// after change n has finished meanwhile, there is nothing to do; otherwise
+// it saves the newest state, covering every change made so far. A kill
+// therefore loses at most the changes whose persist has not returned.
+func (s *session) persist(ctx context.Context, n uint64) error {
+	if s.store == nil {
+		return nil
+	}
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
+	if s.saved >= n {
+		return nil
+	}
+	s.mu.Lock()
+	b, err := s.marshal()
+	upTo := s.changes
+	s.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	return s.store.Save(ctx, b)
+	if err := s.store.Save(ctx, b); err != nil {
+		return err
+	}
+	s.saved = upTo
+	return nil
+}
+
+// saveNow saves the state as it is.
+func (s *session) saveNow(ctx context.Context) error {
+	s.mu.Lock()
+	n := s.changed()
+	s.mu.Unlock()
+	return s.persist(ctx, n)
 }
 
 // update changes the state under the lock and saves it.
 func (s *session) update(ctx context.Context, change func(st *resumeState)) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	change(&s.state)
 	if s.state.MediaID != "" {
 		s.progress.MediaID = s.state.MediaID
 	}
-	return s.save(ctx)
+	n := s.changed()
+	s.mu.Unlock()
+	return s.persist(ctx, n)
 }
 
 // forgetAcked treats every segment as not yet sent, and saves that: the
 // service said it lacks some of the bytes acknowledged.
 func (s *session) forgetAcked(ctx context.Context) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	clear(s.acked)
 	s.progress.BytesSent, s.progress.SegmentsDone = 0, 0
 	s.lay.Rewind()
-	return s.save(ctx)
+	n := s.changed()
+	s.mu.Unlock()
+	return s.persist(ctx, n)
 }
 
 // isAcked reports whether the service already has segment i.
@@ -177,16 +223,17 @@ func (s *session) isAcked(i int) bool {
 	return ok
 }
 
-// segmentDone records an acknowledged segment, saves and reports it.
+// segmentDone records an acknowledged segment, reports it and saves it
+// (with the others acknowledged meanwhile).
 func (s *session) segmentDone(ctx context.Context, seg segments.Segment, sum string) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.acked[seg.Index] = sum
 	s.progress.BytesSent += seg.Size
 	s.progress.SegmentsDone++
-	err := s.save(ctx)
+	n := s.changed()
 	s.emit()
-	return err
+	s.mu.Unlock()
+	return s.persist(ctx, n)
 }
 
 // skip reads past an acknowledged segment of an in-order input, checking

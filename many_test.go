@@ -181,7 +181,8 @@ func uploadPatterns(t *testing.T, ctx context.Context, c *Client, srv *hashServe
 // TestManyUploadsStayWithinTheBudget: 200 uploads at once through one
 // Client hold no more chunk memory than its budget (each alone would hold
 // concurrency+1 buffers: 200 × 9 × 128 KiB = 225 MiB), keep no more
-// requests in flight than its cap, and arrive byte-exact. Not parallel, so
+// requests in flight than its cap, arrive byte-exact, and share fairly: the
+// slowest is within a small factor of the average. Not parallel, so
 // that other tests' memory does not count.
 func TestManyUploadsStayWithinTheBudget(t *testing.T) {
 	const (
@@ -216,8 +217,23 @@ func TestManyUploadsStayWithinTheBudget(t *testing.T) {
 			}
 		}
 	}()
-	uploadPatterns(t, t.Context(), c, srv, uploads, size, chunk, nil)
+	start := time.Now()
+	var mu sync.Mutex
+	var took []time.Duration
+	uploadPatterns(t, t.Context(), c, srv, uploads, size, chunk, func(int) {
+		mu.Lock()
+		defer mu.Unlock()
+		took = append(took, time.Since(start))
+	})
 	close(stop)
+	var sum, slowest time.Duration
+	for _, d := range took {
+		sum += d
+		slowest = max(slowest, d)
+	}
+	mean := sum / time.Duration(len(took))
+	t.Logf("uploads took %v on average, %v the slowest", mean, slowest)
+	assert.Less(t, slowest, 3*mean, "fair: the slowest upload is within a small factor of the average")
 	grew := int64(<-peak) - int64(base)
 	t.Logf("peak heap in use: %.1f MiB over the %.1f MiB before (budget %d MiB); server: %d requests in flight, %d connections at most",
 		float64(grew)/(1<<20), float64(base)/(1<<20), budget>>20, srv.maxInFlight, srv.maxConns)

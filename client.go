@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mediaupload/mediaupload/internal/segments"
@@ -36,7 +35,10 @@ type Client struct {
 	log               *slog.Logger
 	mediaLimits       mediacheck.Limits
 	onRetry           func(RetryEvent) // nil: none
-	spares            sync.Pool        // chunk buffers of finished uploads
+	memoryBudget      int64
+	maxInFlight       int
+	budget            *budget   // shared by every upload
+	gate              *rateGate // what is known of rate limits, shared
 	sleep             func(ctx context.Context, d time.Duration) error
 	now               func() time.Time
 }
@@ -55,6 +57,8 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 	c := &Client{
 		http:              &hc,
 		concurrency:       DefaultConcurrency,
+		memoryBudget:      DefaultMemoryBudget,
+		maxInFlight:       DefaultMaxInFlight,
 		retry:             DefaultRetryPolicy(),
 		userAgent:         DefaultUserAgent,
 		maxProcessingWait: DefaultMaxProcessingWait,
@@ -74,6 +78,8 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 	if c.adaptiveTarget > 0 && c.chunkSize > 0 {
 		return nil, fmt.Errorf("%w: WithChunkSize and WithAdaptiveChunkSize exclude each other", ErrChunkSize)
 	}
+	c.budget = newBudget(c.memoryBudget, c.maxInFlight)
+	c.gate = newRateGate()
 	c.dialect = wire.V1(c.endpoint)
 	if c.api == APIv2 {
 		c.dialect = wire.V2(c.endpoint)
@@ -217,7 +223,9 @@ func WithAdaptiveChunkSize() Option {
 }
 
 // WithConcurrency sets how many segments are sent at once, 1 to 64 (default
-// [DefaultConcurrency]). Memory use is about (n+1) × chunk size.
+// [DefaultConcurrency]). Memory use is about (n+1) × chunk size, within
+// the Client's [WithMemoryBudget] shared by all its uploads, and requests in
+// flight within its [WithMaxInFlight].
 func WithConcurrency(n int) Option {
 	return func(c *Client) error {
 		if n < 1 || n > 64 {

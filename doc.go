@@ -50,6 +50,17 @@
 // stall timeout plus its body's time at [MinTransferRate] ([ErrTooSlow]).
 // See [RetryPolicy].
 //
+// # Many uploads
+//
+// All uploads of a Client share one budget of chunk memory
+// ([WithMemoryBudget]) and one cap on requests in flight
+// ([WithMaxInFlight]), handed out in the order asked for, so a service
+// can run thousands of uploads through one Client in bounded memory and
+// connections; [WithConcurrency] caps each upload under it. They also
+// share what the answers say of X's rate limits: no request of a step is
+// sent into a window known to be spent; it waits for the window's reset,
+// reported with [ErrRateLimited] through [OnRetry].
+//
 // # Errors
 //
 // Bad input is refused before any request with a sentinel error such as

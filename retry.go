@@ -143,8 +143,12 @@ func (c *Client) send(ctx context.Context, step Step, build buildFunc, logAttrs 
 	b.Reset()
 	attrs := func(kv ...any) []any { return append(append([]any{"step", step}, logAttrs...), kv...) }
 	var waited time.Duration
+	var waitedUntil time.Time // the end of the last wait the service asked for
 	var t tries
 	for {
+		if err := c.admit(ctx, step, waitedUntil, c.gateReport(step, logAttrs, t.n)); err != nil {
+			return nil, t, err
+		}
 		t.n++
 		start := c.now()
 		ans, err := c.attempt(ctx, step, build)
@@ -186,6 +190,9 @@ func (c *Client) send(ctx context.Context, step Step, build buildFunc, logAttrs 
 				"until", c.clockTime(c.now().Add(wait)), "cause", err)...)
 		}
 		waited += wait
+		if asked {
+			waitedUntil = c.now().Add(wait)
+		}
 		if serr := c.sleep(ctx, wait); serr != nil {
 			return nil, t, fmt.Errorf("%w (last attempt: %w)", serr, err)
 		}
@@ -257,10 +264,16 @@ func unwrapPermanent(err error) error {
 	return err
 }
 
-// attempt makes one request. A watchdog abandons it with [ErrStalled] when
+// attempt makes one request, holding a slot taken by [Client.admit],
+// which it gives back. A watchdog abandons it with [ErrStalled] when
 // nothing moves for the stall timeout (see [watchdog]), and with
 // [ErrTooSlow] when its answer is not complete within [Client.attemptLimit].
 func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answer, error) {
+	status, header := 0, http.Header(nil) // the answer's, for the gate
+	defer func() {
+		c.gateObserve(step, status, header)
+		c.budget.releaseSlot()
+	}()
 	actx, watchdog := stall.Start(ctx, c.stallTimeout)
 	defer watchdog.Stop()
 
@@ -308,6 +321,7 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	}
 	defer resp.Body.Close()
 	watchdog.Touch()
+	status, header = resp.StatusCode, resp.Header
 	max := int64(maxAnswer)
 	if resp.StatusCode/100 != 2 {
 		max = maxErrorBody

@@ -15,7 +15,8 @@ import (
 // session is the state of one [Client.Upload] call: its input, its segment
 // layout, what the service has acknowledged, and its progress. The same
 // state is saved to the [ResumeStore], when there is one, after every
-// change, so that a later process can continue.
+// change (those made while a save runs go together into the next), so
+// that a later process can continue.
 type session struct {
 	c        *Client
 	cfg      *uploadConfig
@@ -29,6 +30,13 @@ type session struct {
 	state    resumeState    // without Segments: those come from lay and acked
 	acked    map[int]string // segment index → SHA-256 (empty without a store)
 	progress Progress
+	changes  uint64 // changes made to the state, under mu
+
+	// saveMu serializes saves and is held across the store's Save, never
+	// together with mu held first: workers keep acknowledging segments
+	// while a save runs, and the next save takes them all at once.
+	saveMu sync.Mutex
+	saved  uint64 // the changes the store holds, under saveMu
 }
 
 func newSession(c *Client, cfg *uploadConfig, src *source.Source, chunk, maxChunk int64, head []byte) *session {
@@ -69,7 +77,7 @@ func (s *session) resume(ctx context.Context) error {
 			s.c.log.Info("resume state not used; starting over", "reason", reason)
 		}
 	}
-	return s.save(ctx)
+	return s.saveNow(ctx)
 }
 
 // load reads the saved state, if any.
@@ -131,42 +139,80 @@ func (s *session) adopt(prev *resumeState) {
 	s.progress.MediaID = prev.MediaID
 }
 
-// save writes the state to the store, if any.
-func (s *session) save(ctx context.Context) error {
-	if s.store == nil {
-		return nil
-	}
+// marshal encodes the state with its segments; call it with mu held.
+func (s *session) marshal() ([]byte, error) {
 	st := s.state
 	for _, seg := range s.lay.Planned() {
 		st.Segments = append(st.Segments, segmentState{Index: seg.Index, Offset: seg.Offset, Size: seg.Size, SHA256: s.acked[seg.Index]})
 	}
-	b, err := json.Marshal(st)
+	return json.Marshal(st)
+}
+
+// changed counts a change of the state and returns its number, for
+// persist; call it with mu held.
+func (s *session) changed() uint64 {
+	s.changes++
+	return s.changes
+}
+
+// persist makes sure the store holds the state as of change n, or a later
+// one, without holding mu across the store's Save: if a save that began
+// after change n has finished meanwhile, there is nothing to do; otherwise
+// it saves the newest state, covering every change made so far. A kill
+// therefore loses at most the changes whose persist has not returned.
+func (s *session) persist(ctx context.Context, n uint64) error {
+	if s.store == nil {
+		return nil
+	}
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
+	if s.saved >= n {
+		return nil
+	}
+	s.mu.Lock()
+	b, err := s.marshal()
+	upTo := s.changes
+	s.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	return s.store.Save(ctx, b)
+	if err := s.store.Save(ctx, b); err != nil {
+		return err
+	}
+	s.saved = upTo
+	return nil
+}
+
+// saveNow saves the state as it is.
+func (s *session) saveNow(ctx context.Context) error {
+	s.mu.Lock()
+	n := s.changed()
+	s.mu.Unlock()
+	return s.persist(ctx, n)
 }
 
 // update changes the state under the lock and saves it.
 func (s *session) update(ctx context.Context, change func(st *resumeState)) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	change(&s.state)
 	if s.state.MediaID != "" {
 		s.progress.MediaID = s.state.MediaID
 	}
-	return s.save(ctx)
+	n := s.changed()
+	s.mu.Unlock()
+	return s.persist(ctx, n)
 }
 
 // forgetAcked treats every segment as not yet sent, and saves that: the
 // service said it lacks some of the bytes acknowledged.
 func (s *session) forgetAcked(ctx context.Context) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	clear(s.acked)
 	s.progress.BytesSent, s.progress.SegmentsDone = 0, 0
 	s.lay.Rewind()
-	return s.save(ctx)
+	n := s.changed()
+	s.mu.Unlock()
+	return s.persist(ctx, n)
 }
 
 // isAcked reports whether the service already has segment i.
@@ -177,20 +223,17 @@ func (s *session) isAcked(i int) bool {
 	return ok
 }
 
-// segmentDone records an acknowledged segment, saves and reports it.
-func (s *session) segmentDone(ctx context.Context, seg segments.Segment, data []byte) error {
-	sum := "-"
-	if s.store != nil {
-		sum = segmentSHA(data)
-	}
+// segmentDone records an acknowledged segment, reports it and saves it
+// (with the others acknowledged meanwhile).
+func (s *session) segmentDone(ctx context.Context, seg segments.Segment, sum string) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.acked[seg.Index] = sum
 	s.progress.BytesSent += seg.Size
 	s.progress.SegmentsDone++
-	err := s.save(ctx)
+	n := s.changed()
 	s.emit()
-	return err
+	s.mu.Unlock()
+	return s.persist(ctx, n)
 }
 
 // skip reads past an acknowledged segment of an in-order input, checking
@@ -227,15 +270,16 @@ func (s *session) emit() {
 }
 
 // sendSegments sends every segment not yet acknowledged, with at most
-// c.concurrency in flight. Chunk buffers come from a pool of
-// concurrency+1, so memory does not grow with the input; a buffer returns
-// to the pool only when its request, retries included, has finished. The
-// first failure cancels the rest.
+// c.concurrency in flight. It holds at most concurrency+1 chunk buffers,
+// taken from the client's shared budget, so memory grows neither with the
+// input nor with the number of uploads; a buffer goes back only when its
+// request, retries included, has finished. The first failure cancels the
+// rest.
 func (s *session) sendSegments(ctx context.Context) error {
 	c := s.c
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.concurrency)
-	pool := newBufferPool(c.concurrency+1, int(s.lay.MaxSize()), &c.spares)
+	pool := newBufferPool(c.concurrency+1, int(s.lay.MaxSize()), c.budget)
 	mediaID := s.state.MediaID
 	var producerErr error
 	for producerErr == nil {
@@ -263,25 +307,15 @@ func (s *session) sendSegments(ctx context.Context) error {
 			continue
 		}
 		g.Go(func() error {
-			defer pool.put(buf)
-			data := data
-			if data == nil {
-				var err error
-				if data, err = s.src.Read(seg, buf); err != nil {
-					return &UploadError{Step: StepAppend, MediaID: mediaID, Segment: seg.Index, Err: err}
-				}
-			}
-			start := c.now()
-			attempts, err := c.appendSegment(gctx, mediaID, seg.Index, data, s.cfg.base64)
-			s.lay.Observe(seg, c.now().Sub(start), attempts)
+			sum, err := s.sendSegment(gctx, mediaID, seg, data, buf)
+			pool.put(buf) // appendSegment has returned: nothing reads buf any more
 			if err != nil {
 				return &UploadError{Step: StepAppend, MediaID: mediaID, Segment: seg.Index, Err: err}
 			}
-			return s.segmentDone(ctx, seg, data) // ctx, not gctx: a sibling failure must not cancel saving an acknowledged segment
+			return s.segmentDone(ctx, seg, sum) // ctx, not gctx: a sibling failure must not cancel saving an acknowledged segment
 		})
 	}
 	err := g.Wait()
-	pool.release()
 	if err == nil {
 		err = producerErr
 	}
@@ -289,6 +323,28 @@ func (s *session) sendSegments(ctx context.Context) error {
 		err = ctx.Err()
 	}
 	return err
+}
+
+// sendSegment sends one segment, read into buf unless data already holds
+// it, and returns the checksum its resume state keeps ("-" without a
+// store).
+func (s *session) sendSegment(ctx context.Context, mediaID string, seg segments.Segment, data, buf []byte) (string, error) {
+	if data == nil {
+		var err error
+		if data, err = s.src.Read(seg, buf); err != nil {
+			return "", err
+		}
+	}
+	start := s.c.now()
+	attempts, err := s.c.appendSegment(ctx, mediaID, seg.Index, data, s.cfg.base64)
+	s.lay.Observe(seg, s.c.now().Sub(start), attempts)
+	if err != nil {
+		return "", err
+	}
+	if s.store == nil {
+		return "-", nil
+	}
+	return segmentSHA(data), nil
 }
 
 // readInOrder reads a segment of an in-order input in the producer (the
@@ -313,48 +369,38 @@ func (s *session) readInOrder(seg segments.Segment, buf []byte, acked bool) ([]b
 	return nil, err
 }
 
-// bufferPool hands out at most n chunk buffers of one upload. They come
-// from the client's spare buffers, or are allocated on first use, and go
-// back to the spares when the upload ends, so that a process uploading one
-// file after another reuses the same memory.
+// bufferPool hands out at most n chunk buffers of one upload, from the
+// budget its client shares with every other upload: a buffer is taken from
+// the budget when a segment needs it and given back as soon as its request
+// is done.
 type bufferPool struct {
-	free   chan []byte
+	turns  chan struct{} // one per buffer the upload may hold
 	size   int
-	spares *sync.Pool
+	budget *budget
 }
 
-func newBufferPool(n, size int, spares *sync.Pool) *bufferPool {
-	p := &bufferPool{free: make(chan []byte, n), size: size, spares: spares}
-	for range n {
-		p.free <- nil
-	}
-	return p
+func newBufferPool(n, size int, b *budget) *bufferPool {
+	return &bufferPool{turns: make(chan struct{}, n), size: size, budget: b}
 }
 
-// get waits for a free buffer or for ctx to end.
+// get waits for a buffer or for ctx to end.
 func (p *bufferPool) get(ctx context.Context) ([]byte, error) {
 	select {
-	case b := <-p.free:
-		if b == nil {
-			if spare, ok := p.spares.Get().(*[]byte); ok && cap(*spare) >= p.size {
-				return (*spare)[:p.size], nil
-			}
-			b = make([]byte, p.size)
-		}
-		return b, nil
+	case p.turns <- struct{}{}:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, context.Cause(ctx)
 	}
+	b, err := p.budget.get(ctx, p.size)
+	if err != nil {
+		<-p.turns
+		return nil, err
+	}
+	return b, nil
 }
 
-// release hands the buffers back to the client's spares; call it once no
-// buffer is in use.
-func (p *bufferPool) release() {
-	for range cap(p.free) {
-		if b := <-p.free; b != nil {
-			p.spares.Put(&b)
-		}
-	}
+// put gives a buffer back to the budget; call it only once nothing reads
+// it any more.
+func (p *bufferPool) put(b []byte) {
+	p.budget.put(b)
+	<-p.turns
 }
-
-func (p *bufferPool) put(b []byte) { p.free <- b }

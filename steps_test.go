@@ -1,43 +1,15 @@
 package mediaupload
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func TestBufferPoolBoundsBuffers(t *testing.T) {
-	t.Parallel()
-	var spares sync.Pool
-	p := newBufferPool(2, 16, &spares)
-	a, err := p.get(t.Context())
-	require.NoError(t, err)
-	b, err := p.get(t.Context())
-	require.NoError(t, err)
-	assert.Len(t, a, 16)
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
-	defer cancel()
-	_, err = p.get(ctx)
-	require.ErrorIs(t, err, context.DeadlineExceeded, "a third buffer must wait")
-	p.put(a)
-	c, err := p.get(t.Context())
-	require.NoError(t, err)
-	assert.Same(t, &a[0], &c[0], "buffers are reused")
-	p.put(b)
-	p.put(c)
-	p.release()
-	q := newBufferPool(1, 16, &spares)
-	d, err := q.get(t.Context())
-	require.NoError(t, err)
-	assert.Len(t, d, 16)
-}
 
 // TestAppendFollowsASameHostRedirect: a 307 in front of APPEND (a proxy, a
 // moved endpoint) is followed with the whole segment sent again, signed

@@ -22,7 +22,11 @@
 #     (GET /stats?media_id=…) against the same byte ranges of the input
 #     (`benchserver verify`), and curl's /sink digest against sha256sum.
 #     Any mismatch or failed upload stops the script with exit status 1.
-#   * servers are killed on exit; the default run takes well under 2 minutes.
+#   * MANY row (case "many"): 1000 uploads of 4 MiB at once through one
+#     default Client (internal/benchmany, byte-exact per segment), then 8 at
+#     once: time, MB/s, peak RSS, and the most requests in flight and
+#     connections open at once at the server; ratio = MB/s of 1000 / of 8.
+#   * servers are killed on exit; the default run takes about 2 minutes.
 #
 # Usage:
 #   bash bench/run.sh                      # the tables above
@@ -35,8 +39,10 @@
 #   RUNS         runs per measurement, best time kept (or --runs N); default 3
 #   LATENCY      server latency of the slow rows; default 50ms
 #   RATE         per-request read cap of the slow rows; default 20MB/s (MB = 10^6 B)
-#   CASES        rows to run, a subset of: tls tls-h1 http lat-tls lat-tls-h1 lat-http
-#                (default: all six; --sweep default: tls http lat-tls)
+#   CASES        rows to run, a subset of: tls tls-h1 http lat-tls lat-tls-h1 lat-http many
+#                (default: all seven; --sweep default: tls http lat-tls)
+#   MANY_N       uploads at once in the many case; default 1000
+#   MANY_SIZE    bytes per upload in the many case; default 4194304
 #   SWEEP_CONC   --sweep concurrencies; default "1 2 4 6 8"
 #   SWEEP_CHUNK  --sweep chunk sizes in MiB; default "1 2 4 5" (5 means 5242880, the maximum)
 #   REV          build the CLI from this git revision (git archive into the temp dir)
@@ -67,9 +73,11 @@ done
 if [ "$SWEEP" = 1 ]; then
 	CASES=${CASES:-tls http lat-tls}
 else
-	CASES=${CASES:-tls tls-h1 http lat-tls lat-tls-h1 lat-http}
+	CASES=${CASES:-tls tls-h1 http lat-tls lat-tls-h1 lat-http many}
 fi
 SWEEP_CONC=${SWEEP_CONC:-1 2 4 6 8}
+MANY_N=${MANY_N:-1000}
+MANY_SIZE=${MANY_SIZE:-4194304}
 SWEEP_CHUNK=${SWEEP_CHUNK:-1 2 4 5}
 
 die() { echo "run.sh: FAIL: $*" >&2; exit 1; }
@@ -127,8 +135,10 @@ else
 	(cd "$ROOT" && go build -o "$WORK/mediaupload" ./cmd/mediaupload) ||
 		die "building the CLI failed (others' edits half done? try REV=HEAD)"
 fi
+(cd "$ROOT" && go build -o "$WORK/benchmany" ./internal/benchmany) || die "building benchmany failed"
 CLI=$WORK/mediaupload
 BS=$WORK/benchserver
+BM=$WORK/benchmany
 
 # make_input SIZE FILE: an MP4 ftyp box (32 bytes), then random bytes.
 make_input() {
@@ -258,9 +268,9 @@ short_proto() { sed 's#HTTP/2.0#h2#g; s#HTTP/1.1#h1#g' <<<"$1"; }
 
 # --- the default tables ---------------------------------------------------------
 main_tables() {
-	local fast=() slow=() c
+	local fast=() slow=() many=0 c
 	for c in $CASES; do
-		case $c in lat-*) slow+=("$c") ;; *) fast+=("$c") ;; esac
+		case $c in many) many=1 ;; lat-*) slow+=("$c") ;; *) fast+=("$c") ;; esac
 	done
 	echo
 	echo "mediaupload benchmark — $(nproc) CPUs, $(go version | cut -d' ' -f3), best of $RUNS, CLI flags: defaults${EXTRA:+ +$EXTRA}"
@@ -292,9 +302,46 @@ main_tables() {
 			printf '%-22s %8s s %8s %5d MiB %-16s\n' "$LABEL" "$(secs "$BEST_NS")" "$ok" $((MAX_RSS_KB / 1024)) "$(short_proto "$PROTO")/${CONNS}c"
 		done
 	fi
+	if [ "$many" = 1 ]; then
+		many_table
+	fi
 	echo
 	echo "All uploads verified byte-exact (per-segment SHA-256 on the server vs the input file)."
 	echo "CLI requests: protocol:count of requests the server saw for the last upload / distinct connections."
+}
+
+# many_table: $MANY_N uploads of $MANY_SIZE bytes at once through one default
+# Client (internal/benchmany), then 8 at once, each against a fresh plain-HTTP
+# server: time, MB/s, the driver's peak RSS, and the most requests in flight
+# and connections open at once that the server saw. ratio = MB/s of
+# $MANY_N at once / MB/s of 8 at once, target ≥ 0.8; RSS target ≤ 128 MB,
+# requests and connections ≤ 64.
+many_table() {
+	local n out secs mbps rss inflight conns mbps8=
+	echo
+	echo "many uploads at once through one default Client, $MANY_SIZE bytes each, plain http (every upload checked byte-exact)"
+	printf '%-8s %9s %9s %11s %14s %10s %s\n' uploads time MB/s "peak RSS" "max in flight" "max conns" "ratio ≥0.8"
+	for n in 8 "$MANY_N"; do
+		stop_servers
+		start_server "many-$n"
+		/usr/bin/time -f %M -o "$WORK/many.rss" "$BM" -endpoint "$BASE/1.1/media/upload.json" -n "$n" -size "$MANY_SIZE" \
+			>"$WORK/many.out" 2>"$WORK/many.err" || die "benchmany -n $n failed: $(cat "$WORK/many.err")"
+		out=$(cat "$WORK/many.out")
+		secs=$(sed -n 's/.* seconds=\([^ ]*\).*/\1/p' <<<"$out")
+		mbps=$(sed -n 's/.* MBps=\([^ ]*\).*/\1/p' <<<"$out")
+		rss=$(tail -n1 "$WORK/many.rss")
+		curl -sS --fail "$BASE/stats" >"$WORK/many.stats" || die "no server stats"
+		inflight=$(sed -n 's/.*"max_requests_in_flight": \([0-9]*\).*/\1/p' "$WORK/many.stats")
+		conns=$(sed -n 's/.*"max_open_connections": \([0-9]*\).*/\1/p' "$WORK/many.stats")
+		local ratio=
+		if [ -z "$mbps8" ]; then
+			mbps8=$mbps
+		else
+			ratio=$(awk -v a="$mbps" -v b="$mbps8" 'BEGIN { printf "%.2f", a / b }')
+		fi
+		printf '%-8s %7s s %9s %7d MiB %14s %10s %s\n' "$n" "$secs" "$mbps" $((rss / 1024)) "$inflight" "$conns" "$ratio"
+	done
+	stop_servers
 }
 
 # --- the sweep -----------------------------------------------------------------

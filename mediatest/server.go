@@ -56,6 +56,7 @@ type config struct {
 	logf         func(format string, args ...any)
 	tokens       []oauth2Token // nil: the default token
 	others       []oauth2Token // tokens of other users (WithOAuth2User)
+	rate         *rateLimit    // nil: no rate limit
 }
 
 // WithCredentials sets the credentials the server accepts and signs
@@ -443,6 +444,10 @@ func (x *exchange) gate(step Step, o oauthRequest) bool {
 	}
 	if err := x.authenticate(o); err != nil {
 		x.fail(err)
+		return false
+	}
+	if l := x.s.cfg.rate; l != nil && !l.take(rateKey{step, x.user}, x.s.cfg.now(), x.w.Header()) {
+		x.fail(faultError(http.StatusTooManyRequests))
 		return false
 	}
 	return true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -110,6 +111,9 @@ func TestRetryLine(t *testing.T) {
 		{"long wait", mediaupload.RetryEvent{Step: mediaupload.StepAppend, Segment: 2, Attempt: 1, MaxAttempts: 8,
 			Err: &mediaupload.APIError{StatusCode: 429}, Wait: 14*time.Minute + 300*time.Millisecond},
 			"APPEND segment 2: HTTP 429, retrying in 14m0s, at 12:14:00 (attempt 2 of 8)"},
+		{"rate-limit gate", mediaupload.RetryEvent{Step: mediaupload.StepInit, Segment: -1, MaxAttempts: 8,
+			Err: fmt.Errorf("%w until 12:00:42", mediaupload.ErrRateLimited), Wait: 42 * time.Second},
+			"INIT: rate limited until 12:00:42"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -110,11 +110,16 @@ func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
 func (p *progress) retry(e mediaupload.RetryEvent) { p.println(retryLine(e, p.now())) }
 
 // retryLine says which request failed, why, and when and how it is tried
-// again: "APPEND segment 5: HTTP 503, retrying in 1.2s (attempt 2 of 8)".
+// again: "APPEND segment 5: HTTP 503, retrying in 1.2s (attempt 2 of 8)",
+// or, for a request held back by the rate-limit gate, until when:
+// "INIT: rate limited until 12:00:42".
 func retryLine(e mediaupload.RetryEvent, now time.Time) string {
 	what := string(e.Step)
 	if e.Segment >= 0 {
 		what += fmt.Sprintf(" segment %d", e.Segment)
+	}
+	if errors.Is(e.Err, mediaupload.ErrRateLimited) { // held back by the client's rate-limit gate
+		return fmt.Sprintf("%s: rate limited until %s", what, now.Add(e.Wait).Format(time.TimeOnly))
 	}
 	wait := fmt.Sprintf("%.1fs", e.Wait.Seconds())
 	if e.Wait >= time.Minute {

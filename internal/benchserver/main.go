@@ -16,7 +16,7 @@
 //	GET   …/upload.json?command=STATUS&media_id=… → 200 succeeded
 //	PUT|POST /sink        one SHA-256 pass over the raw body; answers "HEX BYTES PROTO\n"
 //	GET   /stats?media_id=ID   per-segment sizes and digests, protocols seen, peak APPEND concurrency
-//	GET   /stats               server totals (requests by protocol, connections)
+//	GET   /stats               server totals (requests by protocol, connections, the most open at once, the most requests in flight at once)
 //
 // OAuth headers are accepted unchecked. -latency sleeps before every answer
 // (after the body is read); -rate caps how fast each request body is read.
@@ -97,8 +97,15 @@ func serve(args []string) error {
 		Handler:           s,
 		ReadHeaderTimeout: 30 * time.Second,
 		ConnState: func(_ net.Conn, st http.ConnState) {
-			if st == http.StateNew {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			switch st {
+			case http.StateNew:
 				s.conns.Add(1)
+				s.open++
+				s.maxOpen = max(s.maxOpen, s.open)
+			case http.StateClosed, http.StateHijacked:
+				s.open--
 			}
 		},
 		ErrorLog: log.New(io.Discard, "", 0),
@@ -210,10 +217,14 @@ type server struct {
 	nextID atomic.Uint64
 	conns  atomic.Int64
 
-	mu       sync.Mutex
-	media    map[string]*media
-	requests map[string]int // by protocol
-	inflight int            // APPENDs being received, all media
+	mu        sync.Mutex
+	media     map[string]*media
+	requests  map[string]int // by protocol
+	inflight  int            // APPENDs being received, all media
+	open      int            // connections open now
+	maxOpen   int            // connections open at once, at most
+	active    int            // requests being served now (not /stats)
+	maxActive int            // requests being served at once, at most
 }
 
 // segment is what is kept of one APPEND: no bytes, only their count and digest.
@@ -260,6 +271,11 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.requests = map[string]int{}
 	}
 	s.requests[r.Proto]++
+	if r.URL.Path != "/stats" {
+		s.active++
+		s.maxActive = max(s.maxActive, s.active)
+		defer func() { s.mu.Lock(); s.active--; s.mu.Unlock() }()
+	}
 	s.mu.Unlock()
 	if r.Body != nil && s.rate > 0 {
 		r.Body = &throttled{r: r.Body, rate: s.rate, start: start}
@@ -322,7 +338,8 @@ func (s *server) stats(w http.ResponseWriter, r *http.Request) {
 			ids = append(ids, id)
 		}
 		slices.Sort(ids)
-		enc.Encode(map[string]any{"requests_by_protocol": s.requests, "connections": s.conns.Load(), "media_ids": ids})
+		enc.Encode(map[string]any{"requests_by_protocol": s.requests, "connections": s.conns.Load(),
+			"max_open_connections": s.maxOpen, "max_requests_in_flight": s.maxActive, "media_ids": ids})
 		return
 	}
 	m := s.media[id]

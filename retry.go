@@ -73,7 +73,9 @@ type RetryEvent struct {
 	// MediaID is the media the request is about; empty for INIT.
 	MediaID string
 	// Attempt is the number of the attempt that failed, from 1; the retry
-	// is attempt Attempt+1 of MaxAttempts.
+	// is attempt Attempt+1 of MaxAttempts. It is 0 for a request the
+	// rate-limit gate holds before its first attempt (Err wraps
+	// [ErrRateLimited]).
 	Attempt, MaxAttempts int
 	// Err is why the attempt failed: an [*APIError] when the service
 	// answered, else the transport's error (or [ErrStalled], [ErrTooSlow]).

@@ -279,7 +279,7 @@ func (s *session) sendSegments(ctx context.Context) error {
 	c := s.c
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.concurrency)
-	pool := newBufferPool(c.concurrency+1, int(s.lay.MaxSize()), c.budget)
+	pool := newBufferPool(c.concurrency+1, c.budget)
 	mediaID := s.state.MediaID
 	var producerErr error
 	for producerErr == nil {
@@ -295,11 +295,14 @@ func (s *session) sendSegments(ctx context.Context) error {
 				break
 			}
 		}
-		buf, err := pool.get(gctx)
+		acked := s.isAcked(seg.Index)
+		if acked && !s.src.Sequential() {
+			continue // nothing to read past: no buffer, no turn in the budget
+		}
+		buf, err := pool.get(gctx, int(seg.Size)) // the segment's size, not the largest possible
 		if err != nil {
 			break // a worker failed, or ctx is done: g.Wait says which
 		}
-		acked := s.isAcked(seg.Index)
 		data, err := s.readInOrder(seg, buf, acked)
 		if err != nil || acked {
 			pool.put(buf)
@@ -319,8 +322,8 @@ func (s *session) sendSegments(ctx context.Context) error {
 	if err == nil {
 		err = producerErr
 	}
-	if err == nil {
-		err = ctx.Err()
+	if err == nil && ctx.Err() != nil {
+		err = context.Cause(ctx)
 	}
 	return err
 }
@@ -375,22 +378,21 @@ func (s *session) readInOrder(seg segments.Segment, buf []byte, acked bool) ([]b
 // is done.
 type bufferPool struct {
 	turns  chan struct{} // one per buffer the upload may hold
-	size   int
 	budget *budget
 }
 
-func newBufferPool(n, size int, b *budget) *bufferPool {
-	return &bufferPool{turns: make(chan struct{}, n), size: size, budget: b}
+func newBufferPool(n int, b *budget) *bufferPool {
+	return &bufferPool{turns: make(chan struct{}, n), budget: b}
 }
 
-// get waits for a buffer or for ctx to end.
-func (p *bufferPool) get(ctx context.Context) ([]byte, error) {
+// get waits for a buffer of size bytes or for ctx to end.
+func (p *bufferPool) get(ctx context.Context, size int) ([]byte, error) {
 	select {
 	case p.turns <- struct{}{}:
 	case <-ctx.Done():
 		return nil, context.Cause(ctx)
 	}
-	b, err := p.budget.get(ctx, p.size)
+	b, err := p.budget.get(ctx, size)
 	if err != nil {
 		<-p.turns
 		return nil, err

@@ -30,7 +30,8 @@ const (
 // order asked for, so that an upload started behind many others gets its
 // turn after one round, not after all of them. A budget under one
 // segment's size lets one segment through at a time. [WithConcurrency]
-// stays a cap per upload under it.
+// stays a cap per upload under it. [Base64] uploads encode each segment
+// into a copy a third larger, outside the budget, while it is sent.
 func WithMemoryBudget(bytes int64) Option {
 	return func(c *Client) error {
 		if bytes < 1 {

@@ -182,9 +182,9 @@ func (c *Client) gateObserve(step Step, status int, h http.Header) {
 		}
 	}
 	if limited {
-		if !w.reset.IsZero() {
-			w.remaining = 0
-		}
+		// A 429 spends the known window only when its own headers say so
+		// (handled above); one without them is another, shorter limit, and
+		// its Retry-After says how long to hold back.
 		if at := wire.ResetAt(status, h, now); at.After(w.blocked) {
 			w.blocked = at
 		}

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -110,5 +113,42 @@ func TestGateLearnsFromAnswers(t *testing.T) {
 			assert.Equal(t, reset, reported.UTC())
 			assert.NoError(t, c.admit(t.Context(), StepInit, time.Time{}, nil), "another step is not held")
 		})
+	}
+}
+
+// TestA429WithoutItsOwnHeadersHoldsOnlyItsRetryAfter: answers say the
+// 15-minute window has plenty left; one 429 asks for a second, with no
+// rate-limit headers of its own (another, shorter limit). The request
+// waits that second, not until the window's reset.
+func TestA429WithoutItsOwnHeadersHoldsOnlyItsRetryAfter(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n == 2 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"errors":[{"code":88,"message":"Rate limit exceeded"}]}`)
+			return
+		}
+		w.Header().Set("X-Rate-Limit-Limit", "1875")
+		w.Header().Set("X-Rate-Limit-Remaining", "1800")
+		w.Header().Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(15*time.Minute).Unix(), 10))
+		io.WriteString(w, `{"media_id_string":"1"}`)
+	}))
+	t.Cleanup(srv.Close)
+	c, rec := newSignedClient(t, srv.URL+"/1.1/media/upload.json")
+	for range 2 {
+		_, err := c.Status(t.Context(), "1")
+		require.NoError(t, err)
+	}
+	waits := rec.recorded()
+	require.NotEmpty(t, waits)
+	for _, w := range waits {
+		assert.LessOrEqual(t, w, 2*time.Second, "held for the 429's Retry-After, not the window's reset: %v", waits)
 	}
 }

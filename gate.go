@@ -193,13 +193,12 @@ func (c *Client) gateObserve(step Step, status int, h http.Header) {
 
 // gateReport reports a request held back by the gate: at level Info and
 // through [OnRetry], with [ErrRateLimited].
-func (c *Client) gateReport(step Step, logAttrs []any, attempt int) func(until time.Time, wait time.Duration) {
+func (c *Client) gateReport(req request, attempt int) func(until time.Time, wait time.Duration) {
 	return func(until time.Time, wait time.Duration) {
 		err := fmt.Errorf("%w until %s", ErrRateLimited, c.clockTime(until))
 		if c.onRetry != nil {
-			c.onRetry(retryEvent(step, logAttrs, attempt, c.retry.MaxAttempts, err, wait))
+			c.onRetry(req.event(attempt, c.retry.MaxAttempts, err, wait))
 		}
-		c.log.Info("rate limited", append(append([]any{"step", step}, logAttrs...),
-			"until", c.clockTime(until), "wait", wait.Round(100*time.Millisecond))...)
+		c.log.Info("rate limited", req.attrs("until", c.clockTime(until), "wait", wait.Round(100*time.Millisecond))...)
 	}
 }

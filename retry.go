@@ -130,11 +130,35 @@ type tries struct {
 // more is long enough that a silent program looks frozen.
 const announceWait = 5 * time.Second
 
-// send runs one request of step under the retry policy and returns its 2xx
-// answer and how it went; logAttrs (key-value pairs, such as the segment)
-// go into its log lines. It is the one retry mechanism: every step of both
-// dialects goes through it.
-func (c *Client) send(ctx context.Context, step Step, build buildFunc, logAttrs ...any) (*answer, tries, error) {
+// request names a request of the flow, for its log lines and [RetryEvent]s.
+type request struct {
+	step    Step
+	segment int    // an APPEND's segment index; -1 for other steps
+	mediaID string // empty for INIT
+}
+
+// attrs returns the request's log attributes followed by kv.
+func (r request) attrs(kv ...any) []any {
+	a := []any{"step", r.step}
+	if r.segment >= 0 {
+		a = append(a, "segment", r.segment)
+	}
+	if r.mediaID != "" {
+		a = append(a, "media_id", r.mediaID)
+	}
+	return append(a, kv...)
+}
+
+// event is the RetryEvent of a wait of the request before attempt+1.
+func (r request) event(attempt, maxAttempts int, err error, wait time.Duration) RetryEvent {
+	return RetryEvent{Step: r.step, Segment: r.segment, MediaID: r.mediaID, Attempt: attempt, MaxAttempts: maxAttempts, Err: err, Wait: wait}
+}
+
+// send runs req under the retry policy and returns its 2xx answer and how
+// it went. It is the one retry mechanism: every step of both dialects goes
+// through it.
+func (c *Client) send(ctx context.Context, req request, build buildFunc) (*answer, tries, error) {
+	step := req.step
 	p := c.retry
 	b := &backoff.ExponentialBackOff{
 		InitialInterval:     p.InitialBackoff,
@@ -143,12 +167,12 @@ func (c *Client) send(ctx context.Context, step Step, build buildFunc, logAttrs 
 		MaxInterval:         p.MaxBackoff,
 	}
 	b.Reset()
-	attrs := func(kv ...any) []any { return append(append([]any{"step", step}, logAttrs...), kv...) }
+	attrs := req.attrs
 	var waited time.Duration
 	var waitedUntil time.Time // the end of the last wait the service asked for
 	var t tries
 	for {
-		if err := c.admit(ctx, step, waitedUntil, c.gateReport(step, logAttrs, t.n)); err != nil {
+		if err := c.admit(ctx, step, waitedUntil, c.gateReport(req, t.n)); err != nil {
 			return nil, t, err
 		}
 		t.n++
@@ -185,7 +209,7 @@ func (c *Client) send(ctx context.Context, step Step, build buildFunc, logAttrs 
 				ErrWaitTooLong, t.n, waited.Round(time.Second), wait.Round(time.Second), p.MaxTotalWait, reset, err)
 		}
 		if c.onRetry != nil {
-			c.onRetry(retryEvent(step, logAttrs, t.n, p.MaxAttempts, unwrapPermanent(err), wait))
+			c.onRetry(req.event(t.n, p.MaxAttempts, unwrapPermanent(err), wait))
 		}
 		if wait >= announceWait {
 			c.log.Info("waiting before retry", attrs("wait", wait.Round(100*time.Millisecond),
@@ -199,25 +223,6 @@ func (c *Client) send(ctx context.Context, step Step, build buildFunc, logAttrs 
 			return nil, t, fmt.Errorf("%w (last attempt: %w)", serr, err)
 		}
 	}
-}
-
-// retryEvent builds the event of a wait before a retry; logAttrs are the
-// key-value pairs given to send, where "segment" and "media_id" are read.
-func retryEvent(step Step, logAttrs []any, attempt, maxAttempts int, err error, wait time.Duration) RetryEvent {
-	e := RetryEvent{Step: step, Segment: -1, Attempt: attempt, MaxAttempts: maxAttempts, Err: err, Wait: wait}
-	for i := 0; i+1 < len(logAttrs); i += 2 {
-		switch v := logAttrs[i+1]; logAttrs[i] {
-		case "segment":
-			if n, ok := v.(int); ok {
-				e.Segment = n
-			}
-		case "media_id":
-			if s, ok := v.(string); ok {
-				e.MediaID = s
-			}
-		}
-	}
-	return e
 }
 
 // resetIn says when the service expects the client back: at, as a clock

@@ -143,9 +143,9 @@ func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, d
 		return 0, fmt.Errorf("%w: segment of %d bytes is over %d", ErrChunkSize, len(data), MaxChunkSize)
 	}
 	u, body := c.dialect.Append(mediaID, index, data, asBase64)
-	_, t, err := c.send(ctx, StepAppend, func(ctx context.Context) (*http.Request, error) {
+	_, t, err := c.send(ctx, request{StepAppend, index, mediaID}, func(ctx context.Context) (*http.Request, error) {
 		return body.Build(ctx, u)
-	}, "segment", index, "media_id", mediaID)
+	})
 	return t.n, err
 }
 
@@ -163,7 +163,7 @@ func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (
 	if err := checkMediaID(mediaID); err != nil {
 		return nil, err
 	}
-	ans, t, err := c.send(ctx, StepFinalize, c.dialect.Finalize(mediaID).Build, "media_id", mediaID)
+	ans, t, err := c.send(ctx, request{StepFinalize, -1, mediaID}, c.dialect.Finalize(mediaID).Build)
 	var apiErr *APIError
 	if err != nil && (t.unanswered || maybeDone) && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
 		// An attempt whose answer never came, or an earlier process, may
@@ -275,7 +275,7 @@ func (c *Client) SetAltText(ctx context.Context, mediaID, text string) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = c.send(ctx, StepMetadata, req.Build, "media_id", mediaID)
+	_, _, err = c.send(ctx, request{StepMetadata, -1, mediaID}, req.Build)
 	return err
 }
 
@@ -302,18 +302,14 @@ func (c *Client) AttachSubtitles(ctx context.Context, videoID string, sub Subtit
 	if err != nil {
 		return err
 	}
-	_, _, err = c.send(ctx, StepSubtitles, req.Build, "media_id", videoID)
+	_, _, err = c.send(ctx, request{StepSubtitles, -1, videoID}, req.Build)
 	return err
 }
 
 // call sends a request whose answer is a media object about want (""
 // for INIT).
 func (c *Client) call(ctx context.Context, step Step, req wire.Request, want string) (*Media, error) {
-	var attrs []any
-	if want != "" {
-		attrs = []any{"media_id", want}
-	}
-	ans, _, err := c.send(ctx, step, req.Build, attrs...)
+	ans, _, err := c.send(ctx, request{step, -1, want}, req.Build)
 	if err != nil {
 		return nil, err
 	}

@@ -177,3 +177,38 @@ func (b *budget) acquireSlot(ctx context.Context) error {
 
 // releaseSlot gives back a slot taken with acquireSlot.
 func (b *budget) releaseSlot() { b.slots.Release(1) }
+
+// bufferPool hands out at most n chunk buffers of one upload, from the
+// budget its client shares with every other upload: a buffer is taken from
+// the budget when a segment needs it and given back as soon as its request
+// is done.
+type bufferPool struct {
+	turns  chan struct{} // one per buffer the upload may hold
+	budget *budget
+}
+
+func newBufferPool(n int, b *budget) *bufferPool {
+	return &bufferPool{turns: make(chan struct{}, n), budget: b}
+}
+
+// get waits for a buffer of size bytes or for ctx to end.
+func (p *bufferPool) get(ctx context.Context, size int) ([]byte, error) {
+	select {
+	case p.turns <- struct{}{}:
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+	b, err := p.budget.get(ctx, size)
+	if err != nil {
+		<-p.turns
+		return nil, err
+	}
+	return b, nil
+}
+
+// put gives a buffer back to the budget; call it only once nothing reads
+// it any more.
+func (p *bufferPool) put(b []byte) {
+	p.budget.put(b)
+	<-p.turns
+}

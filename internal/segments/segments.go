@@ -1,6 +1,5 @@
-// Package segments is the one model of an upload's segments: consecutive
-// byte ranges indexed from 0, at most [Max] of them, planned one by one by
-// a [Sizer] strategy, fixed or adaptive.
+// Package segments is the one model of an upload's segments: consecutive byte ranges indexed from 0, at
+// most [Max] of them, planned one by one by a [Sizer], fixed or adaptive.
 package segments
 
 import (
@@ -25,41 +24,25 @@ func CeilDiv(a, b int64) int64 { return (a + b - 1) / b }
 type Sizer interface {
 	// NextSize returns the size of segment index, given the bytes left.
 	NextSize(index int, remaining int64) int64
-	// Observe learns from a segment sent: how long it took, in how many
-	// attempts.
+	// Observe learns from a segment sent: how long it took, in how many attempts.
 	Observe(seg Segment, took time.Duration, attempts int)
-	// MaxSize is the largest size NextSize can return.
-	MaxSize() int64
 }
 
-// Fixed gives every segment the same size, unless the rest of the
-// input needs larger ones (up to max) to fit in the segments left, as after
-// resuming an upload whose segments were smaller.
+// Fixed gives every segment Size bytes, grown (up to Max) when the rest of the input needs it to fit
+// in the segments left, as after resuming an upload whose segments were smaller.
 type Fixed struct{ Size, Max int64 }
 
-// NextSize is Size, grown to fit.
+// NextSize is Size, grown to fit, and no more than remaining.
 func (f Fixed) NextSize(index int, remaining int64) int64 {
-	return fit(f.Size, f.Max, index, remaining)
+	room := CeilDiv(remaining, int64(max(Max-index, 1)))
+	return min(max(f.Size, min(room, f.Max)), remaining)
 }
 
 // Observe learns nothing.
 func (Fixed) Observe(Segment, time.Duration, int) {}
 
-// MaxSize is the larger of Size and Max.
-func (f Fixed) MaxSize() int64 { return max(f.Size, f.Max) }
-
-// fit returns size, grown as needed (up to max) to leave room for the
-// remaining bytes in the segments left after index, and no more than
-// remaining.
-func fit(size, max_ int64, index int, remaining int64) int64 {
-	room := CeilDiv(remaining, int64(max(Max-index, 1)))
-	return min(max(size, min(room, max_)), remaining)
-}
-
-// Layout is an upload's segments as planned so far: consecutive byte
-// ranges indexed from 0, planned one by one as the producer asks, so that an
-// adaptive sizer can learn from the segments already sent. Segments planned
-// before (by an interrupted run) keep their ranges.
+// Layout is an upload's segments as planned so far, one by one as the producer asks, so that an
+// adaptive sizer learns from those already sent. Segments planned by an interrupted run keep their ranges.
 type Layout struct {
 	mu     sync.Mutex
 	total  int64
@@ -71,31 +54,27 @@ type Layout struct {
 // NewLayout plans total bytes with sizer.
 func NewLayout(total int64, sizer Sizer) *Layout { return &Layout{total: total, sizer: sizer} }
 
-// Adopt continues from segments planned by an interrupted run, sized
-// anew by sizer after them.
+// Adopt continues from segments planned by an interrupted run, sized anew by sizer after them.
 func (l *Layout) Adopt(segs []Segment, sizer Sizer) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.segs, l.cursor, l.sizer = slices.Clone(segs), 0, sizer
 }
 
-// Next returns the next segment to consider, whether it was planned just
-// now (not by an interrupted run), or false after the last.
+// Next returns the next segment and whether it was planned just now, not by an interrupted run; !ok after the last.
 func (l *Layout) Next() (seg Segment, fresh, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.cursor < len(l.segs) {
-		l.cursor++
-		return l.segs[l.cursor-1], false, true
+	if l.cursor == len(l.segs) {
+		off, n := l.end(), len(l.segs)
+		if off >= l.total {
+			return Segment{}, false, false
+		}
+		l.segs = append(l.segs, Segment{Index: n, Offset: off, Size: l.sizer.NextSize(n, l.total-off)})
+		fresh = true
 	}
-	off := l.end()
-	if off >= l.total {
-		return Segment{}, false, false
-	}
-	seg = Segment{Index: len(l.segs), Offset: off, Size: l.sizer.NextSize(len(l.segs), l.total-off)}
-	l.segs = append(l.segs, seg)
 	l.cursor++
-	return seg, true, true
+	return l.segs[l.cursor-1], fresh, true
 }
 
 // Rewind makes Next start again from the first segment planned.
@@ -113,8 +92,7 @@ func (l *Layout) end() int64 {
 	return 0
 }
 
-// Expected is how many segments the upload will have: exact with a fixed
-// size, those planned so far with adaptive ones.
+// Expected is how many segments the upload will have: exact with a fixed size, planned so far if adaptive.
 func (l *Layout) Expected() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -125,8 +103,7 @@ func (l *Layout) Expected() int {
 	return n
 }
 
-// Deterministic reports whether replanning gives the same segments, so that
-// they need not be saved before they are sent.
+// Deterministic reports whether replanning gives the same segments: they need not be saved before sent.
 func (l *Layout) Deterministic() bool {
 	_, ok := l.sizer.(Fixed)
 	return ok
@@ -139,17 +116,6 @@ func (l *Layout) Planned() []Segment {
 	return slices.Clone(l.segs)
 }
 
-// MaxSize is the largest segment the layout may hold.
-func (l *Layout) MaxSize() int64 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	m := min(l.sizer.MaxSize(), l.total)
-	for _, s := range l.segs {
-		m = max(m, s.Size)
-	}
-	return m
-}
-
 // Observe passes what a segment sent taught to the sizer.
 func (l *Layout) Observe(seg Segment, took time.Duration, attempts int) {
 	l.mu.Lock()
@@ -157,7 +123,6 @@ func (l *Layout) Observe(seg Segment, took time.Duration, attempts int) {
 	l.sizer.Observe(seg, took, attempts)
 }
 
-// Bounds of adaptive segment sizes.
 const (
 	adaptiveStart = 512 << 10
 	adaptiveMin   = 64 << 10
@@ -165,37 +130,24 @@ const (
 	AdaptiveTarget = time.Second
 )
 
-// Adaptive sizes segments to the network, the way TCP sizes its
-// window: a segment that went through in less than half the target time
-// doubles the next ones, one that took over twice the target, or needed a
-// retry, halves them. Whatever it learns, it leaves room to finish within
-// [Max] segments.
+// Adaptive sizes segments to the network, as TCP sizes its window: a segment sent in under half the
+// target time doubles the next ones; one that took over twice the target, or a retry, halves them.
 type Adaptive struct {
-	size, max int64
-	target    time.Duration
+	Fixed  // Size is the size learned so far
+	target time.Duration
 }
 
-// NewAdaptive returns an adaptive sizer of segments up to max bytes that
-// aim to take target.
+// NewAdaptive returns an adaptive sizer of segments up to max bytes that aim to take target.
 func NewAdaptive(max int64, target time.Duration) *Adaptive {
-	return &Adaptive{size: min(adaptiveStart, max), max: max, target: target}
+	return &Adaptive{Fixed: Fixed{Size: min(adaptiveStart, max), Max: max}, target: target}
 }
 
-// NextSize is the size learned so far, grown to fit.
-func (a *Adaptive) NextSize(index int, remaining int64) int64 {
-	return fit(a.size, a.max, index, remaining)
-}
-
-// Observe halves the size after a slow or retried segment, doubles it
-// after a fast one.
+// Observe halves the size after a slow or retried segment, doubles it after a fast one.
 func (a *Adaptive) Observe(seg Segment, took time.Duration, attempts int) {
 	switch {
 	case attempts > 1 || took > 2*a.target:
-		a.size = max(seg.Size/2, adaptiveMin)
-	case took < a.target/2 && seg.Size >= a.size:
-		a.size = min(2*a.size, a.max)
+		a.Size = max(seg.Size/2, adaptiveMin)
+	case took < a.target/2 && seg.Size >= a.Size:
+		a.Size = min(2*a.Size, a.Max)
 	}
 }
-
-// MaxSize is max.
-func (a *Adaptive) MaxSize() int64 { return a.max }

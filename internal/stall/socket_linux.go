@@ -1,30 +1,34 @@
 package stall
 
 import (
+	"crypto/tls"
 	"net"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-// socketMoved returns how many bytes the TCP connection beneath c has had
-// acknowledged by its peer and received from it, and whether it could tell.
+// socketMoved returns how many bytes the TCP connection beneath c has had acknowledged by its peer and
+// received from it, and whether it could tell.
 func socketMoved(c net.Conn) (uint64, bool) {
-	sc, ok := netConn(c).(syscall.Conn)
-	if c == nil || !ok {
+	if t, ok := c.(*tls.Conn); ok {
+		c = t.NetConn()
+	}
+	sc, ok := c.(syscall.Conn)
+	if !ok {
 		return 0, false
 	}
 	raw, err := sc.SyscallConn()
 	if err != nil {
 		return 0, false
 	}
-	var n uint64
+	var info *unix.TCPInfo
 	var infoErr error
 	err = raw.Control(func(fd uintptr) {
-		var info *unix.TCPInfo
-		if info, infoErr = unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); infoErr == nil {
-			n = info.Bytes_acked + info.Bytes_received
-		}
+		info, infoErr = unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
 	})
-	return n, err == nil && infoErr == nil
+	if err != nil || infoErr != nil {
+		return 0, false
+	}
+	return info.Bytes_acked + info.Bytes_received, true
 }

@@ -8,8 +8,7 @@ import (
 	"github.com/mediaupload/mediaupload/internal/source"
 )
 
-// Plan divides media of TotalBytes bytes into Segments consecutive byte
-// ranges of ChunkSize bytes (the last one shorter), indexed from 0.
+// Plan divides media of TotalBytes bytes into Segments consecutive byte ranges, indexed from 0.
 type Plan struct {
 	TotalBytes int64 // the input's size
 	ChunkSize  int64 // the size of every segment but the last
@@ -23,28 +22,23 @@ type Segment struct {
 	Size   int64 // how many bytes, at most MaxChunkSize
 }
 
-// PlanSegments plans the segments of total bytes. chunkSize 0 means
-// [DefaultChunkSize], grown to the smallest size that fits in [MaxSegments]
-// segments; an explicit chunkSize is kept, and refused with
-// [ErrTooManySegments] when it does not fit. maxChunk caps the chunk size
-// (0 means [MaxChunkSize]).
+// PlanSegments plans total bytes in chunks of at most maxChunk (0: [MaxChunkSize]). chunkSize 0 means
+// [DefaultChunkSize], grown to fit in [MaxSegments]; an explicit one that does not fit is [ErrTooManySegments].
 func PlanSegments(total, chunkSize, maxChunk int64) (Plan, error) {
 	if maxChunk <= 0 || maxChunk > MaxChunkSize {
 		maxChunk = MaxChunkSize
 	}
+	fit := segments.CeilDiv(total, MaxSegments) // the smallest chunk that fits
 	switch {
 	case total <= 0:
 		return Plan{}, ErrEmptyMedia
 	case chunkSize < 0 || chunkSize > maxChunk:
 		return Plan{}, fmt.Errorf("%w: %d bytes; it must be 1 to %d", ErrChunkSize, chunkSize, maxChunk)
-	}
-	fit := segments.CeilDiv(total, MaxSegments) // the smallest chunk that fits
-	if fit > maxChunk {
+	case fit > maxChunk:
 		return Plan{}, fmt.Errorf("%w: %d bytes need more than %d segments of %d bytes", ErrTooManySegments, total, MaxSegments, maxChunk)
-	}
-	if chunkSize == 0 {
+	case chunkSize == 0:
 		chunkSize = min(max(DefaultChunkSize, fit), maxChunk)
-	} else if chunkSize < fit {
+	case chunkSize < fit:
 		return Plan{}, fmt.Errorf("%w: %d bytes in chunks of %d bytes need %d segments, over %d; use a chunk size of at least %d",
 			ErrTooManySegments, total, chunkSize, segments.CeilDiv(total, chunkSize), MaxSegments, fit)
 	}
@@ -65,8 +59,7 @@ type Chunker struct {
 	lay  *segments.Layout
 }
 
-// NewChunker returns a Chunker over the total bytes of r, planned with
-// [PlanSegments](total, chunkSize, 0).
+// NewChunker returns a Chunker over the total bytes of r, planned with [PlanSegments](total, chunkSize, 0).
 func NewChunker(r io.Reader, total, chunkSize int64) (*Chunker, error) {
 	plan, err := PlanSegments(total, chunkSize, 0)
 	if err != nil {
@@ -79,11 +72,8 @@ func NewChunker(r io.Reader, total, chunkSize int64) (*Chunker, error) {
 // Plan returns the plan the Chunker follows.
 func (c *Chunker) Plan() Plan { return c.plan }
 
-// Next reads the next segment into buf, which must hold the plan's
-// ChunkSize, and returns the segment and its bytes (a prefix of buf). After
-// the last segment it returns [io.EOF]; an input shorter or longer than the
-// plan gives [ErrSizeMismatch]. A shorter buf gives [ErrChunkSize] and
-// consumes nothing, so Next may be called again with a larger one.
+// Next reads the next segment into buf and returns it and its bytes; [io.EOF] after the last, [ErrSizeMismatch]
+// if the input is shorter or longer than planned. A buf shorter than ChunkSize gives [ErrChunkSize], reading nothing.
 func (c *Chunker) Next(buf []byte) (Segment, []byte, error) {
 	if int64(len(buf)) < c.plan.ChunkSize {
 		return Segment{}, nil, fmt.Errorf("%w: a buffer of %d bytes cannot hold a segment of the plan's %d-byte chunk size",

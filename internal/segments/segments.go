@@ -28,8 +28,7 @@ type Sizer interface {
 	Observe(seg Segment, took time.Duration, attempts int)
 }
 
-// Fixed gives every segment Size bytes, grown (up to Max) when the rest of the input needs it to fit
-// in the segments left, as after resuming an upload whose segments were smaller.
+// Fixed gives every segment Size bytes, grown up to Max when the rest must fit in the segments left (a resume).
 type Fixed struct{ Size, Max int64 }
 
 // NextSize is Size, grown to fit, and no more than remaining.

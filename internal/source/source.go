@@ -28,9 +28,8 @@ type Source struct {
 // InOrder is input of size bytes read in order from r.
 func InOrder(r io.Reader, size int64) *Source { return &Source{r: r, size: size} }
 
-// Open sizes r: size >= 0 is taken as given; a seekable reader is measured from its current offset;
-// anything else (a pipe) is spooled to a temporary file, which Close removes, no further than limit
-// allows (nil: no limit).
+// Open sizes r: size >= 0 is taken as given, a seekable reader is measured from its current offset, and
+// anything else (a pipe) is spooled to a temporary file, which Close removes, as far as limit (if any) allows.
 func Open(ctx context.Context, r io.Reader, size int64, tempDir string, limit Limit) (*Source, error) {
 	if size >= 0 {
 		return InOrder(r, size), nil

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -116,8 +117,9 @@ func segmentSHA(data []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// staleReason says why a saved state cannot continue the upload described by fresh (empty when it can).
-func (st *resumeState) staleReason(fresh *resumeState, now time.Time, maxChunk int64) string {
+// staleReason says why a saved state cannot continue the upload described by fresh (empty when it
+// can). ra reads the input to check acknowledged segments (nil: read in order, checked as it is read).
+func (st *resumeState) staleReason(fresh *resumeState, now time.Time, maxChunk int64, ra io.ReaderAt) string {
 	switch {
 	case st.Version != resumeVersion && st.Version != 1:
 		return fmt.Sprintf("it has format version %d, not %d", st.Version, resumeVersion)
@@ -149,6 +151,15 @@ func (st *resumeState) staleReason(fresh *resumeState, now time.Time, maxChunk i
 	}
 	if left := MaxSegments - len(st.Segments); segments.CeilDiv(st.TotalBytes-next, maxChunk) > int64(left) {
 		return fmt.Sprintf("the rest of the input does not fit in the %d segments left", left)
+	}
+	for _, s := range st.Segments {
+		if ra == nil || st.Finalized || s.SHA256 == "" {
+			continue
+		}
+		h := sha256.New()
+		if _, err := io.Copy(h, io.NewSectionReader(ra, s.Offset, s.Size)); err != nil || hex.EncodeToString(h.Sum(nil)) != s.SHA256 {
+			return fmt.Sprintf("segment %d of the input changed", s.Index)
+		}
 	}
 	return ""
 }

@@ -122,7 +122,7 @@ func TestStaleReason(t *testing.T) {
 			if strings.Contains(tc.name, "allowed now") || strings.Contains(tc.name, "fit") {
 				f.TotalBytes = st.TotalBytes
 			}
-			got := st.staleReason(&f, now, MaxChunkSize)
+			got := st.staleReason(&f, now, MaxChunkSize, nil)
 			if tc.want == "" {
 				assert.Empty(t, got)
 			} else {

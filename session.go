@@ -3,11 +3,8 @@ package mediaupload
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -28,8 +25,8 @@ type session struct {
 	mu       sync.Mutex
 	state    resumeState    // without Segments: those come from lay and acked
 	acked    map[int]string // segment index → SHA-256 ("-" without a store)
-	progress Progress
-	changes  uint64 // changes made to the state
+	progress Progress       // MediaID, TotalBytes and Segments are filled in by emit
+	changes  uint64         // changes made to the state
 
 	saveMu sync.Mutex // held across the store's Save, never with mu held first
 	saved  uint64     // the changes the store holds, under saveMu
@@ -38,9 +35,8 @@ type session struct {
 func newSession(c *Client, cfg *uploadConfig, src *source.Source, chunk, maxChunk int64, head []byte) *session {
 	return &session{
 		c: c, cfg: cfg, src: src, store: cfg.store, maxChunk: maxChunk,
-		lay:      segments.NewLayout(src.Size(), c.newSizer(chunk, maxChunk)),
-		acked:    map[int]string{},
-		progress: Progress{TotalBytes: src.Size()},
+		lay:   segments.NewLayout(src.Size(), c.newSizer(chunk, maxChunk)),
+		acked: map[int]string{},
 		state: resumeState{
 			Version: resumeVersion, API: c.dialect.Name(), Endpoint: c.endpoint.String(),
 			TotalBytes: src.Size(), MediaType: cfg.mediaType, Category: cfg.category,
@@ -64,37 +60,14 @@ func (s *session) resume(ctx context.Context) error {
 		if err := json.Unmarshal(b, &prev); err != nil {
 			return fmt.Errorf("mediaupload: the saved resume state is not one: %w", err)
 		}
-		reason := prev.staleReason(&s.state, s.c.now(), s.maxChunk)
-		if reason == "" {
-			reason = s.verifyAcked(&prev)
-		}
-		if reason == "" {
+		if reason := prev.staleReason(&s.state, s.c.now(), s.maxChunk, s.src.ReaderAt()); reason != "" {
+			s.c.log.Info("resume state not used; starting over", "reason", reason)
+		} else {
 			s.adopt(&prev)
 			s.c.log.Info("resuming upload", "media_id", prev.MediaID, "acknowledged_segments", len(s.acked), "finalized", prev.Finalized)
-		} else {
-			s.c.log.Info("resume state not used; starting over", "reason", reason)
 		}
 	}
 	return s.change(ctx, func() {})
-}
-
-// verifyAcked compares the acknowledged segments of an input read at offsets with their saved
-// SHA-256; one read in order is checked as it is read.
-func (s *session) verifyAcked(prev *resumeState) string {
-	ra := s.src.ReaderAt()
-	if ra == nil || prev.Finalized {
-		return ""
-	}
-	for _, seg := range prev.Segments {
-		if seg.SHA256 == "" {
-			continue
-		}
-		h := sha256.New()
-		if _, err := io.Copy(h, io.NewSectionReader(ra, seg.Offset, seg.Size)); err != nil || hex.EncodeToString(h.Sum(nil)) != seg.SHA256 {
-			return fmt.Sprintf("segment %d of the input changed", seg.Index)
-		}
-	}
-	return ""
 }
 
 func (s *session) adopt(prev *resumeState) {
@@ -116,7 +89,6 @@ func (s *session) adopt(prev *resumeState) {
 		s.progress.BytesSent, s.progress.SegmentsDone = prev.TotalBytes, len(prev.Segments)
 	}
 	s.lay.Adopt(segs, s.c.newSizer(prev.ChunkSize, s.maxChunk))
-	s.progress.MediaID = prev.MediaID
 }
 
 // change applies f under mu, then makes sure the store holds the state as of f, or a later one,
@@ -156,7 +128,7 @@ func (s *session) change(ctx context.Context, f func()) error {
 func (s *session) emit() {
 	if s.cfg.onProgress != nil {
 		p := s.progress
-		p.Segments = s.lay.Expected()
+		p.MediaID, p.TotalBytes, p.Segments = s.state.MediaID, s.state.TotalBytes, s.lay.Expected()
 		s.cfg.onProgress(p)
 	}
 }
@@ -174,8 +146,7 @@ func (s *session) sendSegments(ctx context.Context) error {
 			break
 		}
 		if fresh && !s.lay.Deterministic() {
-			// An adaptive segment's range exists nowhere else: record it before the service can have it,
-			// or a resumed run could plan other ranges under indexes the service already holds.
+			// Save an adaptive segment's range before the service has it: a rerun must not plan others.
 			if err = s.change(ctx, func() {}); err != nil {
 				break
 			}

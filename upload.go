@@ -13,11 +13,9 @@ import (
 	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
-// Upload uploads all of r and returns the media once it is ready to use. The media type is sniffed
-// and the category derived from it unless [MediaType] or [Category] is given; a reader of unknown
-// size is spooled to a temporary file first. Media that breaks X's rules for its category is refused
-// before any request with a [*mediacheck.RuleError] (see [NoCheck]); once INIT has succeeded, errors
-// are [*UploadError] values naming the media id.
+// Upload uploads all of r and returns the media once it is ready to use. Media that breaks X's rules
+// for its category is refused before any request with a [*mediacheck.RuleError] (see [NoCheck]);
+// once INIT has succeeded, errors are [*UploadError] values naming the media id.
 func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) (*Media, error) {
 	cfg := uploadConfig{size: -1, limits: c.mediaLimits}
 	for _, opt := range opts {
@@ -86,8 +84,7 @@ func set(f func(*uploadConfig)) UploadOption {
 // MediaType sets the MIME type, e.g. "video/mp4" (default: sniffed from the content).
 func MediaType(t string) UploadOption { return set(func(c *uploadConfig) { c.mediaType = t }) }
 
-// Category sets the media category, e.g. tweet_video (or TweetVideo, TWEET_VIDEO), or subtitles.
-// Default: derived from the media type, for a tweet.
+// Category sets the media category, e.g. tweet_video or TweetVideo (default: derived from the media type).
 func Category(cat string) UploadOption { return set(func(c *uploadConfig) { c.category = cat }) }
 
 // ForDM derives dm_image, dm_gif or dm_video instead of tweet categories when no [Category] is given.
@@ -120,8 +117,7 @@ func AdditionalOwners(ids ...string) UploadOption {
 // Shared marks DM media as reusable across direct messages.
 func Shared() UploadOption { return set(func(c *uploadConfig) { c.shared = true }) }
 
-// Size declares the input's size, so that a plain reader is streamed, not spooled; input that ends
-// early or runs long fails with [ErrSizeMismatch].
+// Size declares the input's size, so that a plain reader is streamed, not spooled ([ErrSizeMismatch] if wrong).
 func Size(n int64) UploadOption {
 	return func(c *uploadConfig) error {
 		if n < 0 {
@@ -138,15 +134,13 @@ func TempDir(dir string) UploadOption { return set(func(c *uploadConfig) { c.tem
 // Base64 sends segments as base64 field media_data instead of raw part media, a third more bytes.
 func Base64() UploadOption { return set(func(c *uploadConfig) { c.base64 = true }) }
 
-// OnProgress calls fn, one call at a time, as segments are acknowledged and while processing is
-// awaited; fn must return quickly.
+// OnProgress calls fn, one call at a time, as segments are acknowledged and while processing is awaited.
 func OnProgress(fn func(Progress)) UploadOption {
 	return set(func(c *uploadConfig) { c.onProgress = fn })
 }
 
-// Resume keeps the upload's state in store, saved after every step, so that an interrupted upload
-// continues with the same media id and sends only what the service has not acknowledged. A state
-// for other input, or whose media has expired, is replaced by a fresh upload.
+// Resume keeps the upload's state in store, so that a rerun of an interrupted upload sends only what the
+// service has not acknowledged. A state for other input, or whose media has expired, is replaced.
 func Resume(store ResumeStore) UploadOption {
 	return func(c *uploadConfig) error {
 		if store == nil {
@@ -202,20 +196,15 @@ func (c *uploadConfig) check() error {
 
 // uploadConfig is the per-call configuration of an upload.
 type uploadConfig struct {
-	mediaType, category string
-	additionalOwners    []string
-	shared              bool
-	size                int64 // -1: measure or spool
-	base64              bool
-	altText             string
-	onProgress          func(Progress)
-	tempDir             string
-	store               ResumeStore
-	dm                  bool
-	subtitles           *Subtitle // with subtitleReader
-	subtitleReader      io.Reader
-	limits              mediacheck.Limits // the client's
-	noCheck             bool
+	mediaType, category, altText, tempDir string
+	additionalOwners                      []string
+	shared, base64, dm, noCheck           bool
+	size                                  int64 // -1: measure or spool
+	onProgress                            func(Progress)
+	store                                 ResumeStore
+	subtitles                             *Subtitle // with subtitleReader
+	subtitleReader                        io.Reader
+	limits                                mediacheck.Limits // the client's
 }
 
 // run goes through the steps the session has not done yet.
@@ -230,7 +219,7 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 		if err != nil {
 			return nil, stepError(StepInit, "", err)
 		}
-		err = s.change(ctx, func() { s.state.MediaID, s.state.ExpiresAt, s.progress.MediaID = m.ID, m.ExpiresAt, m.ID })
+		err = s.change(ctx, func() { s.state.MediaID, s.state.ExpiresAt = m.ID, m.ExpiresAt })
 		if err != nil {
 			return m, stepError(StepInit, m.ID, err)
 		}

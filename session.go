@@ -45,8 +45,7 @@ func newSession(c *Client, cfg *uploadConfig, src *source.Source, chunk, maxChun
 	}
 }
 
-// resume continues from the saved state if it fits this input, else starts over and says why; either
-// way it saves the state it goes on with.
+// resume continues from a saved state that fits this input, else starts over; then it saves the state.
 func (s *session) resume(ctx context.Context) error {
 	if s.store == nil {
 		return nil
@@ -91,9 +90,8 @@ func (s *session) adopt(prev *resumeState) {
 	s.lay.Adopt(segs, s.c.newSizer(prev.ChunkSize, s.maxChunk))
 }
 
-// change applies f under mu, then makes sure the store holds the state as of f, or a later one,
-// without holding mu across the store's Save. Changes made while a save runs go together into
-// the next one, so a kill loses at most the changes whose call has not returned.
+// change applies f under mu, then makes the store hold the state as of f or later, without holding mu
+// across Save: changes made while a save runs go into the next one; a kill loses only unreturned ones.
 func (s *session) change(ctx context.Context, f func()) error {
 	s.mu.Lock()
 	f()

@@ -76,7 +76,6 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 // UploadOption configures one [Client.Upload] call.
 type UploadOption func(*uploadConfig) error
 
-// set is an UploadOption that cannot fail.
 func set(f func(*uploadConfig)) UploadOption {
 	return func(c *uploadConfig) error { f(c); return nil }
 }
@@ -177,10 +176,9 @@ func (c *Client) checkMedia(ctx context.Context, src *source.Source, cfg *upload
 
 // Progress reports an upload's advance to [OnProgress].
 type Progress struct {
-	MediaID               string // once INIT has answered
-	BytesSent, TotalBytes int64  // BytesSent counts the bytes of acknowledged segments
-	// SegmentsDone of Segments are acknowledged; with adaptive sizes, Segments counts those planned so far.
-	SegmentsDone, Segments int
+	MediaID                string          // once INIT has answered
+	BytesSent, TotalBytes  int64           // BytesSent counts the bytes of acknowledged segments
+	SegmentsDone, Segments int             // acknowledged of all; with adaptive sizes, of those planned so far
 	Processing             *ProcessingInfo // while processing is awaited, else nil
 }
 
@@ -194,7 +192,6 @@ func (c *uploadConfig) check() error {
 	return checkAltText(c.altText)
 }
 
-// uploadConfig is the per-call configuration of an upload.
 type uploadConfig struct {
 	mediaType, category, altText, tempDir string
 	additionalOwners                      []string
@@ -263,8 +260,7 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 	return m, nil
 }
 
-// appendAndFinalize sends the segments not yet acknowledged, then FINALIZE; maybeDone says an
-// earlier process may have finalized already.
+// appendAndFinalize sends what is not acknowledged, then FINALIZE (maybeDone: an earlier run may have).
 func (s *session) appendAndFinalize(ctx context.Context, maybeDone bool) (*Media, error) {
 	id := s.state.MediaID
 	for again := false; ; again = true {

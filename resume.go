@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,11 +15,7 @@ import (
 	"github.com/mediaupload/mediaupload/internal/segments"
 )
 
-// resumeState is what a later process needs to finish an interrupted
-// upload: the media id, the input's size and fingerprint, the segments
-// planned (offset and size) and those acknowledged (with their SHA-256),
-// whether FINALIZE was done, and when the media expires. A [ResumeStore]
-// keeps it as JSON.
+// resumeState is what a later process needs to finish an interrupted upload, kept as JSON.
 type resumeState struct {
 	Version     int            `json:"version"`
 	API         string         `json:"api"`
@@ -31,15 +28,11 @@ type resumeState struct {
 	Fingerprint string         `json:"fingerprint"`
 	Segments    []segmentState `json:"segments"`
 	Finalized   bool           `json:"finalized"`
-	// Processing says FINALIZE announced processing (processing_info), so
-	// that a finalized upload resumes by awaiting it; without it the media
-	// is ready, and resuming sends no request.
-	Processing bool      `json:"processing,omitempty"`
-	ExpiresAt  time.Time `json:"expires_at,omitzero"`
+	Processing  bool           `json:"processing,omitempty"` // FINALIZE announced processing: resume by awaiting it
+	ExpiresAt   time.Time      `json:"expires_at,omitzero"`
 }
 
-// segmentState is one planned segment of a resumeState; SHA256 is set
-// once the service has acknowledged it.
+// segmentState is one planned segment; SHA256 is set once the service has acknowledged it.
 type segmentState struct {
 	Index  int    `json:"index"`
 	Offset int64  `json:"offset"`
@@ -47,27 +40,26 @@ type segmentState struct {
 	SHA256 string `json:"sha256,omitempty"`
 }
 
-// resumeVersion is the format of resumeState this package writes. Version
-// 1 had no Processing: its finalized uploads resume by asking STATUS.
-const resumeVersion = 2
+const (
+	// resumeVersion is the format written. Version 1 had no Processing: its finalized uploads ask STATUS.
+	resumeVersion = 2
+	// fingerprintLen is how much of the input's head the fingerprint covers.
+	fingerprintLen = 64 << 10
+	// expiryMargin before the media's expiry, a saved state counts as expired: the rest takes time too.
+	expiryMargin = time.Minute
+)
 
-// ResumeStore keeps the saved state of one upload: a small JSON document
-// that this package writes and reads, and the store keeps as bytes.
-// [FileStore] keeps it in a file; a database or a cache works through this
-// interface just as well.
+// ResumeStore keeps the saved state of one upload, a small JSON document, as bytes ([FileStore]: in a file).
 type ResumeStore interface {
 	// Load returns the saved state, or nil and no error when there is none.
 	Load(ctx context.Context) ([]byte, error)
-	// Save replaces the saved state, atomically: a crash leaves the old
-	// one or the new one.
+	// Save replaces the saved state atomically: a crash leaves the old one or the new one.
 	Save(ctx context.Context, state []byte) error
 	// Remove deletes the saved state; removing none is not an error.
 	Remove(ctx context.Context) error
 }
 
-// FileStore is a [ResumeStore] in one JSON file. Save writes a temporary
-// file beside it, syncs it and renames it over the old one, so a crash
-// leaves the old state or the new one, never a mix.
+// FileStore is a [ResumeStore] in one JSON file, replaced atomically by each Save.
 type FileStore struct {
 	Path string
 }
@@ -84,23 +76,20 @@ func (f FileStore) Load(context.Context) ([]byte, error) {
 	return b, nil
 }
 
-// Save writes b atomically (temporary file, fsync, rename, fsync of the
-// directory).
+// Save writes b to a temporary file, syncs it, renames it over the file and syncs the directory.
 func (f FileStore) Save(_ context.Context, b []byte) error {
 	dir := filepath.Dir(f.Path)
 	tmp, err := os.CreateTemp(dir, filepath.Base(f.Path)+".*.tmp")
+	if err == nil {
+		_, err = tmp.Write(b)
+		if err = errors.Join(err, tmp.Sync(), tmp.Close()); err == nil {
+			err = os.Rename(tmp.Name(), f.Path)
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("mediaupload: saving resume state: %w", err)
-	}
-	_, werr := tmp.Write(b)
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("mediaupload: saving resume state: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), f.Path); err != nil {
-		os.Remove(tmp.Name())
 		return fmt.Errorf("mediaupload: saving resume state: %w", err)
 	}
 	if d, err := os.Open(dir); err == nil {
@@ -118,16 +107,9 @@ func (f FileStore) Remove(context.Context) error {
 	return nil
 }
 
-// fingerprintLen is how much of the input's head the fingerprint covers;
-// acknowledged segments are checked whole by their SHA-256.
-const fingerprintLen = 64 << 10
-
 // fingerprint identifies an input by its size and first bytes.
 func fingerprint(size int64, head []byte) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%d:", size)
-	h.Write(head)
-	return hex.EncodeToString(h.Sum(nil))
+	return segmentSHA(append(fmt.Appendf(nil, "%d:", size), head...))
 }
 
 func segmentSHA(data []byte) string {
@@ -135,13 +117,9 @@ func segmentSHA(data []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// expiryMargin is how long before the media's expiry a saved state is
-// already treated as expired: the rest of the upload needs some time too.
-const expiryMargin = time.Minute
-
-// staleReason says why a saved state cannot continue the upload described
-// by fresh (empty when it can).
-func (st *resumeState) staleReason(fresh *resumeState, now time.Time, maxChunk int64) string {
+// staleReason says why a saved state cannot continue the upload described by fresh (empty when it
+// can). ra reads the input to check acknowledged segments (nil: read in order, checked as it is read).
+func (st *resumeState) staleReason(fresh *resumeState, now time.Time, maxChunk int64, ra io.ReaderAt) string {
 	switch {
 	case st.Version != resumeVersion && st.Version != 1:
 		return fmt.Sprintf("it has format version %d, not %d", st.Version, resumeVersion)
@@ -173,6 +151,15 @@ func (st *resumeState) staleReason(fresh *resumeState, now time.Time, maxChunk i
 	}
 	if left := MaxSegments - len(st.Segments); segments.CeilDiv(st.TotalBytes-next, maxChunk) > int64(left) {
 		return fmt.Sprintf("the rest of the input does not fit in the %d segments left", left)
+	}
+	for _, s := range st.Segments {
+		if ra == nil || st.Finalized || s.SHA256 == "" {
+			continue
+		}
+		h := sha256.New()
+		if _, err := io.Copy(h, io.NewSectionReader(ra, s.Offset, s.Size)); err != nil || hex.EncodeToString(h.Sum(nil)) != s.SHA256 {
+			return fmt.Sprintf("segment %d of the input changed", s.Index)
+		}
 	}
 	return ""
 }

@@ -72,7 +72,7 @@ func TestFileStore(t *testing.T) {
 	assert.ErrorIs(t, err, os.ErrNotExist)
 
 	require.NoError(t, os.WriteFile(store.Path, []byte("{not json"), 0o600))
-	_, err = (&session{store: store}).load(t.Context())
+	err = (&session{store: store}).resume(t.Context())
 	require.ErrorContains(t, err, "is not one")
 
 	bad := FileStore{Path: filepath.Join(dir, "missing-dir", "x.resume")}
@@ -122,7 +122,7 @@ func TestStaleReason(t *testing.T) {
 			if strings.Contains(tc.name, "allowed now") || strings.Contains(tc.name, "fit") {
 				f.TotalBytes = st.TotalBytes
 			}
-			got := st.staleReason(&f, now, MaxChunkSize)
+			got := st.staleReason(&f, now, MaxChunkSize, nil)
 			if tc.want == "" {
 				assert.Empty(t, got)
 			} else {

@@ -13,22 +13,9 @@ import (
 	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
-// Upload uploads all of r and returns the media once it is ready to use:
-// INIT, APPEND of every segment (in parallel, each retried on its own),
-// FINALIZE, STATUS until processing has succeeded, then alt text if asked.
-//
-// The media type is sniffed from the content unless [MediaType] is given,
-// and the category derived from it unless [Category] is given. r may be a
-// file or any reader; a reader of unknown size is spooled to a temporary
-// file first, removed before Upload returns; the spool stops as soon as the
-// input passes its category's size limit (a [*LimitError] whose Size is -1,
-// unknown). Bad input is refused before any request, and so is media that
-// breaks X's media rules for its category (frame rate, duration, codecs,
-// dimensions…: see package mediacheck), with a [*mediacheck.RuleError]
-// naming the rule, the limit and the value; [NoCheck] skips that check.
-// Once INIT has succeeded, errors are [*UploadError] values naming
-// the media id. With [Resume], an interrupted upload continues where it
-// stopped.
+// Upload uploads all of r and returns the media once it is ready to use. Media that breaks X's rules
+// for its category is refused before any request with a [*mediacheck.RuleError] (see [NoCheck]);
+// once INIT has succeeded, errors are [*UploadError] values naming the media id.
 func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) (*Media, error) {
 	cfg := uploadConfig{size: -1, limits: c.mediaLimits}
 	for _, opt := range opts {
@@ -75,56 +62,38 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 		return nil, err
 	}
 	m, err := s.run(ctx)
-	if err != nil {
-		var pe *ProcessingError
-		if s.store != nil && (errors.As(err, &pe) || errors.Is(err, ErrInputChanged) || mediaRefused(err)) {
-			// Nothing is left that a rerun could continue.
-			s.store.Remove(context.WithoutCancel(ctx))
-			c.log.Info("resume state removed: a rerun starts a new upload", "media_id", s.state.MediaID)
-		}
-		return m, err
+	switch {
+	case s.store == nil:
+	case err == nil:
+		err = s.store.Remove(ctx)
+	case mediaRefused(err):
+		s.store.Remove(context.WithoutCancel(ctx))
+		c.log.Info("resume state removed: a rerun starts a new upload", "media_id", s.state.MediaID)
 	}
-	if s.store != nil {
-		if err := s.store.Remove(ctx); err != nil {
-			return m, err
-		}
-	}
-	return m, nil
+	return m, err
 }
 
 // UploadOption configures one [Client.Upload] call.
 type UploadOption func(*uploadConfig) error
 
-// MediaType sets the MIME type, e.g. "video/mp4". Default: sniffed from the
-// first bytes of the content.
-func MediaType(t string) UploadOption {
-	return func(c *uploadConfig) error { c.mediaType = t; return nil }
+func set(f func(*uploadConfig)) UploadOption {
+	return func(c *uploadConfig) error { f(c); return nil }
 }
 
-// Category sets the media category: tweet_image, tweet_gif, tweet_video,
-// dm_image, dm_gif, dm_video, amplify_video or subtitles (TweetVideo and
-// TWEET_VIDEO spellings are accepted). Default: derived from the media type
-// for a tweet.
-func Category(cat string) UploadOption {
-	return func(c *uploadConfig) error { c.category = cat; return nil }
-}
+// MediaType sets the MIME type, e.g. "video/mp4" (default: sniffed from the content).
+func MediaType(t string) UploadOption { return set(func(c *uploadConfig) { c.mediaType = t }) }
 
-// ForDM derives direct-message categories (dm_image, dm_gif, dm_video)
-// instead of tweet ones when no [Category] is given.
-func ForDM() UploadOption {
-	return func(c *uploadConfig) error { c.dm = true; return nil }
-}
+// Category sets the media category, e.g. tweet_video or TweetVideo (default: derived from the media type).
+func Category(cat string) UploadOption { return set(func(c *uploadConfig) { c.category = cat }) }
 
-// AltText sets alt text (at most [MaxAltTextLength] characters) once the
-// media is processed.
-func AltText(text string) UploadOption {
-	return func(c *uploadConfig) error { c.altText = text; return nil }
-}
+// ForDM derives dm_image, dm_gif or dm_video instead of tweet categories when no [Category] is given.
+func ForDM() UploadOption { return set(func(c *uploadConfig) { c.dm = true }) }
 
-// Subtitles uploads the SubRip (.srt) or WebVTT file r as category
-// subtitles once the video is processed, and attaches it to the video in
-// the language languageCode (two letters, e.g. "EN") under displayName
-// (empty: the language code).
+// AltText sets alt text (at most [MaxAltTextLength] characters) once the media is processed.
+func AltText(text string) UploadOption { return set(func(c *uploadConfig) { c.altText = text }) }
+
+// Subtitles uploads the SubRip or WebVTT file r once the video is processed and attaches it in the
+// language languageCode (two letters, e.g. "EN") under displayName (empty: the language code).
 func Subtitles(r io.Reader, languageCode, displayName string) UploadOption {
 	return func(c *uploadConfig) error {
 		sub := Subtitle{LanguageCode: languageCode, DisplayName: displayName}
@@ -134,24 +103,20 @@ func Subtitles(r io.Reader, languageCode, displayName string) UploadOption {
 		if r == nil {
 			return fmt.Errorf("mediaupload: nil subtitles reader")
 		}
-		c.subtitles = &subtitleFile{r: r, sub: sub}
+		c.subtitles, c.subtitleReader = &sub, r
 		return nil
 	}
 }
 
 // AdditionalOwners lets up to 100 other users (by user id) use the media.
 func AdditionalOwners(ids ...string) UploadOption {
-	return func(c *uploadConfig) error { c.additionalOwners = ids; return nil }
+	return set(func(c *uploadConfig) { c.additionalOwners = ids })
 }
 
 // Shared marks DM media as reusable across direct messages.
-func Shared() UploadOption {
-	return func(c *uploadConfig) error { c.shared = true; return nil }
-}
+func Shared() UploadOption { return set(func(c *uploadConfig) { c.shared = true }) }
 
-// Size declares the input's size, so that a plain reader is streamed
-// instead of spooled. An input that ends early or runs long fails with
-// [ErrSizeMismatch].
+// Size declares the input's size, so that a plain reader is streamed, not spooled ([ErrSizeMismatch] if wrong).
 func Size(n int64) UploadOption {
 	return func(c *uploadConfig) error {
 		if n < 0 {
@@ -162,32 +127,19 @@ func Size(n int64) UploadOption {
 	}
 }
 
-// TempDir sets where input of unknown size is spooled (default
-// [os.TempDir]).
-func TempDir(dir string) UploadOption {
-	return func(c *uploadConfig) error { c.tempDir = dir; return nil }
-}
+// TempDir sets where input of unknown size is spooled (default [os.TempDir]).
+func TempDir(dir string) UploadOption { return set(func(c *uploadConfig) { c.tempDir = dir }) }
 
-// Base64 sends segments as base64 field media_data instead of raw part
-// media. It costs a third more bytes and a copy; use it only for services
-// that need it.
-func Base64() UploadOption {
-	return func(c *uploadConfig) error { c.base64 = true; return nil }
-}
+// Base64 sends segments as base64 field media_data instead of raw part media, a third more bytes.
+func Base64() UploadOption { return set(func(c *uploadConfig) { c.base64 = true }) }
 
-// OnProgress calls fn as segments are acknowledged and while processing is
-// awaited. Calls come one at a time, from the uploading goroutines: fn must
-// return quickly.
+// OnProgress calls fn, one call at a time, as segments are acknowledged and while processing is awaited.
 func OnProgress(fn func(Progress)) UploadOption {
-	return func(c *uploadConfig) error { c.onProgress = fn; return nil }
+	return set(func(c *uploadConfig) { c.onProgress = fn })
 }
 
-// Resume keeps the upload's state in store, so that an upload interrupted by
-// a crash or a kill continues with the same media id, sending only the
-// segments the service has not acknowledged (and after FINALIZE only
-// awaiting processing). The state is saved from the start and after every
-// step, and removed on success. A state for other input, or whose media has
-// expired, is replaced by a fresh upload (logged at level Info).
+// Resume keeps the upload's state in store, so that a rerun of an interrupted upload sends only what the
+// service has not acknowledged. A state for other input, or whose media has expired, is replaced.
 func Resume(store ResumeStore) UploadOption {
 	return func(c *uploadConfig) error {
 		if store == nil {
@@ -198,17 +150,10 @@ func Resume(store ResumeStore) UploadOption {
 	}
 }
 
-// NoCheck uploads without inspecting the media first (see
-// [Client.Upload]): for media the checks refuse wrongly, or whose every
-// byte counts.
-func NoCheck() UploadOption {
-	return func(c *uploadConfig) error { c.noCheck = true; return nil }
-}
+// NoCheck uploads without checking the media against X's rules first.
+func NoCheck() UploadOption { return set(func(c *uploadConfig) { c.noCheck = true }) }
 
-// checkMedia inspects the input (headers and codec configurations only)
-// and applies X's media rules for its category: a definite violation
-// refuses the upload before INIT with a [*mediacheck.RuleError]; what is
-// only doubtful is logged at level Warn, and the upload goes on.
+// checkMedia refuses media that breaks X's rules for its category; what is only doubtful is logged.
 func (c *Client) checkMedia(ctx context.Context, src *source.Source, cfg *uploadConfig) error {
 	ra := src.ReaderAt()
 	if ra == nil {
@@ -231,15 +176,10 @@ func (c *Client) checkMedia(ctx context.Context, src *source.Source, cfg *upload
 
 // Progress reports an upload's advance to [OnProgress].
 type Progress struct {
-	// MediaID is the upload's media id, once INIT has answered.
-	MediaID string
-	// BytesSent counts bytes of segments the service has acknowledged.
-	BytesSent, TotalBytes int64
-	// SegmentsDone of Segments have been acknowledged. With adaptive
-	// segment sizes, Segments counts those planned so far.
-	SegmentsDone, Segments int
-	// Processing is the processing state while it is awaited, else nil.
-	Processing *ProcessingInfo
+	MediaID                string          // once INIT has answered
+	BytesSent, TotalBytes  int64           // BytesSent counts the bytes of acknowledged segments
+	SegmentsDone, Segments int             // acknowledged of all; with adaptive sizes, of those planned so far
+	Processing             *ProcessingInfo // while processing is awaited, else nil
 }
 
 // check validates the options before any input is read.
@@ -252,27 +192,16 @@ func (c *uploadConfig) check() error {
 	return checkAltText(c.altText)
 }
 
-// uploadConfig is the per-call configuration of an upload.
 type uploadConfig struct {
-	mediaType, category string
-	additionalOwners    []string
-	shared              bool
-	size                int64 // -1: measure or spool
-	base64              bool
-	altText             string
-	onProgress          func(Progress)
-	tempDir             string
-	store               ResumeStore
-	dm                  bool
-	subtitles           *subtitleFile
-	limits              mediacheck.Limits // the client's
-	noCheck             bool
-}
-
-// subtitleFile is a subtitle file to upload and attach to the video.
-type subtitleFile struct {
-	r   io.Reader
-	sub Subtitle
+	mediaType, category, altText, tempDir string
+	additionalOwners                      []string
+	shared, base64, dm, noCheck           bool
+	size                                  int64 // -1: measure or spool
+	onProgress                            func(Progress)
+	store                                 ResumeStore
+	subtitles                             *Subtitle // with subtitleReader
+	subtitleReader                        io.Reader
+	limits                                mediacheck.Limits // the client's
 }
 
 // run goes through the steps the session has not done yet.
@@ -280,14 +209,15 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 	c, cfg := s.c, s.cfg
 	m := &Media{ID: s.state.MediaID}
 	resumed := m.ID != ""
+	var err error
 	if !resumed {
-		var err error
 		m, err = c.Init(ctx, InitParams{TotalBytes: s.src.Size(), MediaType: cfg.mediaType, Category: cfg.category,
 			AdditionalOwners: cfg.additionalOwners, Shared: cfg.shared})
 		if err != nil {
 			return nil, stepError(StepInit, "", err)
 		}
-		if err := s.update(ctx, func(st *resumeState) { st.MediaID, st.ExpiresAt = m.ID, m.ExpiresAt }); err != nil {
+		err = s.change(ctx, func() { s.state.MediaID, s.state.ExpiresAt = m.ID, m.ExpiresAt })
+		if err != nil {
 			return m, stepError(StepInit, m.ID, err)
 		}
 	}
@@ -296,12 +226,10 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 	case s.state.Finalized && !s.state.Processing:
 		fin = &Media{ID: m.ID} // FINALIZE announced no processing: ready
 	case s.state.Finalized:
-		var err error
 		if fin, err = c.Status(ctx, m.ID); err != nil { // only processing is left
 			return m, stepError(StepStatus, m.ID, err)
 		}
 	default:
-		var err error
 		if fin, err = s.appendAndFinalize(ctx, resumed); err != nil {
 			return m, err
 		}
@@ -310,7 +238,12 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 	if fin.ExpiresAt.IsZero() {
 		fin.ExpiresAt = s.state.ExpiresAt
 	}
-	m, err := c.waitProcessed(ctx, fin, s.processing)
+	m, err = c.waitProcessed(ctx, fin, func(m *Media) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.progress.Processing = m.Processing
+		s.emit()
+	})
 	if err != nil {
 		return m, stepError(StepStatus, m.ID, err)
 	}
@@ -319,72 +252,64 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 			return m, stepError(StepMetadata, m.ID, err)
 		}
 	}
-	if sf := cfg.subtitles; sf != nil {
-		if err := c.uploadSubtitles(ctx, m, sf); err != nil {
+	if cfg.subtitles != nil {
+		if err := c.uploadSubtitles(ctx, m, cfg.subtitleReader, *cfg.subtitles); err != nil {
 			return m, stepError(StepSubtitles, m.ID, err)
 		}
 	}
 	return m, nil
 }
 
-// appendAndFinalize sends the segments not yet acknowledged, then FINALIZE;
-// maybeDone says an earlier process may have finalized already. When the
-// service answers that the segments do not add up, what was acknowledged
-// cannot be trusted: every segment is sent again (APPEND replaces) and
-// FINALIZE tried once more.
+// appendAndFinalize sends what is not acknowledged, then FINALIZE (maybeDone: an earlier run may have).
 func (s *session) appendAndFinalize(ctx context.Context, maybeDone bool) (*Media, error) {
 	id := s.state.MediaID
 	for again := false; ; again = true {
-		if err := s.sendSegments(ctx); err != nil {
+		err := s.sendSegments(ctx)
+		if err == nil {
+			err = s.src.CheckEnd() // never finalize what is not the whole input
+		}
+		if err != nil {
 			return nil, stepError(StepAppend, id, err)
 		}
-		if err := s.src.CheckEnd(); err != nil {
-			return nil, stepError(StepAppend, id, err) // never finalize what is not the whole input
-		}
 		fin, err := s.c.finalize(ctx, id, maybeDone)
-		if err == nil {
-			err = s.update(ctx, func(st *resumeState) { st.Finalized, st.Processing = true, !fin.Processing.done() })
-			if err != nil {
-				return nil, stepError(StepFinalize, id, err)
+		switch {
+		case err == nil:
+			err = s.change(ctx, func() { s.state.Finalized, s.state.Processing = true, !fin.Processing.done() })
+			if err == nil {
+				return fin, nil
 			}
-			return fin, nil
+		case !again && segmentsMissing(err) && !s.src.Sequential():
+			// What was acknowledged cannot be trusted: send every segment again (APPEND replaces).
+			s.c.log.Warn("FINALIZE says the segments do not add up; sending every segment again, then FINALIZE once more",
+				"media_id", id, "segments", len(s.lay.Planned()))
+			err = s.change(ctx, func() {
+				clear(s.acked)
+				s.progress.BytesSent, s.progress.SegmentsDone = 0, 0
+				s.lay.Rewind()
+			})
+			maybeDone = false
 		}
-		if again || !segmentsMissing(err) || s.src.Sequential() {
+		if err != nil {
 			return nil, stepError(StepFinalize, id, err)
 		}
-		s.c.log.Warn("FINALIZE says the segments do not add up; sending every segment again, then FINALIZE once more",
-			"media_id", id, "segments", len(s.lay.Planned()))
-		if err := s.forgetAcked(ctx); err != nil {
-			return nil, stepError(StepFinalize, id, err)
-		}
-		maybeDone = false
 	}
 }
 
-// segmentsMissing reports whether a refused FINALIZE says the service lacks
-// bytes ("Segments do not add up to provided total file size.").
+// segmentsMissing reports whether a refused FINALIZE says the service lacks bytes.
 func segmentsMissing(err error) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.StatusCode == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Message), "do not add up")
 }
 
-// mediaRefused reports whether err is the service refusing to process or
-// report on the media any further: the bytes it has do not add up, or
-// STATUS of a finalized media answered 400 or 404. A rerun from the same
-// resume state would meet the same refusal.
+// mediaRefused reports whether a rerun from the same resume state would meet the same failure.
 func mediaRefused(err error) bool {
 	var ue *UploadError
 	var e *APIError
-	if !errors.As(err, &ue) || !errors.As(err, &e) {
-		return false
+	if errors.As(err, new(*ProcessingError)) || errors.Is(err, ErrInputChanged) {
+		return true
 	}
-	switch ue.Step {
-	case StepFinalize:
-		return segmentsMissing(err)
-	case StepStatus:
-		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusNotFound
-	}
-	return false
+	return errors.As(err, &ue) && errors.As(err, &e) && (ue.Step == StepFinalize && segmentsMissing(err) ||
+		ue.Step == StepStatus && (e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusNotFound))
 }
 
 // stepError wraps err in an [*UploadError] for step, unless it is one.
@@ -396,12 +321,11 @@ func stepError(step Step, mediaID string, err error) error {
 	return &UploadError{Step: step, MediaID: mediaID, Segment: -1, Err: err}
 }
 
-// maxSubtitleBytes caps a subtitle file, which is read into memory.
-const maxSubtitleBytes = 5 << 20
+const maxSubtitleBytes = 5 << 20 // a subtitle file is read into memory
 
 // uploadSubtitles uploads a subtitle file and attaches it to the video m.
-func (c *Client) uploadSubtitles(ctx context.Context, m *Media, sf *subtitleFile) error {
-	data, err := io.ReadAll(io.LimitReader(source.CtxReader{Ctx: ctx, R: sf.r}, maxSubtitleBytes+1))
+func (c *Client) uploadSubtitles(ctx context.Context, m *Media, r io.Reader, sub Subtitle) error {
+	data, err := io.ReadAll(io.LimitReader(source.CtxReader{Ctx: ctx, R: r}, maxSubtitleBytes+1))
 	switch {
 	case err != nil:
 		return fmt.Errorf("reading the subtitles: %w", err)
@@ -412,7 +336,6 @@ func (c *Client) uploadSubtitles(ctx context.Context, m *Media, sf *subtitleFile
 	if err != nil {
 		return fmt.Errorf("uploading the subtitles: %w", err)
 	}
-	sub := sf.sub
 	sub.MediaID, sub.VideoCategory = sm.ID, m.Category
 	return c.AttachSubtitles(ctx, m.ID, sub)
 }

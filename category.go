@@ -4,19 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"mime"
+	"net/http"
 	"strings"
-
-	"github.com/gabriel-vasile/mimetype"
 
 	"github.com/mediaupload/mediaupload/internal/source"
 	"github.com/mediaupload/mediaupload/mediacheck"
-)
-
-// Category limits, in bytes.
-const (
-	ImageLimit = 5 << 20   // tweet_image, dm_image
-	GIFLimit   = 15 << 20  // tweet_gif, dm_gif
-	VideoLimit = 512 << 20 // tweet_video, dm_video, amplify_video
 )
 
 // normalizeCategory accepts tweet_video, TWEET_VIDEO and TweetVideo and
@@ -28,21 +20,6 @@ func normalizeCategory(cat string) (string, error) {
 			ErrUnknownCategory, cat)
 	}
 	return norm, nil
-}
-
-// typeKind says what a MIME type holds, as [mediacheck.CategoryKind] does.
-func typeKind(mediaType string) string {
-	switch {
-	case mediaType == "image/gif":
-		return "gif"
-	case strings.HasPrefix(mediaType, "image/"):
-		return "image"
-	case strings.HasPrefix(mediaType, "video/"):
-		return "video"
-	case mediaType == "text/srt", mediaType == "text/vtt", mediaType == "application/x-subrip":
-		return "subtitles"
-	}
-	return ""
 }
 
 // validMediaType reports whether t is a type/subtype MIME type.
@@ -59,15 +36,17 @@ const sniffLen = source.HeadLen
 // size limit.
 func (c *uploadConfig) resolveType(head []byte, size int64) error {
 	if c.mediaType == "" {
-		c.mediaType, _, _ = mime.ParseMediaType(mimetype.Detect(head[:min(len(head), sniffLen)]).String())
-		if c.mediaType == "image/apng" {
-			c.mediaType = "image/png" // an animated PNG is a PNG; X knows no image/apng
+		if c.mediaType = mediacheck.Sniff(head).MediaType(); c.mediaType == "" {
+			c.mediaType = mediacheck.SubtitleType(head)
 		}
-		if typeKind(c.mediaType) == "" {
+		if c.mediaType == "" {
+			c.mediaType, _, _ = mime.ParseMediaType(http.DetectContentType(head))
+		}
+		if mediacheck.TypeKind(c.mediaType) == "" {
 			return fmt.Errorf("%w: content looks like %s, not an image, GIF, video or subtitles; set the media type", ErrMediaType, c.mediaType)
 		}
 	}
-	kind := typeKind(c.mediaType)
+	kind := mediacheck.TypeKind(c.mediaType)
 	if c.category == "" {
 		switch kind {
 		case "":
@@ -82,11 +61,10 @@ func (c *uploadConfig) resolveType(head []byte, size int64) error {
 		}
 	}
 	catKind := mediacheck.CategoryKind(c.category)
-	limit := c.sizeLimit()
 	if kind != "" && kind != catKind && !(catKind == "image" && kind == "gif") {
 		return fmt.Errorf("%w: %s does not fit category %s", ErrMediaType, c.mediaType, c.category)
 	}
-	if limit > 0 && size > limit {
+	if limit := c.sizeLimit(); limit > 0 && size > limit {
 		return &LimitError{Category: c.category, Limit: limit, Size: size}
 	}
 	if c.subtitles != nil && catKind != "video" {
@@ -98,10 +76,8 @@ func (c *uploadConfig) resolveType(head []byte, size int64) error {
 // maxUploadBytes is the most one upload can carry: 1000 segments of 5 MiB.
 const maxUploadBytes = MaxSegments * MaxChunkSize
 
-// limitFor is the [source.Limit] of a spooled input: it resolves the type
-// and category from the input's first bytes as resolveType does, without
-// changing c (it runs on a copy), and allows the category's limit, or what
-// one upload can carry.
+// limitFor is the [source.Limit] of a spooled input: resolveType on a copy
+// of c, allowing the category's limit, or what one upload can carry.
 func (c uploadConfig) limitFor(head []byte) (int64, error, error) {
 	if err := c.resolveType(head, int64(len(head))); err != nil {
 		return 0, nil, err

@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
 func TestNormalizeCategory(t *testing.T) {
@@ -24,6 +26,13 @@ func TestNormalizeCategory(t *testing.T) {
 		require.ErrorIs(t, err, ErrUnknownCategory, bad)
 	}
 }
+
+// X's default size limits, which the tests assert.
+var (
+	imageLimit = mediacheck.DefaultLimits().MaxImageBytes
+	gifLimit   = mediacheck.DefaultLimits().MaxGIFBytes
+	videoLimit = mediacheck.DefaultLimits().MaxVideoBytes
+)
 
 // Leading bytes of each format, as the files really start.
 var (
@@ -60,10 +69,10 @@ func TestResolveType(t *testing.T) {
 		{name: "gif as image", head: gifHead, category: "tweet_image", wantType: "image/gif", wantCategory: "tweet_image"},
 		{name: "video in image category", head: mp4Head, category: "tweet_image", wantErr: ErrMediaType},
 		{name: "unknown content", head: []byte("just some text"), wantErr: ErrMediaType},
-		{name: "image over 5 MiB", head: pngHead, size: ImageLimit + 1, wantErr: ErrTooLarge},
-		{name: "gif at 15 MiB", head: gifHead, size: GIFLimit, wantType: "image/gif", wantCategory: "tweet_gif"},
-		{name: "gif over 15 MiB", head: gifHead, size: GIFLimit + 1, wantErr: ErrTooLarge},
-		{name: "video over 512 MiB", head: mp4Head, size: VideoLimit + 1, wantErr: ErrTooLarge},
+		{name: "image over 5 MiB", head: pngHead, size: imageLimit + 1, wantErr: ErrTooLarge},
+		{name: "gif at 15 MiB", head: gifHead, size: gifLimit, wantType: "image/gif", wantCategory: "tweet_gif"},
+		{name: "gif over 15 MiB", head: gifHead, size: gifLimit + 1, wantErr: ErrTooLarge},
+		{name: "video over 512 MiB", head: mp4Head, size: videoLimit + 1, wantErr: ErrTooLarge},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -226,6 +226,22 @@ func CategoryKind(category string) string {
 	return ""
 }
 
+// TypeKind says what a MIME type holds, as [CategoryKind] says it of a
+// category: "image", "gif", "video", "subtitles", or "".
+func TypeKind(mediaType string) string {
+	switch {
+	case mediaType == "image/gif":
+		return "gif"
+	case strings.HasPrefix(mediaType, "image/"):
+		return "image"
+	case strings.HasPrefix(mediaType, "video/"):
+		return "video"
+	case mediaType == "text/srt", mediaType == "text/vtt", mediaType == "application/x-subrip":
+		return "subtitles"
+	}
+	return ""
+}
+
 // NormalizeCategory gives a category in X's documented lower snake case:
 // tweet_video, TWEET_VIDEO and TweetVideo (as some libraries send it) are
 // all tweet_video.

@@ -215,3 +215,15 @@ func TestNormalizeCategory(t *testing.T) {
 		assert.Equal(t, want, NormalizeCategory(in), in)
 	}
 }
+
+func TestTypeKind(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"image/gif": "gif", "image/png": "image", "image/webp": "image", "video/mp4": "video",
+		"video/quicktime": "video", "text/srt": "subtitles", "text/vtt": "subtitles",
+		"application/x-subrip": "subtitles", "text/plain": "", "application/octet-stream": "", "": "",
+	}
+	for mediaType, want := range tests {
+		assert.Equal(t, want, TypeKind(mediaType), mediaType)
+	}
+}

@@ -31,15 +31,11 @@ func validMediaType(t string) bool {
 // sniffLen is how many leading bytes sniffing looks at.
 const sniffLen = source.HeadLen
 
-// resolveType sniffs the media type if none was given, derives the tweet
-// category from it if none was given, and checks the pair and the category's
-// size limit.
+// resolveType sniffs the media type and derives the category if not given,
+// and checks the pair and the category's size limit.
 func (c *uploadConfig) resolveType(head []byte, size int64) error {
 	if c.mediaType == "" {
-		if c.mediaType = mediacheck.Sniff(head).MediaType(); c.mediaType == "" {
-			c.mediaType = mediacheck.SubtitleType(head)
-		}
-		if c.mediaType == "" {
+		if c.mediaType = mediacheck.SniffType(head); c.mediaType == "" {
 			c.mediaType, _, _ = mime.ParseMediaType(http.DetectContentType(head))
 		}
 		if mediacheck.TypeKind(c.mediaType) == "" {
@@ -47,21 +43,19 @@ func (c *uploadConfig) resolveType(head []byte, size int64) error {
 		}
 	}
 	kind := mediacheck.TypeKind(c.mediaType)
-	if c.category == "" {
-		switch kind {
-		case "":
-			return fmt.Errorf("%w: cannot derive a category from %s; set one", ErrMediaType, c.mediaType)
-		case "subtitles":
-			c.category = "subtitles"
-		default:
-			c.category = "tweet_" + kind
-			if c.dm {
-				c.category = "dm_" + kind
-			}
-		}
+	switch {
+	case c.category != "":
+	case kind == "":
+		return fmt.Errorf("%w: cannot derive a category from %s; set one", ErrMediaType, c.mediaType)
+	case kind == "subtitles":
+		c.category = "subtitles"
+	case c.dm:
+		c.category = "dm_" + kind
+	default:
+		c.category = "tweet_" + kind
 	}
 	catKind := mediacheck.CategoryKind(c.category)
-	if kind != "" && kind != catKind && !(catKind == "image" && kind == "gif") {
+	if kind != "" && !mediacheck.KindFits(kind, catKind) {
 		return fmt.Errorf("%w: %s does not fit category %s", ErrMediaType, c.mediaType, c.category)
 	}
 	if limit := c.sizeLimit(); limit > 0 && size > limit {

@@ -102,9 +102,17 @@ func Sniff(head []byte) Format {
 	return FormatMOV
 }
 
-// SubtitleType tells a subtitle file's media type from its first bytes:
-// "text/vtt" for WebVTT, "application/x-subrip" for SubRip, else "".
-func SubtitleType(head []byte) string {
+// SniffType tells a file's media type from its first bytes: its [Sniff]
+// format's, or text/vtt or application/x-subrip for subtitles; else "".
+func SniffType(head []byte) string {
+	if t := Sniff(head).MediaType(); t != "" {
+		return t
+	}
+	return subtitleType(head)
+}
+
+// subtitleType is "text/vtt" for WebVTT, "application/x-subrip" for SubRip, else "".
+func subtitleType(head []byte) string {
 	rest, vtt := bytes.CutPrefix(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), []byte("WEBVTT"))
 	if vtt && (len(rest) == 0 || bytes.IndexByte([]byte(" \t\r\n"), rest[0]) >= 0) {
 		return "text/vtt"

@@ -229,7 +229,7 @@ func TestSniff(t *testing.T) {
 	}
 }
 
-func TestSubtitleType(t *testing.T) {
+func TestSubtitleTypeOf(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{
 		"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n": "text/vtt",
@@ -248,6 +248,21 @@ func TestSubtitleType(t *testing.T) {
 		"just some text": "",
 	}
 	for head, want := range tests {
-		assert.Equal(t, want, SubtitleType([]byte(head)), "%q", head)
+		assert.Equal(t, want, subtitleType([]byte(head)), "%q", head)
+	}
+}
+
+func TestSniffType(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR":       "image/png",
+		"\x00\x00\x00\x14ftypqt  \x00\x00\x00":      "video/quicktime",
+		"WEBVTT\n\n":                                "text/vtt",
+		"1\n00:00:00,000 --> 00:00:01,000\nHello\n": "application/x-subrip",
+		"just some text":                            "",
+		"\x00\x01\x02\x03":                          "",
+	}
+	for head, want := range tests {
+		assert.Equal(t, want, SniffType([]byte(head)), "%q", head)
 	}
 }

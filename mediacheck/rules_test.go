@@ -227,3 +227,13 @@ func TestTypeKind(t *testing.T) {
 		assert.Equal(t, want, TypeKind(mediaType), mediaType)
 	}
 }
+
+func TestKindFits(t *testing.T) {
+	t.Parallel()
+	assert.True(t, KindFits("image", "image"))
+	assert.True(t, KindFits("gif", "image"), "a GIF may go as an image")
+	assert.True(t, KindFits("gif", "gif"))
+	assert.False(t, KindFits("image", "gif"))
+	assert.False(t, KindFits("video", "image"))
+	assert.False(t, KindFits("subtitles", "video"))
+}

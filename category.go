@@ -11,8 +11,7 @@ import (
 	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
-// normalizeCategory accepts tweet_video, TWEET_VIDEO and TweetVideo and
-// returns the documented lower snake case.
+// normalizeCategory accepts tweet_video, TWEET_VIDEO and TweetVideo, and returns tweet_video.
 func normalizeCategory(cat string) (string, error) {
 	norm := mediacheck.NormalizeCategory(cat)
 	if mediacheck.CategoryKind(norm) == "" {
@@ -82,8 +81,7 @@ func (c uploadConfig) limitFor(head []byte) (int64, error, error) {
 	return maxUploadBytes, fmt.Errorf("%w: the input is over %d bytes, the most one upload can carry", ErrTooLarge, int64(maxUploadBytes)), nil
 }
 
-// sizeLimit is the category's size limit under the account's limits; none
-// with [NoCheck], which leaves the judgement to X.
+// sizeLimit is the category's size limit under the account's limits; none with [NoCheck].
 func (c *uploadConfig) sizeLimit() int64 {
 	if c.noCheck {
 		return 0

@@ -42,9 +42,8 @@ type Client struct {
 	now               func() time.Time
 }
 
-// NewClient returns a Client that sends its requests through a copy of
-// httpClient, which must sign them (see [NewOAuth1Client]). The copy refuses
-// redirects to another scheme or host, so signed requests stay on the endpoint's.
+// NewClient returns a Client that sends requests through a copy of httpClient, which must sign
+// them (see [NewOAuth1Client]); the copy refuses redirects to another scheme or host.
 func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 	if httpClient == nil {
 		return nil, errors.New("mediaupload: nil http client")
@@ -102,8 +101,8 @@ const (
 	// MinStallTimeout is the least [WithStallTimeout] takes: less cuts off healthy
 	// requests over distant links.
 	MinStallTimeout = time.Second
-	// MinTransferRate (bytes/s; 128 kbit/s) is the slowest an attempt may go past the
-	// stall timeout before it is retried ([ErrTooSlow]).
+	// MinTransferRate (bytes/s, 128 kbit/s) is the slowest an attempt may go: one not answered
+	// within the stall timeout plus its body's time at this rate is retried ([ErrTooSlow]).
 	MinTransferRate  = 16 << 10
 	DefaultUserAgent = "mediaupload-go/0.1" // unless [WithUserAgent]
 )
@@ -117,9 +116,8 @@ const (
 	APIv2 API = "2"   // X API v2 (/2/media/upload/…); also takes OAuth 2.0 user tokens
 )
 
-// WithAPI selects the dialect. Without it, the endpoint's path decides
-// (/2/media/ or /1.1/media/), else [WithBearerToken] selects APIv2, else
-// APIv1. [NewClient] refuses a WithAPI the path contradicts ([ErrAPIMismatch]).
+// WithAPI selects the dialect. Without it the endpoint's path (/2/media/, /1.1/media/) decides,
+// else [WithBearerToken] selects APIv2. A contradiction is [ErrAPIMismatch].
 func WithAPI(api API) Option {
 	return setIf(api == APIv1 || api == APIv2, fmt.Errorf("mediaupload: unknown API %q: use %q or %q", api, APIv1, APIv2),
 		func(c *Client) { c.api, c.apiSet = api, true })
@@ -146,9 +144,8 @@ func WithEndpoint(endpoint string) Option {
 	}
 }
 
-// WithBearerToken sends token as an OAuth 2.0 user token (Authorization:
-// Bearer) on every request, for [APIv2]; v1.1 refuses it ([ErrAPIMismatch]).
-// Use it with a client that does not sign requests, such as one with [NewTransport].
+// WithBearerToken sends token as an OAuth 2.0 user token on every request, for [APIv2] only
+// ([ErrAPIMismatch] with v1.1), through a client that does not sign, such as [NewTransport]'s.
 func WithBearerToken(token string) Option {
 	return setIf(strings.TrimSpace(token) != "" && !strings.ContainsAny(token, " \r\n"),
 		fmt.Errorf("%w: the bearer token is empty or malformed", ErrMissingCredentials), func(c *Client) { c.bearer = token })
@@ -161,10 +158,9 @@ func WithChunkSize(n int64) Option {
 		fmt.Errorf("%w: %d bytes; it must be 1 to %d", ErrChunkSize, n, MaxChunkSize), func(c *Client) { c.chunkSize = n })
 }
 
-// WithAdaptiveChunkSize sizes segments to the network: from 512 KiB, doubled
-// while they take under 0.5 s, halved after one over 2 s or retried, within
-// 64 KiB and [MaxChunkSize] (4 MiB with v2). Opt-in: X does not document
-// segments of different sizes.
+// WithAdaptiveChunkSize sizes segments to the network: from 512 KiB, doubled while they take
+// under 0.5 s, halved after one over 2 s or retried, within 64 KiB and [MaxChunkSize] (4 MiB
+// with v2). Opt-in: X does not document segments of different sizes.
 func WithAdaptiveChunkSize() Option {
 	return func(c *Client) error { c.adaptiveTarget = segments.AdaptiveTarget; return nil }
 }
@@ -195,16 +191,14 @@ func WithStallTimeout(d time.Duration) Option {
 		func(c *Client) { c.stallTimeout = d })
 }
 
-// WithLogger logs each request at level Debug (never a credential), and at
-// Info notices such as an unusable resume state and waits of 5 s or more
-// before a retry. Default: no logging.
+// WithLogger logs each request at level Debug (never a credential), and at Info notices such as
+// an unusable resume state or a wait of 5 s or more before a retry.
 func WithLogger(l *slog.Logger) Option {
 	return setIf(l != nil, errors.New("mediaupload: nil logger"), func(c *Client) { c.log = l })
 }
 
-// WithMediaLimits sets the account's limits for the checks before an upload
-// (Premium accounts may post longer videos). Zero fields keep
-// [mediacheck.DefaultLimits]; negative ones lift the limit.
+// WithMediaLimits sets the account's limits for the checks before an upload (Premium accounts
+// may post longer videos). Zero fields keep [mediacheck.DefaultLimits]; negative ones lift them.
 func WithMediaLimits(l mediacheck.Limits) Option {
 	return func(c *Client) error { c.mediaLimits = l; return nil }
 }
@@ -303,8 +297,7 @@ func redactUserinfo(rawURL string) string {
 	return rawURL[:start] + "xxxxx" + rawURL[at:]
 }
 
-// newSizer returns the sizer of segments: adaptive, or of the given chunk
-// size, never over maxChunk.
+// newSizer returns the sizer of segments: adaptive, or of the given chunk size; never over maxChunk.
 func (c *Client) newSizer(chunk, maxChunk int64) segments.Sizer {
 	if c.adaptiveTarget > 0 {
 		if c.api == APIv2 {

@@ -20,8 +20,7 @@ const (
 	EnvAccessTokenSecret = "TWITTER_ACCESS_TOKEN_SECRET"
 )
 
-// Credentials are the four OAuth 1.0a user-context values. Formatting them
-// with fmt never shows the secrets.
+// Credentials are the four OAuth 1.0a user-context values; fmt never shows the secrets.
 type Credentials struct {
 	ConsumerKey       string // the app's key (TWITTER_CONSUMER_KEY)
 	ConsumerSecret    string // the app's secret (TWITTER_CONSUMER_SECRET)
@@ -76,9 +75,8 @@ func NewOAuth1Client(creds Credentials, base http.RoundTripper) (*http.Client, e
 	return cfg.Client(ctx, oauth1.NewToken(creds.AccessToken, creds.AccessTokenSecret)), nil
 }
 
-// NewTransport returns the transport [NewOAuth1Client] uses by default: TLS
-// 1.2 or later and HTTP/1.1, with idle connections for the largest concurrency,
-// so that parallel segments travel on parallel connections.
+// NewTransport returns the transport [NewOAuth1Client] uses by default: TLS 1.2 or later and
+// HTTP/1.1, so that parallel segments travel on parallel connections.
 func NewTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -88,8 +86,7 @@ func NewTransport() *http.Transport {
 	return t
 }
 
-// refuseForeignRedirect stops a redirect to another scheme or host, which
-// the transport would sign.
+// refuseForeignRedirect stops a redirect to another scheme or host, which the transport would sign.
 func refuseForeignRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		first := via[0].URL

@@ -59,8 +59,7 @@ func (p *ProcessingInfo) done() bool {
 	return p == nil || p.State == "succeeded" || p.State == "failed" || p.Error != nil
 }
 
-// Init starts an upload (INIT) and returns the new media, whose ID the other
-// steps take.
+// Init starts an upload (INIT) and returns the new media, whose ID the other steps take.
 func (c *Client) Init(ctx context.Context, p InitParams) (*Media, error) {
 	switch {
 	case p.TotalBytes <= 0:
@@ -102,9 +101,8 @@ func (p *InitParams) check() error {
 	return nil
 }
 
-// Append sends segment index (0–999, 1 to [MaxChunkSize] bytes) of an upload
-// started with [Client.Init], retried under the [RetryPolicy]; re-sending a
-// segment replaces it.
+// Append sends segment index (0–999, 1 to [MaxChunkSize] bytes) of an upload started with
+// [Client.Init], retried under the [RetryPolicy]; re-sending a segment replaces it.
 func (c *Client) Append(ctx context.Context, mediaID string, index int, data []byte) error {
 	_, err := c.appendSegment(ctx, mediaID, index, data, false)
 	return err
@@ -144,8 +142,7 @@ func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (
 	ans, t, err := c.send(ctx, request{StepFinalize, -1, mediaID}, c.dialect.Finalize(mediaID).Build)
 	var apiErr *APIError
 	if err != nil && (t.unanswered || maybeDone) && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
-		// A lost answer or an earlier process may have finalized the media: a
-		// STATUS that shows processing, or a refusal that says so, means done.
+		// Finalized by a lost answer or an earlier process? A STATUS or the refusal says so.
 		m, serr := c.Status(ctx, mediaID)
 		switch {
 		case serr == nil && m.Processing != nil:
@@ -171,9 +168,8 @@ func (c *Client) Status(ctx context.Context, mediaID string) (*Media, error) {
 	return c.call(ctx, StepStatus, c.dialect.Status(mediaID), mediaID)
 }
 
-// WaitProcessed polls STATUS, waiting check_after_secs (or a growing backoff),
-// until processing of m has succeeded, and returns the final state. It fails
-// with a [*ProcessingError], or [ErrProcessingTimeout] after the maximum wait.
+// WaitProcessed polls STATUS, waiting check_after_secs (or a growing backoff), until processing
+// of m has succeeded; it fails with a [*ProcessingError], or [ErrProcessingTimeout].
 func (c *Client) WaitProcessed(ctx context.Context, m *Media) (*Media, error) {
 	return c.waitProcessed(ctx, m, nil)
 }
@@ -229,8 +225,7 @@ func (c *Client) waitProcessed(ctx context.Context, m *Media, report func(*Media
 // MaxAltTextLength is the most characters alt text may have.
 const MaxAltTextLength = 1000
 
-// SetAltText attaches alt text (at most [MaxAltTextLength] characters) to a
-// processed image or GIF.
+// SetAltText attaches alt text (at most [MaxAltTextLength] characters) to a processed image or GIF.
 func (c *Client) SetAltText(ctx context.Context, mediaID, text string) error {
 	if err := cmp.Or(checkAltText(text), checkMediaID(mediaID)); err != nil {
 		return err
@@ -250,8 +245,7 @@ func checkAltText(text string) error {
 	return nil
 }
 
-// AttachSubtitles links the uploaded subtitle file sub.MediaID to the
-// processed video videoID.
+// AttachSubtitles links the uploaded subtitle file sub.MediaID to the processed video videoID.
 func (c *Client) AttachSubtitles(ctx context.Context, videoID string, sub Subtitle) error {
 	if err := cmp.Or(sub.normalize(), checkMediaID(videoID), checkMediaID(sub.MediaID)); err != nil {
 		return err
@@ -273,8 +267,8 @@ func (c *Client) call(ctx context.Context, step Step, req wire.Request, want str
 	return c.parse(step, ans, want)
 }
 
-// parse reads the media of a 2xx answer about want ("" for INIT); errors and
-// no media are an [*APIError], neither (or no body) is media want.
+// parse reads the media of a 2xx answer about want ("" for INIT); errors without media are an
+// [*APIError], and an answer with neither (or no body) is about want.
 func (c *Client) parse(step Step, ans *answer, want string) (*Media, error) {
 	var w *wire.Media
 	if len(bytes.TrimSpace(ans.body)) > 0 {

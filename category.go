@@ -4,23 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"mime"
+	"net/http"
 	"strings"
-
-	"github.com/gabriel-vasile/mimetype"
 
 	"github.com/mediaupload/mediaupload/internal/source"
 	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
-// Category limits, in bytes.
-const (
-	ImageLimit = 5 << 20   // tweet_image, dm_image
-	GIFLimit   = 15 << 20  // tweet_gif, dm_gif
-	VideoLimit = 512 << 20 // tweet_video, dm_video, amplify_video
-)
-
-// normalizeCategory accepts tweet_video, TWEET_VIDEO and TweetVideo and
-// returns the documented lower snake case.
+// normalizeCategory accepts tweet_video, TWEET_VIDEO and TweetVideo, and returns tweet_video.
 func normalizeCategory(cat string) (string, error) {
 	norm := mediacheck.NormalizeCategory(cat)
 	if mediacheck.CategoryKind(norm) == "" {
@@ -28,21 +19,6 @@ func normalizeCategory(cat string) (string, error) {
 			ErrUnknownCategory, cat)
 	}
 	return norm, nil
-}
-
-// typeKind says what a MIME type holds, as [mediacheck.CategoryKind] does.
-func typeKind(mediaType string) string {
-	switch {
-	case mediaType == "image/gif":
-		return "gif"
-	case strings.HasPrefix(mediaType, "image/"):
-		return "image"
-	case strings.HasPrefix(mediaType, "video/"):
-		return "video"
-	case mediaType == "text/srt", mediaType == "text/vtt", mediaType == "application/x-subrip":
-		return "subtitles"
-	}
-	return ""
 }
 
 // validMediaType reports whether t is a type/subtype MIME type.
@@ -54,39 +30,34 @@ func validMediaType(t string) bool {
 // sniffLen is how many leading bytes sniffing looks at.
 const sniffLen = source.HeadLen
 
-// resolveType sniffs the media type if none was given, derives the tweet
-// category from it if none was given, and checks the pair and the category's
-// size limit.
+// resolveType sniffs the media type and derives the category if not given,
+// and checks the pair and the category's size limit.
 func (c *uploadConfig) resolveType(head []byte, size int64) error {
 	if c.mediaType == "" {
-		c.mediaType, _, _ = mime.ParseMediaType(mimetype.Detect(head[:min(len(head), sniffLen)]).String())
-		if c.mediaType == "image/apng" {
-			c.mediaType = "image/png" // an animated PNG is a PNG; X knows no image/apng
+		if c.mediaType = mediacheck.SniffType(head); c.mediaType == "" {
+			c.mediaType, _, _ = mime.ParseMediaType(http.DetectContentType(head))
 		}
-		if typeKind(c.mediaType) == "" {
+		if mediacheck.TypeKind(c.mediaType) == "" {
 			return fmt.Errorf("%w: content looks like %s, not an image, GIF, video or subtitles; set the media type", ErrMediaType, c.mediaType)
 		}
 	}
-	kind := typeKind(c.mediaType)
-	if c.category == "" {
-		switch kind {
-		case "":
-			return fmt.Errorf("%w: cannot derive a category from %s; set one", ErrMediaType, c.mediaType)
-		case "subtitles":
-			c.category = "subtitles"
-		default:
-			c.category = "tweet_" + kind
-			if c.dm {
-				c.category = "dm_" + kind
-			}
-		}
+	kind := mediacheck.TypeKind(c.mediaType)
+	switch {
+	case c.category != "":
+	case kind == "":
+		return fmt.Errorf("%w: cannot derive a category from %s; set one", ErrMediaType, c.mediaType)
+	case kind == "subtitles":
+		c.category = "subtitles"
+	case c.dm:
+		c.category = "dm_" + kind
+	default:
+		c.category = "tweet_" + kind
 	}
 	catKind := mediacheck.CategoryKind(c.category)
-	limit := c.sizeLimit()
-	if kind != "" && kind != catKind && !(catKind == "image" && kind == "gif") {
+	if kind != "" && !mediacheck.KindFits(kind, catKind) {
 		return fmt.Errorf("%w: %s does not fit category %s", ErrMediaType, c.mediaType, c.category)
 	}
-	if limit > 0 && size > limit {
+	if limit := c.sizeLimit(); limit > 0 && size > limit {
 		return &LimitError{Category: c.category, Limit: limit, Size: size}
 	}
 	if c.subtitles != nil && catKind != "video" {
@@ -98,10 +69,8 @@ func (c *uploadConfig) resolveType(head []byte, size int64) error {
 // maxUploadBytes is the most one upload can carry: 1000 segments of 5 MiB.
 const maxUploadBytes = MaxSegments * MaxChunkSize
 
-// limitFor is the [source.Limit] of a spooled input: it resolves the type
-// and category from the input's first bytes as resolveType does, without
-// changing c (it runs on a copy), and allows the category's limit, or what
-// one upload can carry.
+// limitFor is the [source.Limit] of a spooled input: resolveType on a copy
+// of c, allowing the category's limit, or what one upload can carry.
 func (c uploadConfig) limitFor(head []byte) (int64, error, error) {
 	if err := c.resolveType(head, int64(len(head))); err != nil {
 		return 0, nil, err
@@ -112,8 +81,7 @@ func (c uploadConfig) limitFor(head []byte) (int64, error, error) {
 	return maxUploadBytes, fmt.Errorf("%w: the input is over %d bytes, the most one upload can carry", ErrTooLarge, int64(maxUploadBytes)), nil
 }
 
-// sizeLimit is the category's size limit under the account's limits; none
-// with [NoCheck], which leaves the judgement to X.
+// sizeLimit is the category's size limit under the account's limits; none with [NoCheck].
 func (c *uploadConfig) sizeLimit() int64 {
 	if c.noCheck {
 		return 0

@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
 func TestNormalizeCategory(t *testing.T) {
@@ -24,6 +26,13 @@ func TestNormalizeCategory(t *testing.T) {
 		require.ErrorIs(t, err, ErrUnknownCategory, bad)
 	}
 }
+
+// X's default size limits, which the tests assert.
+var (
+	imageLimit = mediacheck.DefaultLimits().MaxImageBytes
+	gifLimit   = mediacheck.DefaultLimits().MaxGIFBytes
+	videoLimit = mediacheck.DefaultLimits().MaxVideoBytes
+)
 
 // Leading bytes of each format, as the files really start.
 var (
@@ -55,15 +64,19 @@ func TestResolveType(t *testing.T) {
 		{name: "mp4", head: mp4Head, wantType: "video/mp4", wantCategory: "tweet_video"},
 		{name: "mov", head: movHead, wantType: "video/quicktime", wantCategory: "tweet_video"},
 		{name: "srt", head: srtHead, mediaType: "application/x-subrip", wantType: "application/x-subrip", wantCategory: "subtitles"},
+		{name: "sniffed srt", head: srtHead, wantType: "application/x-subrip", wantCategory: "subtitles"},
+		{name: "sniffed vtt", head: []byte("WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n"), wantType: "text/vtt", wantCategory: "subtitles"},
+		{name: "apng is png", head: append(append([]byte{}, pngHead...), "\x00\x00\x00\x08acTL\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00"...),
+			wantType: "image/png", wantCategory: "tweet_image"},
 		{name: "given type wins", head: pngHead, mediaType: "image/jpeg", wantType: "image/jpeg", wantCategory: "tweet_image"},
 		{name: "given category kept", head: mp4Head, category: "dm_video", wantType: "video/mp4", wantCategory: "dm_video"},
 		{name: "gif as image", head: gifHead, category: "tweet_image", wantType: "image/gif", wantCategory: "tweet_image"},
 		{name: "video in image category", head: mp4Head, category: "tweet_image", wantErr: ErrMediaType},
 		{name: "unknown content", head: []byte("just some text"), wantErr: ErrMediaType},
-		{name: "image over 5 MiB", head: pngHead, size: ImageLimit + 1, wantErr: ErrTooLarge},
-		{name: "gif at 15 MiB", head: gifHead, size: GIFLimit, wantType: "image/gif", wantCategory: "tweet_gif"},
-		{name: "gif over 15 MiB", head: gifHead, size: GIFLimit + 1, wantErr: ErrTooLarge},
-		{name: "video over 512 MiB", head: mp4Head, size: VideoLimit + 1, wantErr: ErrTooLarge},
+		{name: "image over 5 MiB", head: pngHead, size: imageLimit + 1, wantErr: ErrTooLarge},
+		{name: "gif at 15 MiB", head: gifHead, size: gifLimit, wantType: "image/gif", wantCategory: "tweet_gif"},
+		{name: "gif over 15 MiB", head: gifHead, size: gifLimit + 1, wantErr: ErrTooLarge},
+		{name: "video over 512 MiB", head: mp4Head, size: videoLimit + 1, wantErr: ErrTooLarge},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,5 +95,9 @@ func TestResolveType(t *testing.T) {
 			assert.Equal(t, tc.wantType, cfg.mediaType)
 			assert.Equal(t, tc.wantCategory, cfg.category)
 		})
+	}
+	for head, want := range map[string]string{"just some text": "text/plain", "\x00\x01\x02": "application/octet-stream"} {
+		cfg := uploadConfig{}
+		assert.ErrorContains(t, cfg.resolveType([]byte(head), int64(len(head))), "content looks like "+want+", not an image")
 	}
 }

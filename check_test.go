@@ -92,7 +92,7 @@ func TestUploadCheckOptions(t *testing.T) {
 	t.Run("NoCheck leaves the size limit to X", func(t *testing.T) {
 		t.Parallel()
 		srv, c, _ := newFake(t, nil)
-		big := append(mediatest.PNG(), make([]byte, ImageLimit)...)
+		big := append(mediatest.PNG(), make([]byte, imageLimit)...)
 		_, err := c.Upload(t.Context(), bytes.NewReader(big))
 		require.ErrorIs(t, err, ErrTooLarge)
 		assert.Empty(t, srv.Requests())

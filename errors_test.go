@@ -240,9 +240,9 @@ func TestLimitError(t *testing.T) {
 		err  *LimitError
 		want string
 	}{
-		{"size known", &LimitError{Category: "tweet_image", Limit: ImageLimit, Size: ImageLimit + 10},
+		{"size known", &LimitError{Category: "tweet_image", Limit: imageLimit, Size: imageLimit + 10},
 			"mediaupload: media is too large: 5242890 bytes is over the 5242880-byte limit of tweet_image by 10 bytes"},
-		{"size unknown", &LimitError{Category: "tweet_gif", Limit: GIFLimit, Size: -1},
+		{"size unknown", &LimitError{Category: "tweet_gif", Limit: gifLimit, Size: -1},
 			"mediaupload: media is too large: the input is over the 15728640-byte limit of tweet_gif (refused once past it, so its full size is unknown)"},
 	}
 	for _, tc := range tests {

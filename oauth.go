@@ -20,8 +20,7 @@ const (
 	EnvAccessTokenSecret = "TWITTER_ACCESS_TOKEN_SECRET"
 )
 
-// Credentials are the four OAuth 1.0a user-context values. Formatting them
-// with fmt never shows the secrets.
+// Credentials are the four OAuth 1.0a user-context values; fmt never shows the secrets.
 type Credentials struct {
 	ConsumerKey       string // the app's key (TWITTER_CONSUMER_KEY)
 	ConsumerSecret    string // the app's secret (TWITTER_CONSUMER_SECRET)
@@ -37,8 +36,7 @@ func (c Credentials) String() string {
 // GoString is String, so that %#v hides the secrets too.
 func (c Credentials) GoString() string { return c.String() }
 
-// Validate reports the first empty value, by its environment variable name,
-// wrapping [ErrMissingCredentials].
+// Validate names the first empty value by its variable ([ErrMissingCredentials]).
 func (c Credentials) Validate() error {
 	for _, f := range []struct{ name, value string }{
 		{EnvConsumerKey, c.ConsumerKey}, {EnvConsumerSecret, c.ConsumerSecret},
@@ -51,8 +49,8 @@ func (c Credentials) Validate() error {
 	return nil
 }
 
-// CredentialsFromEnv reads the four TWITTER_* variables through getenv (for
-// example [os.Getenv]) and names the first one missing.
+// CredentialsFromEnv reads the four TWITTER_* variables through getenv (e.g.
+// [os.Getenv]) and names the first one missing.
 func CredentialsFromEnv(getenv func(string) string) (Credentials, error) {
 	c := Credentials{
 		ConsumerKey:       getenv(EnvConsumerKey),
@@ -63,10 +61,8 @@ func CredentialsFromEnv(getenv func(string) string) (Credentials, error) {
 	return c, c.Validate()
 }
 
-// NewOAuth1Client returns an *http.Client that signs every request with
-// OAuth 1.0a (HMAC-SHA1) for the user of creds. Each request, and so each
-// retry, gets a fresh nonce and timestamp. base carries the requests; nil
-// means [NewTransport].
+// NewOAuth1Client returns a client that signs every request, each retry
+// anew, with OAuth 1.0a for creds' user, sent through base (nil: [NewTransport]).
 func NewOAuth1Client(creds Credentials, base http.RoundTripper) (*http.Client, error) {
 	if err := creds.Validate(); err != nil {
 		return nil, err
@@ -79,12 +75,8 @@ func NewOAuth1Client(creds Credentials, base http.RoundTripper) (*http.Client, e
 	return cfg.Client(ctx, oauth1.NewToken(creds.AccessToken, creds.AccessTokenSecret)), nil
 }
 
-// NewTransport returns the transport [NewOAuth1Client] uses by default: the
-// system proxy and roots, TLS 1.2 or later, enough idle connections per host
-// for the largest concurrency, and HTTP/1.1. Parallel segments then travel
-// on parallel connections, whose encryption spreads over the cores and which
-// no HTTP/2 flow-control window throttles: 25% faster on loopback over TLS,
-// as fast over a distant link (bench/run.sh).
+// NewTransport returns the transport [NewOAuth1Client] uses by default: TLS 1.2 or later and
+// HTTP/1.1, so that parallel segments travel on parallel connections.
 func NewTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -94,8 +86,7 @@ func NewTransport() *http.Transport {
 	return t
 }
 
-// refuseForeignRedirect stops a redirect that leaves the original scheme and
-// host: the signing transport would otherwise sign it and send it there.
+// refuseForeignRedirect stops a redirect to another scheme or host, which the transport would sign.
 func refuseForeignRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		first := via[0].URL
@@ -114,9 +105,5 @@ func refuseForeignRedirect(next func(*http.Request, []*http.Request) error) func
 
 // isLoopback reports whether host names this machine's loopback interface.
 func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return strings.EqualFold(host, "localhost") || net.ParseIP(host).IsLoopback()
 }

@@ -2,6 +2,7 @@ package mediaupload
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -28,47 +29,29 @@ const (
 
 // InitParams describe an upload for [Client.Init].
 type InitParams struct {
-	// TotalBytes is the media's size in bytes.
-	TotalBytes int64
-	// MediaType is the MIME type, e.g. "video/mp4".
-	MediaType string
-	// Category is the media category, e.g. "tweet_video"; empty sends none.
-	Category string
-	// AdditionalOwners are user ids that may also use the media (≤ 100).
-	AdditionalOwners []string
-	// Shared marks DM media reusable across messages.
-	Shared bool
+	TotalBytes       int64    // the media's size in bytes
+	MediaType        string   // the MIME type, e.g. "video/mp4"
+	Category         string   // e.g. "tweet_video"; empty sends none
+	AdditionalOwners []string // user ids that may also use the media (≤ 100)
+	Shared           bool     // DM media reusable across messages
 }
 
 // Media is an uploaded (or uploading) media object.
 type Media struct {
-	// ID is the media id, a decimal string (ids exceed 2^53).
-	ID string
-	// Key is the media key, when the service gave one.
-	Key string
-	// Size is the size in bytes, when known.
-	Size int64
-	// MediaType and Category are what the upload declared.
-	MediaType, Category string
-	// ExpiresAt is when the id stops being usable, per expires_after_secs
-	// of the latest answer; zero when unknown.
-	ExpiresAt time.Time
-	// Processing is the latest processing state; nil means the media is
-	// ready to use.
-	Processing *ProcessingInfo
+	ID                  string          // a decimal string (ids exceed 2^53)
+	Key                 string          // the media key, when the service gave one
+	Size                int64           // in bytes, when known
+	MediaType, Category string          // what the upload declared
+	ExpiresAt           time.Time       // when the id expires, per the latest answer; zero when unknown
+	Processing          *ProcessingInfo // the latest processing state; nil: ready to use
 }
 
 // ProcessingInfo is the processing state of a video or GIF after FINALIZE.
 type ProcessingInfo struct {
-	// State is "pending", "in_progress", "succeeded" or "failed".
-	State string
-	// CheckAfter is how long the service asked to wait before the next
-	// STATUS; negative when it did not say.
-	CheckAfter time.Duration
-	// ProgressPercent is the service's estimate, 0–100.
-	ProgressPercent int
-	// Error is set when processing failed.
-	Error *ProcessingError
+	State           string           // "pending", "in_progress", "succeeded" or "failed"
+	CheckAfter      time.Duration    // the wait the service asked for before the next STATUS; < 0: none
+	ProgressPercent int              // the service's estimate, 0–100
+	Error           *ProcessingError // set when processing failed
 }
 
 // done reports whether processing has ended, in success or failure.
@@ -76,8 +59,7 @@ func (p *ProcessingInfo) done() bool {
 	return p == nil || p.State == "succeeded" || p.State == "failed" || p.Error != nil
 }
 
-// Init starts an upload (INIT) and returns the new media, whose ID the
-// following steps take.
+// Init starts an upload (INIT) and returns the new media, whose ID the other steps take.
 func (c *Client) Init(ctx context.Context, p InitParams) (*Media, error) {
 	switch {
 	case p.TotalBytes <= 0:
@@ -100,9 +82,8 @@ func (c *Client) Init(ctx context.Context, p InitParams) (*Media, error) {
 	return m, nil
 }
 
-// check validates what p says of the media, where said, and writes its
-// category in the documented spelling. [Client.Upload] checks its options
-// with it before reading any input: these rules live here only.
+// check validates what p says of the media and spells its category as
+// documented; [Client.Upload] checks its options with it too.
 func (p *InitParams) check() error {
 	switch {
 	case p.MediaType != "" && !validMediaType(p.MediaType):
@@ -120,10 +101,8 @@ func (p *InitParams) check() error {
 	return nil
 }
 
-// Append sends one segment of an upload started with [Client.Init]: index
-// 0–999, 1 to [MaxChunkSize] bytes. The request is retried under the
-// client's [RetryPolicy], rebuilt from data and signed anew each time;
-// re-sending a segment replaces it.
+// Append sends segment index (0–999, 1 to [MaxChunkSize] bytes) of an upload started with
+// [Client.Init], retried under the [RetryPolicy]; re-sending a segment replaces it.
 func (c *Client) Append(ctx context.Context, mediaID string, index int, data []byte) error {
 	_, err := c.appendSegment(ctx, mediaID, index, data, false)
 	return err
@@ -149,16 +128,13 @@ func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, d
 	return t.n, err
 }
 
-// Finalize ends the upload of mediaID (FINALIZE). If the returned media's
-// Processing is not done, await it with [Client.WaitProcessed]. A FINALIZE
-// whose answer was lost and whose retry is refused is confirmed with STATUS,
-// so it does not fail an upload that in fact succeeded.
+// Finalize ends the upload of mediaID (FINALIZE); await processing with
+// [Client.WaitProcessed]. A retry refused after a lost answer is checked with STATUS.
 func (c *Client) Finalize(ctx context.Context, mediaID string) (*Media, error) {
 	return c.finalize(ctx, mediaID, false)
 }
 
-// finalize is Finalize; maybeDone says that an earlier process may already
-// have finalized the media.
+// finalize is Finalize; maybeDone: an earlier process may have finalized it.
 func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (*Media, error) {
 	if err := checkMediaID(mediaID); err != nil {
 		return nil, err
@@ -166,14 +142,12 @@ func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (
 	ans, t, err := c.send(ctx, request{StepFinalize, -1, mediaID}, c.dialect.Finalize(mediaID).Build)
 	var apiErr *APIError
 	if err != nil && (t.unanswered || maybeDone) && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
-		// An attempt whose answer never came, or an earlier process, may
-		// have finalized the media: a refusal that says so, or a STATUS
-		// that shows processing, means FINALIZE is done.
+		// Finalized by a lost answer or an earlier process? A STATUS or the refusal says so.
 		m, serr := c.Status(ctx, mediaID)
 		switch {
 		case serr == nil && m.Processing != nil:
 			return m, nil
-		case saysFinalized(apiErr):
+		case strings.Contains(strings.ToLower(apiErr.Message), "already finalized"):
 			if serr != nil {
 				m = &Media{ID: mediaID}
 			}
@@ -186,12 +160,6 @@ func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (
 	return c.parse(StepFinalize, ans, mediaID)
 }
 
-// saysFinalized reports whether a refused FINALIZE says the media is
-// finalized already.
-func saysFinalized(e *APIError) bool {
-	return strings.Contains(strings.ToLower(e.Message), "already finalized")
-}
-
 // Status asks for the processing state of mediaID (STATUS).
 func (c *Client) Status(ctx context.Context, mediaID string) (*Media, error) {
 	if err := checkMediaID(mediaID); err != nil {
@@ -200,12 +168,8 @@ func (c *Client) Status(ctx context.Context, mediaID string) (*Media, error) {
 	return c.call(ctx, StepStatus, c.dialect.Status(mediaID), mediaID)
 }
 
-// WaitProcessed polls STATUS until processing of m has succeeded, and
-// returns the final state. It waits check_after_secs between polls (a
-// growing backoff when the service names none), stops with a
-// [*ProcessingError] on failure, with [ErrProcessingTimeout] after the
-// maximum processing wait, or when ctx ends. Media with no processing to
-// await is returned at once.
+// WaitProcessed polls STATUS, waiting check_after_secs (or a growing backoff), until processing
+// of m has succeeded; it fails with a [*ProcessingError], or [ErrProcessingTimeout].
 func (c *Client) WaitProcessed(ctx context.Context, m *Media) (*Media, error) {
 	return c.waitProcessed(ctx, m, nil)
 }
@@ -223,13 +187,12 @@ func (c *Client) waitProcessed(ctx context.Context, m *Media, report func(*Media
 			report(m)
 		}
 		p := m.Processing
-		if p != nil && p.Error != nil {
+		switch {
+		case p != nil && p.Error != nil:
 			return m, p.Error
-		}
-		if p.done() {
-			if p != nil && p.State == "failed" {
-				return m, &ProcessingError{MediaID: m.ID, Name: "failed", Message: "processing failed without an error"}
-			}
+		case p != nil && p.State == "failed":
+			return m, &ProcessingError{MediaID: m.ID, Name: "failed", Message: "processing failed without an error"}
+		case p.done():
 			return m, nil
 		}
 		wait := p.CheckAfter
@@ -262,13 +225,9 @@ func (c *Client) waitProcessed(ctx context.Context, m *Media, report func(*Media
 // MaxAltTextLength is the most characters alt text may have.
 const MaxAltTextLength = 1000
 
-// SetAltText attaches alt text (at most [MaxAltTextLength] characters) to
-// an image or GIF whose upload is finalized and processed.
+// SetAltText attaches alt text (at most [MaxAltTextLength] characters) to a processed image or GIF.
 func (c *Client) SetAltText(ctx context.Context, mediaID, text string) error {
-	if err := checkAltText(text); err != nil {
-		return err
-	}
-	if err := checkMediaID(mediaID); err != nil {
+	if err := cmp.Or(checkAltText(text), checkMediaID(mediaID)); err != nil {
 		return err
 	}
 	req, err := c.dialect.Metadata(mediaID, text)
@@ -286,16 +245,9 @@ func checkAltText(text string) error {
 	return nil
 }
 
-// AttachSubtitles links the uploaded subtitle file sub.MediaID to the
-// processed video videoID.
+// AttachSubtitles links the uploaded subtitle file sub.MediaID to the processed video videoID.
 func (c *Client) AttachSubtitles(ctx context.Context, videoID string, sub Subtitle) error {
-	if err := sub.normalize(); err != nil {
-		return err
-	}
-	if err := checkMediaID(videoID); err != nil {
-		return err
-	}
-	if err := checkMediaID(sub.MediaID); err != nil {
+	if err := cmp.Or(sub.normalize(), checkMediaID(videoID), checkMediaID(sub.MediaID)); err != nil {
 		return err
 	}
 	req, err := c.dialect.Subtitles(videoID, wire.Subtitle(sub))
@@ -306,8 +258,7 @@ func (c *Client) AttachSubtitles(ctx context.Context, videoID string, sub Subtit
 	return err
 }
 
-// call sends a request whose answer is a media object about want (""
-// for INIT).
+// call sends a request whose answer is a media object about want ("" for INIT).
 func (c *Client) call(ctx context.Context, step Step, req wire.Request, want string) (*Media, error) {
 	ans, _, err := c.send(ctx, request{step, -1, want}, req.Build)
 	if err != nil {
@@ -316,9 +267,8 @@ func (c *Client) call(ctx context.Context, step Step, req wire.Request, want str
 	return c.parse(step, ans, want)
 }
 
-// parse reads the media of a 2xx answer about want ("" for INIT). An
-// answer that holds errors and no media is the [*APIError] it describes;
-// one with neither, or with no body, is about want.
+// parse reads the media of a 2xx answer about want ("" for INIT); errors without media are an
+// [*APIError], and an answer with neither (or no body) is about want.
 func (c *Client) parse(step Step, ans *answer, want string) (*Media, error) {
 	var w *wire.Media
 	if len(bytes.TrimSpace(ans.body)) > 0 {
@@ -339,9 +289,7 @@ func (c *Client) parse(step Step, ans *answer, want string) (*Media, error) {
 	return mediaOf(w, c.now(), want)
 }
 
-// mediaOf converts the answer w about want (the media id asked about; ""
-// for INIT, whose answer names the new one). An answer that names no id is
-// about want; one that names another id is refused.
+// mediaOf converts the answer w about want; one that names another id is refused.
 func mediaOf(w *wire.Media, now time.Time, want string) (*Media, error) {
 	id := w.IDOf()
 	switch {

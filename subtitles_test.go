@@ -2,6 +2,9 @@ package mediaupload
 
 import (
 	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -49,6 +52,8 @@ func TestSubtitleNormalize(t *testing.T) {
 		{Subtitle{LanguageCode: "zz"}, Subtitle{LanguageCode: "ZZ", DisplayName: "ZZ"}, false},
 		{Subtitle{LanguageCode: "eng"}, Subtitle{}, true},
 		{Subtitle{LanguageCode: "pt-BR"}, Subtitle{}, true},
+		{Subtitle{LanguageCode: "ıd"}, Subtitle{}, true}, // its capital is ASCII, it is not
+		{Subtitle{LanguageCode: "e1"}, Subtitle{}, true},
 		{Subtitle{}, Subtitle{}, true},
 	}
 	for _, tc := range tests {
@@ -61,6 +66,25 @@ func TestSubtitleNormalize(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, got)
 	}
-	assert.Equal(t, "AmplifyVideo", Subtitle{VideoCategory: "amplify_video"}.videoCategory())
-	assert.Equal(t, "TweetVideo", Subtitle{VideoCategory: "dm_video"}.videoCategory())
+}
+
+// TestSubtitlesVideoCategory: the subtitles request names the video's
+// category as those endpoints spell it, in both dialects.
+func TestSubtitlesVideoCategory(t *testing.T) {
+	t.Parallel()
+	bodies := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies <- string(b)
+	}))
+	t.Cleanup(srv.Close)
+	for _, endpoint := range []string{srv.URL + "/1.1/media/upload.json", srv.URL + "/2/media/upload"} {
+		c, err := NewClient(srv.Client(), WithEndpoint(endpoint))
+		require.NoError(t, err)
+		for cat, want := range map[string]string{"amplify_video": "AmplifyVideo", "dm_video": "TweetVideo", "": "TweetVideo"} {
+			sub := Subtitle{MediaID: "2", LanguageCode: "en", VideoCategory: cat}
+			require.NoError(t, c.AttachSubtitles(t.Context(), "1", sub))
+			assert.Contains(t, <-bodies, `"media_category":"`+want+`"`, "%s, %q", endpoint, cat)
+		}
+	}
 }

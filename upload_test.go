@@ -409,7 +409,7 @@ func TestUploadRefusesBadInputBeforeAnyRequest(t *testing.T) {
 		wantErr error
 	}{
 		{"empty", nil, nil, ErrEmptyMedia},
-		{"image over its limit", append(append([]byte{}, pngHead...), make([]byte, ImageLimit)...), nil, ErrTooLarge},
+		{"image over its limit", append(append([]byte{}, pngHead...), make([]byte, imageLimit)...), nil, ErrTooLarge},
 		{"unknown category", pngHead, []UploadOption{Category("tweet_movie")}, ErrUnknownCategory},
 		{"bad media type", pngHead, []UploadOption{MediaType("png")}, ErrMediaType},
 		{"unsniffable content", []byte("hello, world"), nil, ErrMediaType},
@@ -525,14 +525,14 @@ func TestSpoolStopsAtTheCategoryLimit(t *testing.T) {
 		wantLimit int64
 	}{
 		{name: "declared type and category", head: pngHead, opts: []UploadOption{MediaType("image/png"), Category("tweet_image")},
-			wantCat: "tweet_image", wantLimit: ImageLimit},
+			wantCat: "tweet_image", wantLimit: imageLimit},
 		{name: "declared category, sniffed type", head: pngHead, opts: []UploadOption{Category("dm_image")},
-			wantCat: "dm_image", wantLimit: ImageLimit},
+			wantCat: "dm_image", wantLimit: imageLimit},
 		{name: "declared type, derived category", head: pngHead, opts: []UploadOption{MediaType("image/jpeg")},
-			wantCat: "tweet_image", wantLimit: ImageLimit},
-		{name: "sniffed image", head: pngHead, wantCat: "tweet_image", wantLimit: ImageLimit},
-		{name: "sniffed GIF", head: gifHead, wantCat: "tweet_gif", wantLimit: GIFLimit},
-		{name: "sniffed GIF for a DM", head: gifHead, opts: []UploadOption{ForDM()}, wantCat: "dm_gif", wantLimit: GIFLimit},
+			wantCat: "tweet_image", wantLimit: imageLimit},
+		{name: "sniffed image", head: pngHead, wantCat: "tweet_image", wantLimit: imageLimit},
+		{name: "sniffed GIF", head: gifHead, wantCat: "tweet_gif", wantLimit: gifLimit},
+		{name: "sniffed GIF for a DM", head: gifHead, opts: []UploadOption{ForDM()}, wantCat: "dm_gif", wantLimit: gifLimit},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -553,7 +553,7 @@ func TestSpoolStopsAtTheCategoryLimit(t *testing.T) {
 	t.Run("refused on its first bytes", func(t *testing.T) {
 		t.Parallel()
 		srv, c, _ := newFake(t, nil)
-		in := &countingReader{head: []byte("hello, world"), n: ImageLimit}
+		in := &countingReader{head: []byte("hello, world"), n: imageLimit}
 		_, err := c.Upload(t.Context(), struct{ io.Reader }{in}, TempDir(t.TempDir()))
 		require.ErrorIs(t, err, ErrMediaType)
 		assert.Equal(t, int64(sniffLen), in.count(), "nothing read past what sniffing needs")
@@ -562,14 +562,14 @@ func TestSpoolStopsAtTheCategoryLimit(t *testing.T) {
 	t.Run("just at the limit is uploaded", func(t *testing.T) {
 		t.Parallel()
 		srv, c, _ := newFake(t, []mediatest.Option{mediatest.WithCheckAfter(0)})
-		in := &countingReader{head: pngHead, n: ImageLimit}
+		in := &countingReader{head: pngHead, n: imageLimit}
 		m, err := c.Upload(t.Context(), struct{ io.Reader }{in}, TempDir(t.TempDir()))
 		require.NoError(t, err)
-		assert.Equal(t, int64(ImageLimit), m.Size)
+		assert.Equal(t, int64(imageLimit), m.Size)
 		assert.Equal(t, "tweet_image", m.Category)
 		got, ok := srv.Media(m.ID)
 		require.True(t, ok)
-		assert.Equal(t, int64(ImageLimit), got.TotalBytes)
+		assert.Equal(t, int64(imageLimit), got.TotalBytes)
 	})
 }
 

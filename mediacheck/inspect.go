@@ -3,10 +3,13 @@ package mediacheck
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
 )
 
 // Bounds on what Inspect reads into memory from one file.
@@ -55,22 +58,80 @@ func Inspect(ctx context.Context, r io.ReaderAt, size int64) (info *Info, err er
 		return nil, err
 	}
 	err = nil
-	switch {
-	case bytes.HasPrefix(head, []byte("GIF87a")), bytes.HasPrefix(head, []byte("GIF89a")):
+	switch Sniff(head) {
+	case FormatGIF:
 		err = inspectGIF(s, info)
-	case bytes.HasPrefix(head, pngSignature):
+	case FormatPNG:
 		err = inspectPNG(s, info)
-	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
+	case FormatJPEG:
 		err = inspectJPEG(s, info)
-	case len(head) >= 12 && string(head[0:4]) == "RIFF" && string(head[8:12]) == "WEBP":
+	case FormatWebP:
 		err = inspectWebP(s, info)
-	case looksLikeMP4(head):
+	case FormatMP4, FormatMOV:
 		err = inspectMP4(s, info)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return info, nil
+}
+
+// Sniff tells a file's format from its first bytes (20 suffice) as [Inspect]
+// recognises it. MP4 and QuickTime are told by their first box: QuickTime
+// unless it is an ftyp naming a brand other than "qt  ".
+func Sniff(head []byte) Format {
+	switch {
+	case bytes.HasPrefix(head, []byte("GIF87a")), bytes.HasPrefix(head, []byte("GIF89a")):
+		return FormatGIF
+	case bytes.HasPrefix(head, pngSignature):
+		return FormatPNG
+	case bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}):
+		return FormatJPEG
+	case len(head) >= 12 && string(head[0:4]) == "RIFF" && string(head[8:12]) == "WEBP":
+		return FormatWebP
+	case !looksLikeMP4(head):
+		return FormatUnknown
+	}
+	brand := 8
+	if binary.BigEndian.Uint32(head) == 1 {
+		brand = 16 // after a 64-bit box size
+	}
+	if string(head[4:8]) == "ftyp" && len(head) >= brand+4 {
+		return mp4Format(string(head[brand : brand+4]))
+	}
+	return FormatMOV
+}
+
+// SniffType tells a file's media type from its first bytes: its [Sniff]
+// format's, or text/vtt or application/x-subrip for subtitles; else "".
+func SniffType(head []byte) string {
+	if t := Sniff(head).MediaType(); t != "" {
+		return t
+	}
+	return subtitleType(head)
+}
+
+// subtitleType is "text/vtt" for WebVTT, "application/x-subrip" for SubRip, else "".
+func subtitleType(head []byte) string {
+	rest, vtt := bytes.CutPrefix(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), []byte("WEBVTT"))
+	if vtt && (len(rest) == 0 || bytes.IndexByte([]byte(" \t\r\n"), rest[0]) >= 0) {
+		return "text/vtt"
+	}
+	// SubRip starts with cue 1, its times ("00:00:01,000 --> 00:00:02,500") and its text.
+	lines := strings.SplitN(string(head), "\n", 4)
+	for i := range lines {
+		lines[i] = strings.TrimSuffix(lines[i], "\r")
+	}
+	if len(lines) < 3 || lines[0] != "1" || len(lines[1]) != 29 || strings.Contains(lines[1], ".") || lines[2] == "" {
+		return ""
+	}
+	from, to, _ := strings.Cut(lines[1], " --> ")
+	t0, err0 := time.Parse("15:04:05,000", from)
+	t1, err1 := time.Parse("15:04:05,000", to)
+	if err0 != nil || err1 != nil || t0.After(t1) {
+		return ""
+	}
+	return "application/x-subrip"
 }
 
 // InspectFile inspects the named file.

@@ -204,3 +204,65 @@ func TestInspectFile(t *testing.T) {
 	_, err = InspectFile(t.Context(), filepath.Join("testdata", "missing.mp4"))
 	assert.ErrorIs(t, err, os.ErrNotExist)
 }
+
+func TestSniff(t *testing.T) {
+	t.Parallel()
+	tests := map[string]Format{
+		"GIF87a\x01\x00":                                           FormatGIF,
+		"GIF89a\x01\x00":                                           FormatGIF,
+		"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR":                      FormatPNG,
+		"\xff\xd8\xff\xe0\x00\x10JFIF":                             FormatJPEG,
+		"RIFF\x24\x00\x00\x00WEBPVP8 ":                             FormatWebP,
+		"\x00\x00\x00\x20ftypisom\x00\x00\x02":                     FormatMP4,
+		"\x00\x00\x00\x14ftypqt  \x00\x00\x00":                     FormatMOV,
+		"\x00\x00\x00\x08wide\x00\x00\x00\x08":                     FormatMOV,
+		"\x00\x00\x00\x01ftyp\x00\x00\x00\x00\x00\x00\x00\x20qt  ": FormatMOV,
+		"\x00\x00\x00\x01ftyp\x00\x00\x00\x00\x00\x00\x00\x20mp42": FormatMP4,
+		"\x00\x00\x00\x10ftyp":                                     FormatMOV, // no brand to read
+		"\x00\x00\x00\x04ftypisom":                                 FormatUnknown,
+		"RIFF\x24\x00\x00\x00WAVEfmt ":                             FormatUnknown,
+		"just some text":                                           FormatUnknown,
+		"":                                                         FormatUnknown,
+	}
+	for head, want := range tests {
+		assert.Equal(t, want, Sniff([]byte(head)), "%q", head)
+	}
+}
+
+func TestSubtitleTypeOf(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n": "text/vtt",
+		"\xef\xbb\xbfWEBVTT - a title\n":          "text/vtt",
+		"WEBVTT":                                  "text/vtt",
+		"WEBVTTX\n":                               "",
+		"1\n00:00:00,000 --> 00:00:01,000\nHello\n\n2\n":        "application/x-subrip",
+		"1\r\n00:00:00,000 --> 00:00:01,000\r\nHello\r\n":       "application/x-subrip",
+		"1\n00:00:00,000 --> 00:00:01,000\nHello":               "application/x-subrip",
+		"1\n00:00:00,000 --> 00:00:01,000\n\n":                  "", // no text
+		"1\n00:00:00.000 --> 00:00:01.000\nHello\n":             "", // WebVTT's times
+		"1\n00:00:02,000 --> 00:00:01,000\nHello\n":             "", // ends before it starts
+		"2\n00:00:00,000 --> 00:00:01,000\nHello\n":             "",
+		"\xef\xbb\xbf1\n00:00:00,000 --> 00:00:01,000\nHello\n": "",
+		"1\n00:00:00,000 ==> 00:00:01,000\nHello\n":             "",
+		"just some text": "",
+	}
+	for head, want := range tests {
+		assert.Equal(t, want, subtitleType([]byte(head)), "%q", head)
+	}
+}
+
+func TestSniffType(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR":       "image/png",
+		"\x00\x00\x00\x14ftypqt  \x00\x00\x00":      "video/quicktime",
+		"WEBVTT\n\n":                                "text/vtt",
+		"1\n00:00:00,000 --> 00:00:01,000\nHello\n": "application/x-subrip",
+		"just some text":                            "",
+		"\x00\x01\x02\x03":                          "",
+	}
+	for head, want := range tests {
+		assert.Equal(t, want, SniffType([]byte(head)), "%q", head)
+	}
+}

@@ -157,10 +157,16 @@ func (w *mp4Walk) ftyp(off int64, h boxHeader) error {
 		return err
 	}
 	w.info.Brand = string(b)
-	if w.info.Brand != "qt  " {
-		w.info.Format = FormatMP4
-	}
+	w.info.Format = mp4Format(w.info.Brand)
 	return nil
+}
+
+// mp4Format is the format an ftyp brand names: QuickTime for "qt  ", else MP4.
+func mp4Format(brand string) Format {
+	if brand == "qt  " {
+		return FormatMOV
+	}
+	return FormatMP4
 }
 
 // readBox reads a whole box into memory and decodes it with mp4ff.

@@ -226,6 +226,28 @@ func CategoryKind(category string) string {
 	return ""
 }
 
+// TypeKind says what a MIME type holds, as [CategoryKind] says it of a
+// category: "image", "gif", "video", "subtitles", or "".
+func TypeKind(mediaType string) string {
+	switch {
+	case mediaType == "image/gif":
+		return "gif"
+	case strings.HasPrefix(mediaType, "image/"):
+		return "image"
+	case strings.HasPrefix(mediaType, "video/"):
+		return "video"
+	case mediaType == "text/srt", mediaType == "text/vtt", mediaType == "application/x-subrip":
+		return "subtitles"
+	}
+	return ""
+}
+
+// KindFits reports whether media of kind ([TypeKind], [Format.Kind]) may go in
+// a category of catKind ([CategoryKind]): its own kind, or a GIF as an image.
+func KindFits(kind, catKind string) bool {
+	return kind == catKind || (catKind == "image" && kind == "gif")
+}
+
 // NormalizeCategory gives a category in X's documented lower snake case:
 // tweet_video, TWEET_VIDEO and TweetVideo (as some libraries send it) are
 // all tweet_video.
@@ -337,7 +359,7 @@ func (c *checker) check(info *Info) {
 	case fileKind == "":
 		c.add(RuleFormat, Warn, formatsFor(kind), "unknown",
 			"format not recognised (X takes %s for %s); X will judge it", formatsFor(kind), c.cat)
-	case fileKind != kind && !(kind == "image" && fileKind == "gif"):
+	case !KindFits(fileKind, kind):
 		c.add(RuleFormat, Warn, formatsFor(kind), string(info.Format),
 			"format %s is not what X expects for %s (%s)", info.Format, c.cat, formatsFor(kind))
 	}

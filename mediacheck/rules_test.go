@@ -215,3 +215,25 @@ func TestNormalizeCategory(t *testing.T) {
 		assert.Equal(t, want, NormalizeCategory(in), in)
 	}
 }
+
+func TestTypeKind(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"image/gif": "gif", "image/png": "image", "image/webp": "image", "video/mp4": "video",
+		"video/quicktime": "video", "text/srt": "subtitles", "text/vtt": "subtitles",
+		"application/x-subrip": "subtitles", "text/plain": "", "application/octet-stream": "", "": "",
+	}
+	for mediaType, want := range tests {
+		assert.Equal(t, want, TypeKind(mediaType), mediaType)
+	}
+}
+
+func TestKindFits(t *testing.T) {
+	t.Parallel()
+	assert.True(t, KindFits("image", "image"))
+	assert.True(t, KindFits("gif", "image"), "a GIF may go as an image")
+	assert.True(t, KindFits("gif", "gif"))
+	assert.False(t, KindFits("image", "gif"))
+	assert.False(t, KindFits("video", "image"))
+	assert.False(t, KindFits("subtitles", "video"))
+}

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/mediaupload/mediaupload"
+	"github.com/mediaupload/mediaupload/mediacheck"
 	"github.com/mediaupload/mediaupload/mediatest"
 )
 
@@ -119,12 +119,12 @@ func assertUploadedFile(t *testing.T, srv *mediatest.Server, r result, path stri
 func TestUploadSizeRefusal(t *testing.T) {
 	t.Parallel()
 	srv := newServer0(t)
-	big := append(mediatest.PNG(), make([]byte, mediaupload.ImageLimit)...)
+	big := append(mediatest.PNG(), make([]byte, mediacheck.DefaultLimits().MaxImageBytes)...)
 	path := writeFile(t, big)
 	r := runCLI(t, envFor(srv), nil, "upload", "--endpoint", srv.UploadURL(), path)
 	assert.Equal(t, 2, r.code)
 	assert.Equal(t, fmt.Sprintf("%s: media is too large: %d bytes is over the 5242880-byte limit of tweet_image by %d bytes (--no-check uploads it anyway)\n",
-		path, len(big), len(big)-mediaupload.ImageLimit), r.stderr)
+		path, len(big), len(big)-int(mediacheck.DefaultLimits().MaxImageBytes)), r.stderr)
 	assert.Empty(t, srv.Requests())
 
 	r = runCLI(t, envFor(srv), nil, "upload", "--endpoint", srv.UploadURL(), "--no-check", path)

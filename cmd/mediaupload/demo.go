@@ -10,6 +10,7 @@ import (
 	"io"
 
 	"github.com/mediaupload/mediaupload"
+	"github.com/mediaupload/mediaupload/mediacheck"
 	"github.com/mediaupload/mediaupload/mediatest"
 )
 
@@ -40,8 +41,8 @@ func setupDemo(fs *flag.FlagSet, sio stdio) func(context.Context, []string) erro
 // runDemo uploads a generated video of size bytes to an embedded mediatest
 // server.
 func runDemo(ctx context.Context, size int64, f *uploadFlags, stdout, stderr io.Writer) error {
-	if size < minDemoSize || size > mediaupload.VideoLimit {
-		return usagef("mediaupload: --size must be %d to %d bytes", minDemoSize, mediaupload.VideoLimit)
+	if maxSize := mediacheck.DefaultLimits().MaxVideoBytes; size < minDemoSize || size > maxSize {
+		return usagef("mediaupload: --size must be %d to %d bytes", minDemoSize, maxSize)
 	}
 
 	srv := mediatest.NewServer(mediatest.WithCheckAfter(1), mediatest.WithProcessingSteps(2))

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mediaupload/mediaupload"
+	"github.com/mediaupload/mediaupload/mediacheck"
 	"github.com/mediaupload/mediaupload/mediatest"
 )
 
@@ -174,7 +175,7 @@ func TestUploadFromStdinStopsAtTheLimit(t *testing.T) {
 	assert.Equal(t, 2, r.code)
 	assert.Empty(t, r.stdout)
 	assert.Equal(t, "stdin: media is too large: the input is over the 5242880-byte limit of tweet_image (refused once past it, so its full size is unknown) (--no-check uploads it anyway)\n", r.stderr)
-	assert.LessOrEqual(t, stdin.n.Load(), int64(mediaupload.ImageLimit+1), "stdin is read no further than past the limit")
+	assert.LessOrEqual(t, stdin.n.Load(), mediacheck.DefaultLimits().MaxImageBytes+1, "stdin is read no further than past the limit")
 	assert.Empty(t, srv.Requests())
 }
 
@@ -201,7 +202,7 @@ func TestUploadBadInput(t *testing.T) {
 	env := envFor(srv)
 	file := writeFile(t, video(t, 1001))
 	empty := writeFile(t, nil)
-	bigImage := writeFile(t, append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, mediaupload.ImageLimit)...))
+	bigImage := writeFile(t, append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, mediacheck.DefaultLimits().MaxImageBytes)...))
 	tests := []struct {
 		name    string
 		env     map[string]string

@@ -65,6 +65,10 @@ var (
 	// failed at once rather than retry into a window still closed; the
 	// wrapped [*APIError]'s ResetAt says when the service expects it back.
 	ErrWaitTooLong = errors.New("mediaupload: retry wait over the cap")
+	// ErrRateLimited is the Err of the [RetryEvent] of a request held back by
+	// the client's rate-limit gate: the service said the window of its step
+	// is spent, so no request of that step is sent before the window's reset.
+	ErrRateLimited = errors.New("mediaupload: rate limited")
 )
 
 // LimitError reports media over its category's size limit. It matches

@@ -13,8 +13,7 @@ import (
 	"github.com/mediaupload/mediaupload/internal/wire"
 )
 
-// Sentinel errors, to match with [errors.Is]; the errors returned wrap them with the details. Those
-// of bad input are reported before any request is made.
+// Sentinel errors, to match with [errors.Is]; those of bad input are reported before any request.
 var (
 	// ErrEmptyMedia means the input holds no bytes.
 	ErrEmptyMedia = errors.New("mediaupload: media is empty")
@@ -28,8 +27,7 @@ var (
 	ErrUnknownCategory = errors.New("mediaupload: unknown media category")
 	// ErrMediaType means the media type is missing or cannot be used.
 	ErrMediaType = errors.New("mediaupload: unusable media type")
-	// ErrSizeMismatch means the input yielded another number of bytes than it announced (a file
-	// changed while uploaded, or a wrong [Size] option).
+	// ErrSizeMismatch means the input yielded more or fewer bytes than announced (a changed file, a wrong [Size]).
 	ErrSizeMismatch = source.ErrSizeMismatch
 	// ErrInputChanged means an input read in order differs from the one an interrupted upload began with.
 	ErrInputChanged = errors.New("mediaupload: input changed since the interrupted upload")
@@ -41,23 +39,21 @@ var (
 	ErrProcessingTimeout = errors.New("mediaupload: processing did not finish in time")
 	// ErrMissingCredentials means an OAuth credential is empty.
 	ErrMissingCredentials = errors.New("mediaupload: missing credentials")
-	// ErrBadAnswer means a 2xx answer that is unreadable, names no usable media id, or is about
-	// another media than the one asked about. It is not retried.
+	// ErrBadAnswer means an unusable 2xx answer (unreadable, no media id, another media's); it is not retried.
 	ErrBadAnswer = errors.New("mediaupload: unusable answer")
-	// ErrStalled means no byte moved for the stall timeout; the attempt was abandoned and, budget
-	// permitting, retried.
+	// ErrStalled means no byte moved for the stall timeout; the attempt was abandoned, and retried if it may be.
 	ErrStalled = stall.ErrStalled
-	// ErrTooSlow means an answer not complete within the stall timeout plus its body's time at
-	// [MinTransferRate] (a trickle); the attempt was abandoned and, budget permitting, retried.
+	// ErrTooSlow means an answer not complete within the stall timeout plus the body's time at
+	// [MinTransferRate] (a trickle); the attempt was abandoned, and retried if it may be.
 	ErrTooSlow = stall.ErrTooSlow
-	// ErrWaitTooLong means a retry would wait past MaxRetryAfter or MaxTotalWait of the
-	// [RetryPolicy], so the request failed at once; the wrapped [*APIError]'s ResetAt says when to retry.
+	// ErrWaitTooLong means a retry would wait past a cap of the [RetryPolicy], so the request failed at
+	// once; the wrapped [*APIError]'s ResetAt says when to try again.
 	ErrWaitTooLong = errors.New("mediaupload: retry wait over the cap")
-	// ErrRateLimited is the Err of the [RetryEvent] of a request held by the client's rate-limit
-	// gate: its step's window is spent, so none of its requests is sent before the window's reset.
+	// ErrRateLimited is the Err of the [RetryEvent] of a request the client holds until its step's
+	// rate-limit window, which the service said is spent, resets.
 	ErrRateLimited = errors.New("mediaupload: rate limited")
-	// ErrAPIMismatch is returned by [NewClient] when [WithAPI] names one dialect and the
-	// [WithEndpoint] path is the other's (/1.1/media/… or /2/media/…), or a bearer token meets v1.1.
+	// ErrAPIMismatch means [WithAPI] and the [WithEndpoint] path (/1.1/media/…, /2/media/…) name different
+	// dialects, or a bearer token meets v1.1.
 	ErrAPIMismatch = errors.New("mediaupload: API and endpoint do not match")
 )
 
@@ -65,9 +61,7 @@ var (
 type LimitError struct {
 	Category string // the category whose limit applies, e.g. "tweet_image"
 	Limit    int64  // the limit in bytes
-	// Size is the media's size in bytes, or -1 when unknown: input of unknown size (a pipe) is
-	// refused, unread further, as soon as it passes Limit.
-	Size int64
+	Size     int64  // in bytes; -1 when unknown: input of unknown size is refused, unread, once past Limit
 }
 
 // Error names the limit, the category and by how much the media is over.
@@ -94,60 +88,50 @@ type APIError struct {
 	Step       Step          // the request that failed
 	StatusCode int           // the HTTP status
 	Errors     []ErrorDetail // X's error codes and messages, when the body had them
-	// Message is the body's messages, its problem title and detail (v2), or an excerpt of a non-JSON body.
-	Message    string
+	Message    string        // the body's messages, or problem title and detail (v2), or an excerpt
 	RetryAfter time.Duration // the wait the service asked for (Retry-After, x-rate-limit-reset); zero if none
-	// ResetAt is when the service said to try again (for a 429, the rate limit's reset), by the
-	// client's clock; zero if it did not say. A request failed with [ErrWaitTooLong] can wait till then.
-	ResetAt time.Time
+	ResetAt    time.Time     // when the service said to try again, by the client's clock; zero if it did not say
 
 	hint   string        // the dialect's explanation of the status, if any
 	bearer bool          // the request carried a bearer token, not OAuth 1.0a
 	skew   time.Duration // for a 401: the local clock less the answer's Date, if significant
 }
 
-// Error gives the step, the HTTP status, the service's message and codes, and a hint where the
-// cause is known.
+// Error gives the step, the HTTP status, the service's message and codes, and a hint if any.
 func (e *APIError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "mediaupload: %s: HTTP %d", strings.ToLower(string(e.Step)), e.StatusCode)
-	if t := http.StatusText(e.StatusCode); t != "" {
-		b.WriteString(" " + t)
-	}
+	s := strings.TrimSuffix(fmt.Sprintf("mediaupload: %s: HTTP %d %s",
+		strings.ToLower(string(e.Step)), e.StatusCode, http.StatusText(e.StatusCode)), " ")
 	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+		s += ": " + e.Message
 	}
 	for _, d := range e.Errors {
 		if d.Code != 0 {
-			fmt.Fprintf(&b, " (code %d)", d.Code)
+			s += fmt.Sprintf(" (code %d)", d.Code)
 		}
 	}
 	for _, hint := range []string{e.hint, e.statusHint()} {
 		if hint != "" {
-			b.WriteString(" — " + hint)
+			s += " — " + hint
 		}
 	}
-	return b.String()
+	return s
 }
 
-// statusHint explains statuses whose cause is known. X refuses an OAuth 1.0a timestamp far from
-// its clock, so a 401 names the clock too; a bearer token carries no timestamp.
+// statusHint explains known causes. A 401 names the clock too: X refuses OAuth 1.0a timestamps far off.
 func (e *APIError) statusHint() string {
-	switch e.StatusCode {
-	case http.StatusUnauthorized:
-		switch {
-		case e.bearer:
-			return "check the credentials"
-		case e.skew > 0:
-			return fmt.Sprintf("check the clock: yours is %v ahead of X's", e.skew)
-		case e.skew < 0:
-			return fmt.Sprintf("check the clock: yours is %v behind X's", -e.skew)
-		}
-		return "check the credentials and the clock"
-	case http.StatusRequestEntityTooLarge, http.StatusRequestHeaderFieldsTooLarge:
+	switch {
+	case e.StatusCode == http.StatusRequestEntityTooLarge, e.StatusCode == http.StatusRequestHeaderFieldsTooLarge:
 		return "the request was too large: use a smaller chunk size"
+	case e.StatusCode != http.StatusUnauthorized:
+		return ""
+	case e.bearer:
+		return "check the credentials"
+	case e.skew > 0:
+		return fmt.Sprintf("check the clock: yours is %v ahead of X's", e.skew)
+	case e.skew < 0:
+		return fmt.Sprintf("check the clock: yours is %v behind X's", -e.skew)
 	}
-	return ""
+	return "check the credentials and the clock"
 }
 
 // retryable reports whether the status is worth another attempt.
@@ -156,8 +140,7 @@ func (e *APIError) retryable() bool {
 		http.StatusServiceUnavailable, http.StatusGatewayTimeout}, e.StatusCode)
 }
 
-// ProcessingError is a terminal failure of X's processing of the media after FINALIZE
-// ("processing_info.state": "failed"). It is never retried: the media itself was refused.
+// ProcessingError is X's refusal of the media after FINALIZE ("processing_info.state": "failed").
 type ProcessingError struct {
 	MediaID string // the media refused
 	Code    int    // X's error code, e.g. 1
@@ -194,11 +177,7 @@ func (e *UploadError) Error() string {
 // Unwrap returns the cause.
 func (e *UploadError) Unwrap() error { return e.Err }
 
-// maxErrorBody caps how much of an error answer is read.
-const maxErrorBody = 64 << 10
-
-// parseAPIError builds an [*APIError] from a non-2xx answer (see [wire.ParseError]); a text that
-// quotes secret is withheld.
+// parseAPIError builds the [*APIError] of a non-2xx answer; a text that quotes secret is withheld.
 func parseAPIError(step Step, status int, header http.Header, body []byte, now time.Time, secret string) *APIError {
 	a := wire.ParseError(body, secret)
 	e := &APIError{Step: step, StatusCode: status, Message: a.Message, ResetAt: wire.ResetAt(status, header, now)}

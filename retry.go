@@ -16,10 +16,9 @@ import (
 	"github.com/mediaupload/mediaupload/internal/wire"
 )
 
-// RetryPolicy says how a request that failed transiently (transport error, stall, 429, 500, 502,
-// 503, 504) is retried: after a backoff, or the wait the service asked for (Retry-After,
-// x-rate-limit-reset). A wait over a cap fails the request at once with [ErrWaitTooLong]; its
-// [*APIError]'s ResetAt says when to try again. Waits of 5 s or more are logged at level Info.
+// RetryPolicy says how a request that failed transiently (transport error, stall, 429, 500, 502, 503,
+// 504) is retried: after a backoff, or the wait the service asked for. A wait over a cap fails the
+// request at once with [ErrWaitTooLong]. Waits of 5 s or more are logged at level Info.
 type RetryPolicy struct {
 	MaxAttempts    int           // attempts per request, the first included; 1 disables retries
 	InitialBackoff time.Duration // the first backoff; it doubles up to MaxBackoff, each ±50% at random
@@ -28,8 +27,7 @@ type RetryPolicy struct {
 	MaxTotalWait   time.Duration // caps the waits of one request in all; zero: no cap beyond MaxAttempts
 }
 
-// DefaultRetryPolicy returns the policy a [Client] uses unless [WithRetry] says otherwise: 8
-// attempts, 500 ms doubling to 30 s, server-asked waits up to 15 minutes, 30 minutes in all.
+// DefaultRetryPolicy returns the default policy: 8 attempts, 500 ms doubling to 30 s, asked waits up to 15 min.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 8, InitialBackoff: 500 * time.Millisecond, MaxBackoff: 30 * time.Second,
 		MaxRetryAfter: 15 * time.Minute, MaxTotalWait: 30 * time.Minute}
@@ -51,22 +49,23 @@ type RetryEvent struct {
 	Step    Step   // the request's step
 	Segment int    // an APPEND's segment index; -1 for other steps
 	MediaID string // empty for INIT
-	// Attempt is the attempt that failed, from 1; the retry is attempt Attempt+1 of MaxAttempts.
-	// It is 0 for a request the rate-limit gate holds before its first attempt (Err wraps [ErrRateLimited]).
+	// Attempt (from 1, of MaxAttempts) failed; 0 for a request the rate-limit gate holds (Err wraps [ErrRateLimited]).
 	Attempt, MaxAttempts int
 	Err                  error         // an [*APIError] if the service answered, else the transport's error
 	Wait                 time.Duration // the backoff, or what the service asked for
 }
 
-// OnRetry calls fn before each wait for a retry, in every request of the [Client] (uploads and
-// single steps), so that a program can show that it is retrying rather than frozen. fn may be
-// called by several goroutines at once: it must be safe for concurrent use and quick. Default: none.
+// OnRetry calls fn before each wait for a retry of any request of the [Client], uploads and single
+// steps alike. fn must be safe for concurrent use and return quickly. Default: none.
 func OnRetry(fn func(RetryEvent)) Option {
 	return func(c *Client) error { c.onRetry = fn; return nil }
 }
 
-// maxAnswer caps how much of a 2xx answer is read; media answers are small.
-const maxAnswer = 1 << 20
+const (
+	maxAnswer    = 1 << 20         // how much of a 2xx answer is read; media answers are small
+	maxErrorBody = 64 << 10        // how much of an error answer is read
+	announceWait = 5 * time.Second // the shortest wait logged at level Info: by then a silent program looks frozen
+)
 
 // answer is a 2xx answer, read whole.
 type answer struct {
@@ -83,15 +82,11 @@ type permanentError struct{ error }
 
 func (e permanentError) Unwrap() error { return e.error }
 
-// tries tells how a request went: how many attempts it took, and whether one of them ended with
-// no answer (so the service may have acted on it).
+// tries tells how many attempts a request took, and whether one got no answer (the service may have acted).
 type tries struct {
 	n          int
 	unanswered bool
 }
-
-// announceWait is the shortest wait before a retry logged at level Info: a silent program looks frozen.
-const announceWait = 5 * time.Second
 
 // request names a request of the flow, for its log lines and [RetryEvent]s.
 type request struct {
@@ -119,18 +114,21 @@ func (c *Client) notify(r request, attempt int, err error, wait time.Duration) {
 	}
 }
 
-// send runs req under the retry policy and returns its 2xx answer and how it went. Every step of
-// both dialects goes through it.
+// send runs req under the retry policy and returns its 2xx answer and how it went.
 func (c *Client) send(ctx context.Context, req request, build buildFunc) (*answer, tries, error) {
 	p, attrs, backoff := c.retry, req.attrs, c.retry.InitialBackoff
 	var waited time.Duration
 	var waitedUntil time.Time // the end of the last wait the service asked for
 	var t tries
+	held := func(until time.Time, wait time.Duration) { // by the rate-limit gate
+		c.notify(req, t.n, fmt.Errorf("%w until %s", ErrRateLimited, c.clockTime(until)), wait)
+		c.log.Info("rate limited", attrs("until", c.clockTime(until), "wait", wait.Round(100*time.Millisecond))...)
+	}
 	for {
-		if err := c.gate.Admit(ctx, string(req.step), waitedUntil, c.gateReport(req, t.n)); err != nil {
-			if held, ok := errors.AsType[*limit.WaitError](err); ok {
+		if err := c.gate.Admit(ctx, string(req.step), waitedUntil, held); err != nil {
+			if long, ok := errors.AsType[*limit.WaitError](err); ok {
 				err = fmt.Errorf("%w: %w: %s, over the %v of RetryPolicy.MaxRetryAfter",
-					ErrWaitTooLong, ErrRateLimited, c.resetIn(held.Until), p.MaxRetryAfter)
+					ErrWaitTooLong, ErrRateLimited, c.resetIn(long.Until), p.MaxRetryAfter)
 			}
 			return nil, t, err
 		}
@@ -157,7 +155,10 @@ func (c *Client) send(ctx context.Context, req request, build buildFunc) (*answe
 		}
 		switch {
 		case !ok:
-			return nil, t, unwrapPermanent(err)
+			if perm, isPerm := err.(permanentError); isPerm {
+				err = perm.error
+			}
+			return nil, t, err
 		case t.n >= p.MaxAttempts:
 			return nil, t, fmt.Errorf("gave up after %d attempts: %w", t.n, err)
 		case asked && wait > p.MaxRetryAfter:
@@ -171,7 +172,7 @@ func (c *Client) send(ctx context.Context, req request, build buildFunc) (*answe
 			return nil, t, fmt.Errorf("%w: gave up after %d attempts and %v of waiting: %v more would pass the %v of RetryPolicy.MaxTotalWait%s: %w",
 				ErrWaitTooLong, t.n, waited.Round(time.Second), wait.Round(time.Second), p.MaxTotalWait, reset, err)
 		}
-		c.notify(req, t.n, unwrapPermanent(err), wait)
+		c.notify(req, t.n, err, wait) // a permanentError is never retried
 		if wait >= announceWait {
 			c.log.Info("waiting before retry", attrs("wait", wait.Round(100*time.Millisecond),
 				"until", c.clockTime(c.now().Add(wait)), "cause", err)...)
@@ -186,15 +187,6 @@ func (c *Client) send(ctx context.Context, req request, build buildFunc) (*answe
 	}
 }
 
-// gateReport reports a request held by the rate-limit gate: at level Info, and to [OnRetry] with
-// [ErrRateLimited].
-func (c *Client) gateReport(req request, attempt int) func(until time.Time, wait time.Duration) {
-	return func(until time.Time, wait time.Duration) {
-		c.notify(req, attempt, fmt.Errorf("%w until %s", ErrRateLimited, c.clockTime(until)), wait)
-		c.log.Info("rate limited", req.attrs("until", c.clockTime(until), "wait", wait.Round(100*time.Millisecond))...)
-	}
-}
-
 // resetIn says when the service expects the client back: at, as a clock time and as a wait from now.
 func (c *Client) resetIn(at time.Time) string {
 	return fmt.Sprintf("the service asks to wait until %s (in %v)", c.clockTime(at), at.Sub(c.now()).Round(time.Second))
@@ -202,9 +194,7 @@ func (c *Client) resetIn(at time.Time) string {
 
 // clockTime formats t as a time of day, with the date when it is not today.
 func (c *Client) clockTime(t time.Time) string {
-	ty, tm, td := t.Date()
-	ny, nm, nd := c.now().In(t.Location()).Date()
-	if ty == ny && tm == nm && td == nd {
+	if t.Format(time.DateOnly) == c.now().In(t.Location()).Format(time.DateOnly) {
 		return t.Format(time.TimeOnly)
 	}
 	return t.Format("2006-01-02 15:04:05 MST")
@@ -224,16 +214,8 @@ func retryWait(err error) (time.Duration, bool) {
 	return 0, true
 }
 
-func unwrapPermanent(err error) error {
-	if p, ok := err.(permanentError); ok {
-		return p.error
-	}
-	return err
-}
-
-// attempt makes one request, holding a slot taken by the gate, which it gives back. A watchdog
-// abandons it with [ErrStalled] when nothing moves for the stall timeout, and with [ErrTooSlow]
-// when its answer is not complete within the stall timeout plus its body's time at [MinTransferRate].
+// attempt makes one request, holding a slot of the gate, which it gives back. A watchdog abandons it
+// with [ErrStalled] when nothing moves for the stall timeout, with [ErrTooSlow] when it is overdue.
 func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answer, error) {
 	status, header := 0, http.Header(nil) // the answer's, for the gate
 	defer func() { c.gate.Done(string(step), status, header) }()
@@ -248,16 +230,15 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	within := c.stallTimeout + time.Duration(sent)*time.Second/MinTransferRate
 	watchdog.Limit(within)
 	if req.Body != nil && req.Body != http.NoBody {
-		// The bodies, a redirect's too, let go of the caller's chunk once the attempt ends, before
-		// the chunk is reused.
+		// The bodies, a redirect's too, let go of the caller's chunk once the attempt ends.
 		req.Body = watchdog.Body(req.Body)
 		if get := req.GetBody; get != nil {
 			req.GetBody = func() (io.ReadCloser, error) {
 				r, err := get()
-				if err != nil {
-					return nil, err
+				if err == nil {
+					r = watchdog.Body(r)
 				}
-				return watchdog.Body(r), nil
+				return r, err
 			}
 		}
 	}
@@ -266,10 +247,8 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 		req.Header.Set("Authorization", "Bearer "+c.bearer)
 	}
 	stalled := func(err error) error {
-		if ctx.Err() != nil {
-			return err
-		}
 		switch cause := context.Cause(actx); {
+		case ctx.Err() != nil: // the caller's end, not the watchdog's
 		case errors.Is(cause, ErrStalled):
 			return fmt.Errorf("%w: nothing moved for %v", ErrStalled, c.stallTimeout)
 		case errors.Is(cause, ErrTooSlow):
@@ -315,10 +294,8 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-time.After(d): // collected when unreferenced, fired or not
 		return nil
 	case <-ctx.Done():
 		return context.Cause(ctx)

@@ -9,6 +9,32 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+func TestPoolBoundsBuffers(t *testing.T) {
+	t.Parallel()
+	shared := NewBudget(1 << 20)
+	p := shared.Pool(2)
+	a, err := p.Get(t.Context(), 16)
+	require.NoError(t, err)
+	b, err := p.Get(t.Context(), 16)
+	require.NoError(t, err)
+	assert.Len(t, a, 16)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	_, err = p.Get(ctx, 16)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "a third buffer must wait")
+	p.Put(a)
+	c, err := p.Get(t.Context(), 16)
+	require.NoError(t, err)
+	assert.Same(t, &a[0], &c[0], "buffers are reused")
+	p.Put(b)
+	p.Put(c)
+	q := shared.Pool(1)
+	d, err := q.Get(t.Context(), 16)
+	require.NoError(t, err)
+	assert.Len(t, d, 16)
+	assert.Equal(t, int64(32), shared.owned, "the second upload reuses the first one's buffers")
+}
+
 func TestBudget(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -42,8 +68,7 @@ func TestBudget(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Len(t, buf, tc.ask)
-			owned, _ := b.Stats()
-			assert.Equal(t, tc.owned, owned)
+			assert.Equal(t, tc.owned, b.owned)
 		})
 	}
 }
@@ -75,6 +100,7 @@ func TestBudgetServesInOrder(t *testing.T) {
 	b.Put(held)
 	assert.Equal(t, 90, <-order, "the older ask first")
 	assert.Equal(t, 20, <-order)
-	owned, _ := b.Stats()
-	assert.LessOrEqual(t, owned, int64(100))
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	assert.LessOrEqual(t, b.owned, int64(100))
 }

@@ -42,7 +42,8 @@ func TestGateLearnsFromAnswers(t *testing.T) {
 				return nil
 			})
 			for _, h := range tc.answers {
-				g.observe("APPEND", tc.status, h) // as if answered, nothing in flight
+				require.True(t, g.slots.TryAcquire(1))
+				g.Done("APPEND", tc.status, h) // as if answered, nothing else in flight
 			}
 			var reported time.Time
 			require.NoError(t, g.Admit(t.Context(), "APPEND", time.Time{}, func(until time.Time, _ time.Duration) { reported = until }))

@@ -1,12 +1,12 @@
 // Package limit holds what all requests of a client share: the gate that admits them (slots in
-// flight, the service's rate-limit windows) and the budget of chunk buffers. Both serve in the
-// order asked.
+// flight, rate-limit windows) and the budget of chunk buffers. Both serve in the order asked.
 package limit
 
 import (
 	"context"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,13 +17,10 @@ import (
 	"github.com/mediaupload/mediaupload/internal/wire"
 )
 
-// jitter is the most a request held until a reset waits past it, at random, so that the requests
-// held do not all leave in the same millisecond.
-const jitter = 200 * time.Millisecond
-
-// recheck is how long a request waits for news of a window known to be spent whose reset is not:
-// the first answers of a new window say how much of it is left.
-const recheck = time.Second
+const (
+	jitter  = 200 * time.Millisecond // the most a request held until a reset waits past it, at random
+	recheck = time.Second            // the wait for news of a spent window whose reset is not known
+)
 
 // Gate admits requests: at most a number at once, and, per key (X limits each endpoint on its own),
 // none that would pass a rate-limit window before its reset. It counts what a window has left and
@@ -54,7 +51,8 @@ type WaitError struct{ Until time.Time }
 func (e *WaitError) Error() string { return "rate limited until " + e.Until.String() }
 
 // NewGate returns a gate of inFlight slots that refuses to hold a request for longer than maxWait.
-func NewGate(inFlight int, maxWait time.Duration, now func() time.Time, sleep func(context.Context, time.Duration) error) *Gate {
+func NewGate(inFlight int, maxWait time.Duration, now func() time.Time,
+	sleep func(context.Context, time.Duration) error) *Gate {
 	return &Gate{slots: semaphore.NewWeighted(int64(inFlight)), maxWait: maxWait, now: now, sleep: sleep,
 		windows: map[string]*window{}}
 }
@@ -62,7 +60,8 @@ func NewGate(inFlight int, maxWait time.Duration, now func() time.Time, sleep fu
 // Admit waits until a request of key may be sent, and returns holding a slot for [Gate.Done]. It
 // reports a hold once per window through report. A block that ends by waited is not waited for
 // again: the request already waited what the service asked.
-func (g *Gate) Admit(ctx context.Context, key string, waited time.Time, report func(until time.Time, wait time.Duration)) error {
+func (g *Gate) Admit(ctx context.Context, key string, waited time.Time,
+	report func(until time.Time, wait time.Duration)) error {
 	force := false
 	for {
 		if err := g.slots.Acquire(ctx, 1); err != nil {
@@ -141,14 +140,10 @@ func (g *Gate) window(key string) *window {
 	return w
 }
 
-// Done gives back the slot of a request of key and learns from its answer (status 0 and h nil: none).
+// Done gives back the slot of a request of key and learns from its answer's x-rate-limit-* headers
+// and a 429 (status 0 and h nil: no answer).
 func (g *Gate) Done(key string, status int, h http.Header) {
-	g.observe(key, status, h)
-	g.slots.Release(1)
-}
-
-// observe learns from an answer of key: its x-rate-limit-* headers, and a 429.
-func (g *Gate) observe(key string, status int, h http.Header) {
+	defer g.slots.Release(1)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	w := g.window(key)
@@ -169,15 +164,11 @@ func (g *Gate) observe(key string, status int, h http.Header) {
 	}
 	if serr == nil && rerr == nil && reset.After(now) {
 		remaining = max(remaining-w.pending, 0) // requests in flight may not be counted in the answer yet
-		switch {
-		case w.reset.IsZero() && w.remaining < 0: // nothing known
+		switch known := !w.reset.IsZero(); {
+		case !known && w.remaining < 0, known && reset.After(w.reset): // nothing known, or a later window
 			w.reset, w.remaining = reset, remaining
-		case w.reset.IsZero(): // a new window, counted since its start
+		case !known, reset.Equal(w.reset): // a new window counted since its start, or the one known
 			w.reset, w.remaining = reset, min(w.remaining, remaining)
-		case reset.After(w.reset): // a later window than the one known
-			w.reset, w.remaining = reset, remaining
-		case reset.Equal(w.reset):
-			w.remaining = min(w.remaining, remaining)
 		}
 	}
 	// A 429 spends the known window only when its own headers say so (above); one without them is
@@ -186,3 +177,92 @@ func (g *Gate) observe(key string, status int, h http.Header) {
 		w.blocked = at
 	}
 }
+
+// Budget hands out buffers, at most limit bytes of them in all, and reuses those given back. A
+// buffer over the limit counts as the limit: it goes alone.
+type Budget struct {
+	limit int64
+	inUse *semaphore.Weighted // the bytes of the buffers handed out
+
+	mu    sync.Mutex
+	owned int64    // bytes of the buffers allocated and kept: in use and free
+	free  [][]byte // buffers given back, kept for reuse, smallest first
+}
+
+// NewBudget returns a budget of limit bytes.
+func NewBudget(limit int64) *Budget {
+	return &Budget{limit: limit, inUse: semaphore.NewWeighted(limit)}
+}
+
+// Get waits for a buffer of n bytes, or for ctx to end.
+func (b *Budget) Get(ctx context.Context, n int) ([]byte, error) {
+	w := b.weight(n)
+	if err := b.inUse.Acquire(ctx, w); err != nil {
+		return nil, context.Cause(ctx)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	// The smallest free buffer big enough, if the weight of its extra bytes can be had too.
+	if i := slices.IndexFunc(b.free, func(f []byte) bool { return cap(f) >= n }); i >= 0 {
+		if more := b.weight(cap(b.free[i])) - w; more == 0 || b.inUse.TryAcquire(more) {
+			buf := b.free[i]
+			b.free = slices.Delete(b.free, i, i+1)
+			return buf[:n], nil
+		}
+	}
+	// A new buffer, after dropping the smallest free ones if that makes room.
+	b.owned += w
+	for b.owned > b.limit {
+		b.owned -= b.weight(cap(b.free[0]))
+		b.free = slices.Delete(b.free, 0, 1)
+	}
+	return make([]byte, n), nil
+}
+
+// Put gives a buffer back; call it only once nothing reads it any more.
+func (b *Budget) Put(buf []byte) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	i, _ := slices.BinarySearchFunc(b.free, cap(buf), func(f []byte, c int) int { return cap(f) - c })
+	b.free = slices.Insert(b.free, i, buf) // kept smallest first
+	b.inUse.Release(b.weight(cap(buf)))
+}
+
+// Stats returns the bytes of the buffers allocated and kept, and the free ones.
+func (b *Budget) Stats() (owned int64, free [][]byte) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.owned, slices.Clone(b.free)
+}
+
+// Pool is one user's share of a budget: at most a number of buffers at once.
+type Pool struct {
+	turns  chan struct{} // one per buffer the user may hold
+	budget *Budget
+}
+
+// Pool returns a share of b of n buffers.
+func (b *Budget) Pool(n int) *Pool { return &Pool{turns: make(chan struct{}, n), budget: b} }
+
+// Get waits for a buffer of n bytes, or for ctx to end.
+func (p *Pool) Get(ctx context.Context, n int) ([]byte, error) {
+	select {
+	case p.turns <- struct{}{}:
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+	b, err := p.budget.Get(ctx, n)
+	if err != nil {
+		<-p.turns
+	}
+	return b, err
+}
+
+// Put gives a buffer back; call it only once nothing reads it any more.
+func (p *Pool) Put(buf []byte) {
+	p.budget.Put(buf)
+	<-p.turns
+}
+
+// weight is what a buffer of n bytes counts against the limit.
+func (b *Budget) weight(n int) int64 { return min(int64(n), b.limit) }

@@ -7,18 +7,16 @@ import (
 	"github.com/mediaupload/mediaupload/internal/limit"
 )
 
-// Defaults of the budget every upload of a [Client] shares.
 const (
-	// DefaultMemoryBudget is how many bytes of chunk buffers all uploads of a Client hold at most
-	// (see [WithMemoryBudget]): 24 segments of [DefaultChunkSize], enough for 3 uploads at [DefaultConcurrency].
+	// DefaultMemoryBudget is the chunk memory all uploads of a Client share: 24 segments of [DefaultChunkSize].
 	DefaultMemoryBudget = 48 << 20
 	// DefaultMaxInFlight is how many requests all uploads of a Client have in flight at most (see [WithMaxInFlight]).
 	DefaultMaxInFlight = 32
 )
 
-// WithMemoryBudget sets how many bytes of chunk buffers all uploads of the Client may hold at once
-// (default [DefaultMemoryBudget]), at least 1. Segments get their share in the order asked; a budget
-// under one segment lets one through at a time. [Base64] copies, a third larger, are outside it.
+// WithMemoryBudget sets how many bytes of chunk buffers all uploads of the Client may hold at once, at
+// least 1 (default [DefaultMemoryBudget]). Segments get their share in the order asked; one over the
+// budget goes alone. [WithConcurrency] stays a cap per upload; [Base64] copies are outside the budget.
 func WithMemoryBudget(bytes int64) Option {
 	return func(c *Client) error {
 		if bytes < 1 {

@@ -17,8 +17,7 @@ import (
 )
 
 // RetryPolicy says how a request that failed transiently (transport error, stall, 429, 500, 502, 503,
-// 504) is retried: after a backoff, or the wait the service asked for. A wait over a cap fails the
-// request at once with [ErrWaitTooLong]. Waits of 5 s or more are logged at level Info.
+// 504) is retried: after a backoff, or the wait the service asked for; a wait over a cap fails it at once.
 type RetryPolicy struct {
 	MaxAttempts    int           // attempts per request, the first included; 1 disables retries
 	InitialBackoff time.Duration // the first backoff; it doubles up to MaxBackoff, each ±50% at random
@@ -205,13 +204,10 @@ func retryWait(err error) (time.Duration, bool) {
 	if apiErr, ok := errors.AsType[*APIError](err); ok {
 		return max(apiErr.RetryAfter, 0), apiErr.retryable()
 	}
-	switch {
-	case errors.As(err, new(permanentError)), errors.As(err, new(*tls.CertificateVerificationError)),
-		errors.As(err, new(x509.UnknownAuthorityError)), errors.As(err, new(x509.HostnameError)),
-		errors.Is(err, ErrInsecureEndpoint):
-		return 0, false
-	}
-	return 0, true
+	permanent := errors.As(err, new(permanentError)) || errors.As(err, new(*tls.CertificateVerificationError)) ||
+		errors.As(err, new(x509.UnknownAuthorityError)) || errors.As(err, new(x509.HostnameError)) ||
+		errors.Is(err, ErrInsecureEndpoint)
+	return 0, !permanent
 }
 
 // attempt makes one request, holding a slot of the gate, which it gives back. A watchdog abandons it

@@ -18,8 +18,12 @@ import (
 )
 
 const (
-	jitter  = 200 * time.Millisecond // the most a request held until a reset waits past it, at random
-	recheck = time.Second            // the wait for news of a spent window whose reset is not known
+	// jitter is the most a request held until a reset waits past it, at random, so that the
+	// requests held do not all leave in the same millisecond.
+	jitter = 200 * time.Millisecond
+	// recheck is the wait for news of a spent window whose reset is not known: the first answers
+	// of a new window say how much of it is left.
+	recheck = time.Second
 )
 
 // Gate admits requests: at most a number at once, and, per key (X limits each endpoint on its own),

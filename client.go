@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mediaupload/mediaupload/internal/limit"
 	"github.com/mediaupload/mediaupload/internal/segments"
 	"github.com/mediaupload/mediaupload/internal/wire"
 	"github.com/mediaupload/mediaupload/mediacheck"
@@ -36,8 +37,8 @@ type Client struct {
 	onRetry           func(RetryEvent) // nil: none
 	memoryBudget      int64
 	maxInFlight       int
-	budget            *budget   // shared by every upload
-	gate              *rateGate // what is known of rate limits, shared
+	budget            *limit.Budget // chunk buffers, shared by every upload
+	gate              *limit.Gate   // slots in flight and what is known of rate limits, shared
 	sleep             func(ctx context.Context, d time.Duration) error
 	now               func() time.Time
 }
@@ -74,8 +75,8 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 	if c.adaptiveTarget > 0 && c.chunkSize > 0 {
 		return nil, fmt.Errorf("%w: WithChunkSize and WithAdaptiveChunkSize exclude each other", ErrChunkSize)
 	}
-	c.budget = newBudget(c.memoryBudget, c.maxInFlight)
-	c.gate = newRateGate()
+	c.budget = limit.NewBudget(c.memoryBudget)
+	c.gate = limit.NewGate(c.maxInFlight, c.retry.MaxRetryAfter, c.now, c.sleep)
 	c.dialect = wire.V1(c.endpoint)
 	if c.api == APIv2 {
 		c.dialect = wire.V2(c.endpoint)

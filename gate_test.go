@@ -2,7 +2,6 @@ package mediaupload
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -62,58 +61,6 @@ func TestRateLimitIsSharedAcrossUploads(t *testing.T) {
 	assert.LessOrEqual(t, refused, 20, "requests sent into a spent window")
 	assert.Positive(t, gated.Load(), "waiting on the gate is reported")
 	assert.Less(t, took, 30*time.Second, "every upload resumes after the reset")
-}
-
-// TestGateLearnsFromAnswers checks the gate's bookkeeping on a clock that
-// the test moves.
-func TestGateLearnsFromAnswers(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	reset := now.Add(10 * time.Second)
-	hdr := func(remaining string) http.Header {
-		return http.Header{"X-Rate-Limit-Limit": {"3"}, "X-Rate-Limit-Remaining": {remaining},
-			"X-Rate-Limit-Reset": {"1796126410"}} // reset
-	}
-	require.Equal(t, int64(1796126410), reset.Unix())
-	tests := []struct {
-		name       string
-		answers    []http.Header
-		status     int
-		wantWaited bool
-	}{
-		{"nothing known: go", nil, 200, false},
-		{"remaining left: go", []http.Header{hdr("2")}, 200, false},
-		{"remaining 0: wait for the reset", []http.Header{hdr("0")}, 200, true},
-		{"one left: it goes", []http.Header{hdr("1")}, 200, false},
-		{"a 429: wait", []http.Header{hdr("1")}, http.StatusTooManyRequests, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			var slept []time.Duration
-			c, err := NewClient(http.DefaultClient, WithEndpoint("http://127.0.0.1:1/1.1/media/upload.json"),
-				withNow(func() time.Time { return now }), withSleep(func(_ context.Context, d time.Duration) error {
-					slept = append(slept, d)
-					return nil
-				}))
-			require.NoError(t, err)
-			for _, h := range tc.answers {
-				c.gateObserve(StepAppend, tc.status, h) // as if answered, nothing in flight
-			}
-			var reported time.Time
-			require.NoError(t, c.admit(t.Context(), StepAppend, time.Time{}, func(until time.Time, _ time.Duration) { reported = until }))
-			c.budget.releaseSlot()
-			if !tc.wantWaited {
-				assert.Empty(t, slept)
-				return
-			}
-			require.Len(t, slept, 1)
-			assert.GreaterOrEqual(t, slept[0], 10*time.Second)
-			assert.Less(t, slept[0], 10*time.Second+gateJitter)
-			assert.Equal(t, reset, reported.UTC())
-			assert.NoError(t, c.admit(t.Context(), StepInit, time.Time{}, nil), "another step is not held")
-		})
-	}
 }
 
 // TestA429WithoutItsOwnHeadersHoldsOnlyItsRetryAfter: answers say the

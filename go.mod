@@ -4,7 +4,6 @@ go 1.26.0
 
 require (
 	github.com/Eyevinn/mp4ff v0.56.0
-	github.com/cenkalti/backoff/v5 v5.0.3
 	github.com/dghubble/oauth1 v0.7.3
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0

@@ -294,9 +294,8 @@ func TestCancelFreesTheShare(t *testing.T) {
 		stuck <- err
 	}()
 	require.Eventually(t, func() bool {
-		c.budget.mu.Lock()
-		defer c.budget.mu.Unlock()
-		return c.budget.owned == 2*chunk && len(c.budget.free) == 0
+		owned, free := c.budget.Stats()
+		return owned == 2*chunk && len(free) == 0
 	}, 10*time.Second, time.Millisecond, "the first upload holds the whole budget")
 	cancel()
 	require.ErrorIs(t, <-stuck, context.Canceled)

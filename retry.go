@@ -7,50 +7,29 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"time"
 
-	"github.com/cenkalti/backoff/v5"
-
+	"github.com/mediaupload/mediaupload/internal/limit"
 	"github.com/mediaupload/mediaupload/internal/stall"
 	"github.com/mediaupload/mediaupload/internal/wire"
 )
 
-// RetryPolicy says how a request that failed transiently (transport error,
-// stall, 429, 500, 502, 503, 504) is retried. Each retry waits an
-// exponentially growing, jittered delay, or what the service asked for with
-// Retry-After or x-rate-limit-reset. A wait over a cap is not shortened,
-// since the service would refuse the retry all the same: the request fails
-// at once with [ErrWaitTooLong], and the [*APIError]'s ResetAt says when to
-// try again. Waits of 5 s or more are logged at level Info (see
-// [WithLogger]).
+// RetryPolicy says how a request that failed transiently (transport error, stall, 429, 500, 502, 503,
+// 504) is retried: after a backoff, or the wait the service asked for; a wait over a cap fails it at once.
 type RetryPolicy struct {
-	// MaxAttempts is the number of attempts per request, the first
-	// included; 1 disables retries.
-	MaxAttempts int
-	// InitialBackoff is the first delay before jitter.
-	InitialBackoff time.Duration
-	// MaxBackoff caps the exponential delay.
-	MaxBackoff time.Duration
-	// MaxRetryAfter is the longest delay the service may ask for that the
-	// client waits out; zero fails at once whenever it asks to wait.
-	MaxRetryAfter time.Duration
-	// MaxTotalWait caps the time one request may spend waiting between
-	// attempts; zero means no cap beyond MaxAttempts.
-	MaxTotalWait time.Duration
+	MaxAttempts    int           // attempts per request, the first included; 1 disables retries
+	InitialBackoff time.Duration // the first backoff; it doubles up to MaxBackoff, each ±50% at random
+	MaxBackoff     time.Duration // caps the backoff
+	MaxRetryAfter  time.Duration // the longest wait asked for by the service that is waited; zero: none
+	MaxTotalWait   time.Duration // caps the waits of one request in all; zero: no cap beyond MaxAttempts
 }
 
-// DefaultRetryPolicy returns the policy a [Client] uses unless [WithRetry]
-// says otherwise: 8 attempts, 500 ms doubling to 30 s, server-asked waits up
-// to 15 minutes, 30 minutes of waiting in all.
+// DefaultRetryPolicy returns the default policy: 8 attempts, 500 ms doubling to 30 s, asked waits up to 15 min.
 func DefaultRetryPolicy() RetryPolicy {
-	return RetryPolicy{
-		MaxAttempts:    8,
-		InitialBackoff: 500 * time.Millisecond,
-		MaxBackoff:     30 * time.Second,
-		MaxRetryAfter:  15 * time.Minute,
-		MaxTotalWait:   30 * time.Minute,
-	}
+	return RetryPolicy{MaxAttempts: 8, InitialBackoff: 500 * time.Millisecond, MaxBackoff: 30 * time.Second,
+		MaxRetryAfter: 15 * time.Minute, MaxTotalWait: 30 * time.Minute}
 }
 
 // WithRetry sets the retry policy (default [DefaultRetryPolicy]).
@@ -66,40 +45,26 @@ func WithRetry(p RetryPolicy) Option {
 
 // RetryEvent describes a request about to be retried, for [OnRetry].
 type RetryEvent struct {
-	// Step is the request's step.
-	Step Step
-	// Segment is the segment index of an APPEND; -1 for other steps.
-	Segment int
-	// MediaID is the media the request is about; empty for INIT.
-	MediaID string
-	// Attempt is the number of the attempt that failed, from 1; the retry
-	// is attempt Attempt+1 of MaxAttempts. It is 0 for a request the
-	// rate-limit gate holds before its first attempt (Err wraps
-	// [ErrRateLimited]).
+	Step    Step   // the request's step
+	Segment int    // an APPEND's segment index; -1 for other steps
+	MediaID string // empty for INIT
+	// Attempt (from 1, of MaxAttempts) failed; 0 for a request the rate-limit gate holds (Err wraps [ErrRateLimited]).
 	Attempt, MaxAttempts int
-	// Err is why the attempt failed: an [*APIError] when the service
-	// answered, else the transport's error (or [ErrStalled], [ErrTooSlow]).
-	Err error
-	// Wait is how long the client waits before the retry: the backoff, or
-	// what the service asked for.
-	Wait time.Duration
+	Err                  error         // an [*APIError] if the service answered, else the transport's error
+	Wait                 time.Duration // the backoff, or what the service asked for
 }
 
-// OnRetry calls fn before each wait for a retry, in every step of every
-// upload of the [Client] and in the single-step calls ([Client.Init],
-// [Client.Append], …), so that a program can show that it is retrying
-// rather than frozen. fn is called from the goroutine of the request, and
-// may be called by several at once: it must be safe for concurrent use
-// and return quickly. It is a client option, not a per-upload one, because
-// retries belong to the client's one retry loop and the single steps take
-// no upload options; Step, Segment and MediaID tell which request it is.
-// Default: none.
+// OnRetry calls fn before each wait for a retry of any request of the [Client], uploads and single
+// steps alike. fn must be safe for concurrent use and return quickly. Default: none.
 func OnRetry(fn func(RetryEvent)) Option {
 	return func(c *Client) error { c.onRetry = fn; return nil }
 }
 
-// maxAnswer caps how much of a 2xx answer is read; media answers are small.
-const maxAnswer = 1 << 20
+const (
+	maxAnswer    = 1 << 20         // how much of a 2xx answer is read; media answers are small
+	maxErrorBody = 64 << 10        // how much of an error answer is read
+	announceWait = 5 * time.Second // the shortest wait logged at level Info: by then a silent program looks frozen
+)
 
 // answer is a 2xx answer, read whole.
 type answer struct {
@@ -108,8 +73,7 @@ type answer struct {
 	body   []byte
 }
 
-// buildFunc makes the request of one attempt. It is called anew for every
-// attempt, so that each is a fresh request with a fresh signature.
+// buildFunc makes the request of one attempt, anew for each, so that each has a fresh signature.
 type buildFunc func(ctx context.Context) (*http.Request, error)
 
 // permanentError is a failure that no retry can mend.
@@ -117,18 +81,11 @@ type permanentError struct{ error }
 
 func (e permanentError) Unwrap() error { return e.error }
 
-// tries tells how a request went: how many attempts it took, and whether
-// one of them ended with no answer (so the service may have acted on it).
+// tries tells how many attempts a request took, and whether one got no answer (the service may have acted).
 type tries struct {
 	n          int
 	unanswered bool
 }
-
-// announceWait is the shortest wait before a retry that is logged at
-// level Info. Backoff starts at 500 ms and doubles, so the first few
-// retries of a hiccup (0.5–4 s before jitter) stay quiet; a wait of 5 s or
-// more is long enough that a silent program looks frozen.
-const announceWait = 5 * time.Second
 
 // request names a request of the flow, for its log lines and [RetryEvent]s.
 type request struct {
@@ -149,52 +106,58 @@ func (r request) attrs(kv ...any) []any {
 	return append(a, kv...)
 }
 
-// event is the RetryEvent of a wait of the request before attempt+1.
-func (r request) event(attempt, maxAttempts int, err error, wait time.Duration) RetryEvent {
-	return RetryEvent{Step: r.step, Segment: r.segment, MediaID: r.mediaID, Attempt: attempt, MaxAttempts: maxAttempts, Err: err, Wait: wait}
+// notify tells [OnRetry] of a wait of r before attempt+1.
+func (c *Client) notify(r request, attempt int, err error, wait time.Duration) {
+	if c.onRetry != nil {
+		c.onRetry(RetryEvent{r.step, r.segment, r.mediaID, attempt, c.retry.MaxAttempts, err, wait})
+	}
 }
 
-// send runs req under the retry policy and returns its 2xx answer and how
-// it went. It is the one retry mechanism: every step of both dialects goes
-// through it.
+// send runs req under the retry policy and returns its 2xx answer and how it went.
 func (c *Client) send(ctx context.Context, req request, build buildFunc) (*answer, tries, error) {
-	step := req.step
-	p := c.retry
-	b := &backoff.ExponentialBackOff{
-		InitialInterval:     p.InitialBackoff,
-		RandomizationFactor: 0.5,
-		Multiplier:          2,
-		MaxInterval:         p.MaxBackoff,
-	}
-	b.Reset()
-	attrs := req.attrs
+	p, attrs, backoff := c.retry, req.attrs, c.retry.InitialBackoff
 	var waited time.Duration
 	var waitedUntil time.Time // the end of the last wait the service asked for
 	var t tries
+	held := func(until time.Time, wait time.Duration) { // by the rate-limit gate
+		c.notify(req, t.n, fmt.Errorf("%w until %s", ErrRateLimited, c.clockTime(until)), wait)
+		c.log.Info("rate limited", attrs("until", c.clockTime(until), "wait", wait.Round(100*time.Millisecond))...)
+	}
 	for {
-		if err := c.admit(ctx, step, waitedUntil, c.gateReport(req, t.n)); err != nil {
+		if err := c.gate.Admit(ctx, string(req.step), waitedUntil, held); err != nil {
+			if long, ok := errors.AsType[*limit.WaitError](err); ok {
+				err = fmt.Errorf("%w: %w: %s, over the %v of RetryPolicy.MaxRetryAfter",
+					ErrWaitTooLong, ErrRateLimited, c.resetIn(long.Until), p.MaxRetryAfter)
+			}
 			return nil, t, err
 		}
 		t.n++
 		start := c.now()
-		ans, err := c.attempt(ctx, step, build)
+		ans, err := c.attempt(ctx, req.step, build)
 		if err == nil {
 			c.log.Debug("request", attrs("attempt", t.n, "status", ans.status, "took", c.now().Sub(start))...)
 			return ans, t, nil
 		}
 		c.log.Debug("request failed", attrs("attempt", t.n, "error", err, "took", c.now().Sub(start))...)
-		var apiErr *APIError
-		asked := errors.As(err, &apiErr) && !apiErr.ResetAt.IsZero()
-		if apiErr == nil {
-			t.unanswered = true
-		}
+		apiErr, answered := errors.AsType[*APIError](err)
+		asked := answered && !apiErr.ResetAt.IsZero()
+		t.unanswered = t.unanswered || !answered
 		if ctx.Err() != nil {
 			return nil, t, fmt.Errorf("%w (last attempt: %w)", context.Cause(ctx), err)
 		}
-		wait, ok := c.retryWait(err, b)
+		wait, ok := retryWait(err)
+		if wait == 0 && backoff > 0 { // none asked for: the backoff, uniform in [d/2, 3d/2)
+			wait = backoff/2 + rand.N(backoff)
+			if backoff *= 2; backoff > p.MaxBackoff || backoff < 0 { // < 0: it overflowed
+				backoff = p.MaxBackoff
+			}
+		}
 		switch {
 		case !ok:
-			return nil, t, unwrapPermanent(err)
+			if perm, isPerm := err.(permanentError); isPerm {
+				err = perm.error
+			}
+			return nil, t, err
 		case t.n >= p.MaxAttempts:
 			return nil, t, fmt.Errorf("gave up after %d attempts: %w", t.n, err)
 		case asked && wait > p.MaxRetryAfter:
@@ -208,9 +171,7 @@ func (c *Client) send(ctx context.Context, req request, build buildFunc) (*answe
 			return nil, t, fmt.Errorf("%w: gave up after %d attempts and %v of waiting: %v more would pass the %v of RetryPolicy.MaxTotalWait%s: %w",
 				ErrWaitTooLong, t.n, waited.Round(time.Second), wait.Round(time.Second), p.MaxTotalWait, reset, err)
 		}
-		if c.onRetry != nil {
-			c.onRetry(req.event(t.n, p.MaxAttempts, unwrapPermanent(err), wait))
-		}
+		c.notify(req, t.n, err, wait) // a permanentError is never retried
 		if wait >= announceWait {
 			c.log.Info("waiting before retry", attrs("wait", wait.Round(100*time.Millisecond),
 				"until", c.clockTime(c.now().Add(wait)), "cause", err)...)
@@ -225,62 +186,35 @@ func (c *Client) send(ctx context.Context, req request, build buildFunc) (*answe
 	}
 }
 
-// resetIn says when the service expects the client back: at, as a clock
-// time and as a wait from now.
+// resetIn says when the service expects the client back: at, as a clock time and as a wait from now.
 func (c *Client) resetIn(at time.Time) string {
 	return fmt.Sprintf("the service asks to wait until %s (in %v)", c.clockTime(at), at.Sub(c.now()).Round(time.Second))
 }
 
 // clockTime formats t as a time of day, with the date when it is not today.
 func (c *Client) clockTime(t time.Time) string {
-	ty, tm, td := t.Date()
-	ny, nm, nd := c.now().In(t.Location()).Date()
-	if ty == ny && tm == nm && td == nd {
+	if t.Format(time.DateOnly) == c.now().In(t.Location()).Format(time.DateOnly) {
 		return t.Format(time.TimeOnly)
 	}
 	return t.Format("2006-01-02 15:04:05 MST")
 }
 
-// retryWait says whether err is worth another attempt and how long to wait:
-// what the service asked for, or the next backoff.
-func (c *Client) retryWait(err error, b *backoff.ExponentialBackOff) (time.Duration, bool) {
-	var apiErr *APIError
-	var perm permanentError
-	var certErr *tls.CertificateVerificationError
-	var authErr x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	switch {
-	case errors.As(err, &apiErr):
-		if !apiErr.retryable() {
-			return 0, false
-		}
-		if apiErr.RetryAfter > 0 {
-			return apiErr.RetryAfter, true
-		}
-	case errors.As(err, &perm), errors.As(err, &certErr), errors.As(err, &authErr),
-		errors.As(err, &hostErr), errors.Is(err, ErrInsecureEndpoint):
-		return 0, false
+// retryWait says whether err is worth another attempt, and the wait the service asked for (0: none).
+func retryWait(err error) (time.Duration, bool) {
+	if apiErr, ok := errors.AsType[*APIError](err); ok {
+		return max(apiErr.RetryAfter, 0), apiErr.retryable()
 	}
-	return b.NextBackOff(), true
+	permanent := errors.As(err, new(permanentError)) || errors.As(err, new(*tls.CertificateVerificationError)) ||
+		errors.As(err, new(x509.UnknownAuthorityError)) || errors.As(err, new(x509.HostnameError)) ||
+		errors.Is(err, ErrInsecureEndpoint)
+	return 0, !permanent
 }
 
-func unwrapPermanent(err error) error {
-	if p, ok := err.(permanentError); ok {
-		return p.error
-	}
-	return err
-}
-
-// attempt makes one request, holding a slot taken by [Client.admit],
-// which it gives back. A watchdog abandons it with [ErrStalled] when
-// nothing moves for the stall timeout (see [watchdog]), and with
-// [ErrTooSlow] when its answer is not complete within [Client.attemptLimit].
+// attempt makes one request, holding a slot of the gate, which it gives back. A watchdog abandons it
+// with [ErrStalled] when nothing moves for the stall timeout, with [ErrTooSlow] when it is overdue.
 func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answer, error) {
 	status, header := 0, http.Header(nil) // the answer's, for the gate
-	defer func() {
-		c.gateObserve(step, status, header)
-		c.budget.releaseSlot()
-	}()
+	defer func() { c.gate.Done(string(step), status, header) }()
 	actx, watchdog := stall.Start(ctx, c.stallTimeout)
 	defer watchdog.Stop()
 
@@ -289,19 +223,18 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 		return nil, permanentError{err}
 	}
 	sent := max(req.ContentLength, 0)
-	limit := c.attemptLimit(sent)
-	watchdog.Limit(limit)
+	within := c.stallTimeout + time.Duration(sent)*time.Second/MinTransferRate
+	watchdog.Limit(within)
 	if req.Body != nil && req.Body != http.NoBody {
-		// The bodies, a redirect's too, let go of the caller's chunk once
-		// the attempt ends, before the chunk is reused.
+		// The bodies, a redirect's too, let go of the caller's chunk once the attempt ends.
 		req.Body = watchdog.Body(req.Body)
 		if get := req.GetBody; get != nil {
 			req.GetBody = func() (io.ReadCloser, error) {
 				r, err := get()
-				if err != nil {
-					return nil, err
+				if err == nil {
+					r = watchdog.Body(r)
 				}
-				return watchdog.Body(r), nil
+				return r, err
 			}
 		}
 	}
@@ -310,15 +243,13 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 		req.Header.Set("Authorization", "Bearer "+c.bearer)
 	}
 	stalled := func(err error) error {
-		if ctx.Err() != nil {
-			return err
-		}
 		switch cause := context.Cause(actx); {
+		case ctx.Err() != nil: // the caller's end, not the watchdog's
 		case errors.Is(cause, ErrStalled):
 			return fmt.Errorf("%w: nothing moved for %v", ErrStalled, c.stallTimeout)
 		case errors.Is(cause, ErrTooSlow):
 			return fmt.Errorf("%w: the answer was not complete within %v (the stall timeout and %d bytes sent at %d KiB/s)",
-				ErrTooSlow, limit.Round(100*time.Millisecond), sent, MinTransferRate>>10)
+				ErrTooSlow, within.Round(100*time.Millisecond), sent, MinTransferRate>>10)
 		}
 		return err
 	}
@@ -343,13 +274,6 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	return &answer{status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
 
-// attemptLimit is how long an attempt that sends a body of sent bytes may
-// take in all: the stall timeout, for the service to think, plus the
-// body's time at [MinTransferRate].
-func (c *Client) attemptLimit(sent int64) time.Duration {
-	return c.stallTimeout + time.Duration(sent)*time.Second/MinTransferRate
-}
-
 // apiError builds the [*APIError] of an answer that failed step.
 func (c *Client) apiError(step Step, status int, header http.Header, body []byte) *APIError {
 	e := parseAPIError(step, status, header, body, c.now(), c.bearer)
@@ -366,10 +290,8 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-time.After(d): // collected when unreferenced, fired or not
 		return nil
 	case <-ctx.Done():
 		return context.Cause(ctx)

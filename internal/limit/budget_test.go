@@ -1,0 +1,106 @@
+package limit
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPoolBoundsBuffers(t *testing.T) {
+	t.Parallel()
+	shared := NewBudget(1 << 20)
+	p := shared.Pool(2)
+	a, err := p.Get(t.Context(), 16)
+	require.NoError(t, err)
+	b, err := p.Get(t.Context(), 16)
+	require.NoError(t, err)
+	assert.Len(t, a, 16)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	_, err = p.Get(ctx, 16)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "a third buffer must wait")
+	p.Put(a)
+	c, err := p.Get(t.Context(), 16)
+	require.NoError(t, err)
+	assert.Same(t, &a[0], &c[0], "buffers are reused")
+	p.Put(b)
+	p.Put(c)
+	q := shared.Pool(1)
+	d, err := q.Get(t.Context(), 16)
+	require.NoError(t, err)
+	assert.Len(t, d, 16)
+	assert.Equal(t, int64(32), shared.owned, "the second upload reuses the first one's buffers")
+}
+
+func TestBudget(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		limit int64
+		held  []int // sizes taken and kept
+		ask   int
+		fits  bool
+		owned int64 // after the ask, if it fits
+	}{
+		{"within the limit", 100, []int{40}, 60, true, 100},
+		{"past the limit waits", 100, []int{40, 40}, 30, false, 0},
+		{"over the limit alone goes", 100, nil, 150, true, 100},
+		{"over the limit waits for the rest", 100, []int{10}, 150, false, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := NewBudget(tc.limit)
+			for _, n := range tc.held {
+				_, err := b.Get(t.Context(), n)
+				require.NoError(t, err)
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+			defer cancel()
+			buf, err := b.Get(ctx, tc.ask)
+			if !tc.fits {
+				require.ErrorIs(t, err, context.DeadlineExceeded)
+				assert.True(t, b.inUse.TryAcquire(0), "a waiter that gives up leaves the queue")
+				return
+			}
+			require.NoError(t, err)
+			assert.Len(t, buf, tc.ask)
+			assert.Equal(t, tc.owned, b.owned)
+		})
+	}
+}
+
+// TestBudgetServesInOrder: a small ask behind a big one that waits is not
+// served first (no overtaking), and both are served once memory returns;
+// a free buffer too small for the next ask is dropped to make room.
+func TestBudgetServesInOrder(t *testing.T) {
+	t.Parallel()
+	b := NewBudget(100)
+	held, err := b.Get(t.Context(), 80)
+	require.NoError(t, err)
+	order := make(chan int, 2)
+	ask := func(n int) {
+		buf, err := b.Get(t.Context(), n)
+		if err == nil {
+			order <- len(buf)
+			b.Put(buf)
+		}
+	}
+	go ask(90)
+	// TryAcquire(0) fails only while someone waits.
+	require.Eventually(t, func() bool { return !b.inUse.TryAcquire(0) }, 5*time.Second, time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	_, err = b.Get(ctx, 20)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "20 bytes are free, but the older ask waits")
+	go ask(20)
+	b.Put(held)
+	assert.Equal(t, 90, <-order, "the older ask first")
+	assert.Equal(t, 20, <-order)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	assert.LessOrEqual(t, b.owned, int64(100))
+}

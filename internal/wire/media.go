@@ -7,9 +7,8 @@ import (
 	"strings"
 )
 
-// Media is the media object of an answer, in either dialect. Ids,
-// sizes and states are read strictly; hints (waits, progress, lifetime)
-// leniently, as a [Hint].
+// Media is the media object of an answer, in either dialect. Ids, sizes and states are read
+// strictly; hints (waits, progress, lifetime) leniently, as a [Hint].
 type Media struct {
 	MediaIDString string      `json:"media_id_string"`
 	MediaID       json.Number `json:"media_id"`
@@ -26,26 +25,22 @@ type Processing struct {
 	CheckAfterSecs  Hint   `json:"check_after_secs"`
 	ProgressPercent Hint   `json:"progress_percent"`
 	Error           *struct {
-		Code    Hint   `json:"code"`
-		Name    string `json:"name"`
-		Message string `json:"message"`
+		Code          Hint
+		Name, Message string
 	} `json:"error"`
 }
 
-// Hint is an informational number of an answer: a JSON number, integer or
-// not, or a string holding one. Anything else reads as absent, so that a
-// hint of an unexpected type never fails an upload that went well.
+// Hint is an informational number of an answer: a JSON number or a string holding one.
+// Anything else reads as absent, so that an odd hint never fails an upload that went well.
 type Hint struct {
 	N  int64 // the value, truncated to an integer and bounded by MaxHint
 	OK bool  // whether the answer gave one
 }
 
-// MaxHint bounds a Hint (136 years in seconds), so that converting it to
-// a time.Duration cannot overflow.
+// MaxHint bounds a Hint (136 years in seconds), so that a time.Duration of it cannot overflow.
 const MaxHint = 1 << 32
 
-// UnmarshalJSON reads a number or a numeric string, and anything else as
-// absent.
+// UnmarshalJSON reads a number or a numeric string, and anything else as absent.
 func (h *Hint) UnmarshalJSON(b []byte) error {
 	f, err := strconv.ParseFloat(strings.TrimSpace(strings.Trim(string(b), `"`)), 64)
 	if err == nil && !math.IsNaN(f) {
@@ -54,8 +49,8 @@ func (h *Hint) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// IDOf returns the media id an answer names, read only from its string
-// forms (ids exceed 2^53 and do not survive a float64); "" when none.
+// IDOf returns the media id an answer names, read only from its string forms (ids exceed
+// 2^53 and do not survive a float64); "" when none.
 func (w *Media) IDOf() string {
 	for _, id := range []string{w.MediaIDString, w.ID, w.MediaID.String()} {
 		if id != "" {

@@ -8,27 +8,20 @@ import (
 	"strings"
 )
 
-// FormContentType is the exact value under which OAuth 1.0a signers include
-// a body in the signature: no charset parameter.
+// FormContentType is the exact value under which OAuth 1.0a signers include a body in the
+// signature: no charset parameter.
 const FormContentType = "application/x-www-form-urlencoded"
 
 // V1 is the v1.1 dialect at endpoint (…/1.1/media/upload.json).
 func V1(endpoint *url.URL) Dialect { return v1{endpoint: endpoint} }
 
-// v1 is the v1.1 dialect: every command on one URL (upload.json), metadata
-// beside it.
-type v1 struct {
-	endpoint *url.URL
-}
+// v1 sends every command to one URL (upload.json), metadata and subtitles beside it.
+type v1 struct{ endpoint *url.URL }
 
 func (v1) Name() string { return "1.1" }
 
 func (d v1) Init(p InitParams) (Request, error) {
-	v := url.Values{
-		"command":     {"INIT"},
-		"total_bytes": {strconv.FormatInt(p.TotalBytes, 10)},
-		"media_type":  {p.MediaType},
-	}
+	v := url.Values{"command": {"INIT"}, "total_bytes": {strconv.FormatInt(p.TotalBytes, 10)}, "media_type": {p.MediaType}}
 	if p.Category != "" {
 		v.Set("media_category", p.Category)
 	}
@@ -73,13 +66,6 @@ func (d v1) Subtitles(videoID string, sub Subtitle) (Request, error) {
 	})
 }
 
-func (v1) Hint(int) string { return "" }
-
-// beside returns the URL of a path next to upload.json.
-func (d v1) beside(path string) string {
-	return d.endpoint.ResolveReference(&url.URL{Path: path}).String()
-}
-
 func (d v1) ParseMedia(body []byte) (*Media, error) {
 	var m *Media
 	if err := json.Unmarshal(body, &m); err != nil {
@@ -89,6 +75,13 @@ func (d v1) ParseMedia(body []byte) (*Media, error) {
 		return nil, nil // no media object: an error answer, or nothing
 	}
 	return m, nil
+}
+
+func (v1) Hint(int) string { return "" }
+
+// beside returns the URL of a path next to upload.json.
+func (d v1) beside(path string) string {
+	return d.endpoint.ResolveReference(&url.URL{Path: path}).String()
 }
 
 // form is a urlencoded POST to the endpoint, signed body and all.

@@ -10,28 +10,13 @@ import (
 // V2 is the X API v2 dialect at endpoint (…/2/media/upload).
 func V2(endpoint *url.URL) Dialect { return v2{endpoint: endpoint} }
 
-// v2 is the X API v2 dialect: /2/media/upload/initialize, /{id}/append,
-// /{id}/finalize and GET /2/media/upload for STATUS, answers in a "data"
-// envelope; metadata and subtitles at /2/media/… on the same host.
-type v2 struct {
-	endpoint *url.URL // …/2/media/upload
-}
+// v2 has a path per command under the endpoint (GET on it for STATUS), answers in a "data"
+// envelope, and metadata and subtitles at /2/media/… on the same host.
+type v2 struct{ endpoint *url.URL }
 
 func (v2) Name() string { return "2" }
 
-func (d v2) Init(p InitParams) (Request, error) {
-	body := map[string]any{"media_type": p.MediaType, "total_bytes": p.TotalBytes}
-	if p.Category != "" {
-		body["media_category"] = p.Category
-	}
-	if len(p.AdditionalOwners) > 0 {
-		body["additional_owners"] = p.AdditionalOwners
-	}
-	if p.Shared {
-		body["shared"] = true
-	}
-	return jsonRequest(d.path("/initialize"), body)
-}
+func (d v2) Init(p InitParams) (Request, error) { return jsonRequest(d.path("/initialize"), p) }
 
 func (d v2) Append(mediaID string, index int, data []byte, asBase64 bool) (string, *Body) {
 	u := d.path("/" + mediaID + "/append")
@@ -64,9 +49,7 @@ func (d v2) Subtitles(videoID string, sub Subtitle) (Request, error) {
 }
 
 func (d v2) ParseMedia(body []byte) (*Media, error) {
-	var env struct {
-		Data *Media `json:"data"`
-	}
+	var env struct{ Data *Media }
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, err
 	}
@@ -80,7 +63,7 @@ func (v2) Hint(status int) string {
 	return ""
 }
 
-// path returns the endpoint's URL with p appended to its path.
+// path returns the endpoint's URL, without its query, with p appended to its path.
 func (d v2) path(p string) string {
 	u := *d.endpoint
 	u.RawQuery = ""
@@ -88,8 +71,7 @@ func (d v2) path(p string) string {
 	return u.String()
 }
 
-// onHost returns the URL of path p on the endpoint's scheme, host and port.
+// onHost returns the URL of path p on the endpoint's scheme and host.
 func (d v2) onHost(p string) string {
-	u := url.URL{Scheme: d.endpoint.Scheme, Host: d.endpoint.Host, Path: p}
-	return u.String()
+	return (&url.URL{Scheme: d.endpoint.Scheme, Host: d.endpoint.Host, Path: p}).String()
 }

@@ -224,10 +224,7 @@ const clockSkewShown = 30 * time.Second
 // zero when there is no Date or the difference is within [clockSkewShown].
 func ClockSkew(h http.Header, now time.Time) time.Duration {
 	date, err := http.ParseTime(h.Get("Date"))
-	if err != nil {
-		return 0
-	}
-	if d := now.Sub(date).Round(time.Second); d.Abs() > clockSkewShown {
+	if d := now.Sub(date).Round(time.Second); err == nil && d.Abs() > clockSkewShown {
 		return d
 	}
 	return 0

@@ -18,7 +18,8 @@ func V1(endpoint *url.URL) Dialect { return v1{endpoint: endpoint} }
 // v1 sends every command to one URL (upload.json), metadata and subtitles beside it.
 type v1 struct{ endpoint *url.URL }
 
-func (v1) Name() string { return "1.1" }
+func (v1) Name() string    { return "1.1" }
+func (v1) Hint(int) string { return "" }
 
 func (d v1) Init(p InitParams) (Request, error) {
 	v := url.Values{"command": {"INIT"}, "total_bytes": {strconv.FormatInt(p.TotalBytes, 10)}, "media_type": {p.MediaType}}
@@ -76,8 +77,6 @@ func (d v1) ParseMedia(body []byte) (*Media, error) {
 	}
 	return m, nil
 }
-
-func (v1) Hint(int) string { return "" }
 
 // beside returns the URL of a path next to upload.json.
 func (d v1) beside(path string) string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -167,18 +168,18 @@ func excerpt(body []byte) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
+// htmlTitle finds an HTML page's title in the page itself: offsets in a lowercased copy
+// need not match, as ToLower can change a text's length.
+var htmlTitle = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
+
 // htmlSummary says what an HTML page (a proxy's or a firewall's error page) is: its title,
 // else its text; "" when s is not HTML.
 func htmlSummary(s string, size int) string {
-	lower := strings.ToLower(s)
-	if !strings.HasPrefix(lower, "<!doctype html") && !strings.HasPrefix(lower, "<html") {
+	if lower := strings.ToLower(s); !strings.HasPrefix(lower, "<!doctype html") && !strings.HasPrefix(lower, "<html") {
 		return ""
 	}
-	if _, rest, ok := strings.Cut(lower, "<title>"); ok {
-		if title, _, ok := strings.Cut(rest, "</title>"); ok && strings.TrimSpace(title) != "" {
-			start := len(s) - len(rest)
-			return "an HTML page: " + strings.TrimSpace(s[start:start+len(title)])
-		}
+	if m := htmlTitle.FindStringSubmatch(s); m != nil && strings.TrimSpace(m[1]) != "" {
+		return "an HTML page: " + strings.TrimSpace(m[1])
 	}
 	var text []string // outside tags: what follows a '<' is a tag up to its first '>'
 	for i, part := range strings.Split(string([]rune(s)), "<") {

@@ -89,17 +89,15 @@ func ParseError(body []byte, secret string) ErrorAnswer {
 	return e
 }
 
-// HoldsErrors reports whether an answer body carries an "errors" or "error" member, as error
-// answers do (and as X's 2xx answers may, with no data).
+// HoldsErrors reports whether body has an "errors" or "error" member (X's 2xx answers may, with no data).
 func HoldsErrors(body []byte) bool {
 	var b errorMembers
 	isSet := func(r json.RawMessage) bool { s := string(r); return s != "" && s != "null" && s != "[]" }
 	return json.Unmarshal(body, &b) == nil && (isSet(b.Errors) || isSet(b.Error))
 }
 
-// echoesSecret reports whether any of texts quotes secret as is or escaped the ways a server
-// writes it: JSON escapes (\/, \u002f) and percent-encoding (%2F), even one inside the other.
-// A percent-encoded secret (as app-only bearer tokens are) is also looked for decoded.
+// echoesSecret reports whether any of texts quotes secret (or secret unescaped, as app-only bearer
+// tokens are percent-encoded) as is or with JSON or percent escapes, even one inside the other.
 func echoesSecret(secret string, texts ...string) bool {
 	if secret == "" {
 		return false
@@ -168,12 +166,10 @@ func excerpt(body []byte) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
-// htmlTitle finds an HTML page's title in the page itself: offsets in a lowercased copy
-// need not match, as ToLower can change a text's length.
+// htmlTitle finds a page's title in the page itself (ToLower can change a text's length).
 var htmlTitle = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
 
-// htmlSummary says what an HTML page (a proxy's or a firewall's error page) is: its title,
-// else its text; "" when s is not HTML.
+// htmlSummary names an HTML page (a proxy's error page) by its title, else its text; "" if not HTML.
 func htmlSummary(s string, size int) string {
 	if lower := strings.ToLower(s); !strings.HasPrefix(lower, "<!doctype html") && !strings.HasPrefix(lower, "<html") {
 		return ""
@@ -194,10 +190,9 @@ func htmlSummary(s string, size int) string {
 	return fmt.Sprintf("an HTML page of %d bytes", size)
 }
 
-// ResetAt reads when the service asked the client to come back: Retry-After (seconds or an
-// HTTP date) or x-rate-limit-reset (epoch seconds), the later; zero when neither is present
-// or both are past. The reset counts only when the limit is what failed (429, or nothing
-// remaining): X sends the rate-limit headers on every answer.
+// ResetAt is when the service asked the client to come back: the later of Retry-After (seconds
+// or an HTTP date) and x-rate-limit-reset (epoch seconds), zero when absent or past. The reset
+// counts only when the limit failed (429, or none remaining): X sends it on every answer.
 func ResetAt(status int, h http.Header, now time.Time) time.Time {
 	var at time.Time
 	v := strings.TrimSpace(h.Get("Retry-After"))
@@ -217,8 +212,7 @@ func ResetAt(status int, h http.Header, now time.Time) time.Time {
 	return at
 }
 
-// clockSkewShown is the least clock difference a 401 names: Date counts whole seconds and
-// answers take a while, and X accepts OAuth timestamps within minutes of its clock.
+// clockSkewShown is the least skew a 401 names: above Date's rounding and transit, below X's minutes.
 const clockSkewShown = 30 * time.Second
 
 // ClockSkew is how far now is ahead of the answer's Date (negative: behind), to the second;

@@ -8,8 +8,7 @@ import (
 	"strings"
 )
 
-// FormContentType is the exact value under which OAuth 1.0a signers include a body in the
-// signature: no charset parameter.
+// FormContentType is the form type OAuth 1.0a signers sign a body under: exactly this, no charset.
 const FormContentType = "application/x-www-form-urlencoded"
 
 // V1 is the v1.1 dialect at endpoint (…/1.1/media/upload.json).

@@ -10,8 +10,7 @@ import (
 // V2 is the X API v2 dialect at endpoint (…/2/media/upload).
 func V2(endpoint *url.URL) Dialect { return v2{endpoint: endpoint} }
 
-// v2 has a path per command under the endpoint (GET on it for STATUS), answers in a "data"
-// envelope, and metadata and subtitles at /2/media/… on the same host.
+// v2 has a path per command, answers in a "data" envelope, metadata and subtitles at /2/media/….
 type v2 struct{ endpoint *url.URL }
 
 func (v2) Name() string { return "2" }

@@ -18,28 +18,24 @@ import (
 	"strings"
 )
 
-// Dialect is what differs between wire versions of the upload API: paths, request bodies and
-// answer shapes.
+// Dialect is what differs between the wire versions of the upload API.
 type Dialect interface {
 	// Name is the API version: "1.1" or "2".
 	Name() string
 	Init(p InitParams) (Request, error)
-	// Append returns the URL and the body of an APPEND of data, raw (streamed, not copied) or
-	// in base64.
+	// Append returns an APPEND's URL and body; a raw body streams data without copying it.
 	Append(mediaID string, index int, data []byte, asBase64 bool) (url string, body *Body)
 	Finalize(mediaID string) Request
 	Status(mediaID string) Request
 	Metadata(mediaID, altText string) (Request, error)
 	Subtitles(videoID string, sub Subtitle) (Request, error)
-	// ParseMedia reads an INIT, FINALIZE or STATUS answer; nil and no error when it holds no
-	// media object.
+	// ParseMedia reads an INIT, FINALIZE or STATUS answer; nil, nil when it holds no media.
 	ParseMedia(body []byte) (*Media, error)
 	// Hint explains an error status in this dialect's terms, if it can.
 	Hint(status int) string
 }
 
-// Media is the media object of an answer, in either dialect. Ids, sizes and states are read
-// strictly; hints (waits, progress, lifetime) leniently, as a [Hint].
+// Media is an answer's media object, in either dialect; hints are read leniently ([Hint]).
 type Media struct {
 	MediaIDString string      `json:"media_id_string"`
 	MediaID       json.Number `json:"media_id"`
@@ -80,8 +76,7 @@ func (h *Hint) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// IDOf returns the media id an answer names, read only from its string forms (ids exceed
-// 2^53 and do not survive a float64); "" when none.
+// IDOf returns the media id, from its string forms only (ids exceed 2^53); "" when none.
 func (w *Media) IDOf() string { return cmp.Or(w.MediaIDString, w.ID, w.MediaID.String()) }
 
 // InitParams describe an upload to INIT; the tags are v2's INIT body.
@@ -127,6 +122,11 @@ func (w Request) Build(ctx context.Context) (*http.Request, error) {
 	var body io.Reader
 	if w.Body != nil {
 		body = bytes.NewReader(w.Body)
+	} else if w.Method == http.MethodGet {
+		// Go's transport replays a bodiless GET on a broken kept-alive connection with the same
+		// signature (a reused nonce to the service); a body it cannot rewind makes the retry
+		// ours, signed anew. POSTs keep their Content-Length: 0, which proxies may require.
+		body = io.NopCloser(strings.NewReader(""))
 	}
 	req, err := http.NewRequestWithContext(ctx, w.Method, w.URL, body)
 	if err != nil {
@@ -135,17 +135,10 @@ func (w Request) Build(ctx context.Context) (*http.Request, error) {
 	if w.ContentType != "" {
 		req.Header.Set("Content-Type", w.ContentType)
 	}
-	if body == nil && w.Method == http.MethodGet {
-		// Go's transport replays a bodiless GET on a broken kept-alive connection with the same
-		// signature (a reused nonce to the service); a body it cannot rewind makes the retry
-		// ours, signed anew. POSTs keep their Content-Length: 0, which proxies may require.
-		req.Body = io.NopCloser(strings.NewReader(""))
-	}
 	return req, nil
 }
 
-// Body is an APPEND body: a small prefix and suffix around a payload streamed from the
-// caller's chunk, never copied.
+// Body is an APPEND body: a small prefix and suffix around the caller's chunk, never copied.
 type Body struct {
 	ContentType             string
 	prefix, payload, suffix []byte
@@ -154,8 +147,7 @@ type Body struct {
 // formField is one field of a multipart form.
 type formField struct{ name, value string }
 
-// newMultipartBody frames data after fields, as file part "media", or as field "media_data"
-// in base64 (which costs a copy).
+// newMultipartBody frames data after fields as file part "media", or in base64 as field "media_data".
 func newMultipartBody(fields []formField, data []byte, asBase64 bool) *Body {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)

@@ -41,8 +41,7 @@ func ParseError(body []byte, secret string) ErrorAnswer {
 	var e ErrorAnswer
 	var b struct {
 		errorMembers
-		Title  string `json:"title"`
-		Detail string `json:"detail"`
+		Title, Detail string
 	}
 	err := json.Unmarshal(body, &b)
 	if err == nil {

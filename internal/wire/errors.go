@@ -1,156 +1,120 @@
 package wire
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
 
-// Detail is one entry of an error answer: X's numeric code (0 when none)
-// and message.
+// Detail is one entry of an error answer: X's numeric code (0 when none) and message.
 type Detail struct {
 	Code    int
 	Message string
 }
 
-// ErrorAnswer is what an error answer says: its entries, and one message
-// for them all.
+// ErrorAnswer is what an error answer says: its entries, and one message for them all.
 type ErrorAnswer struct {
 	Details []Detail
 	Message string
 }
 
-// ParseError reads an error answer. It understands
-// {"errors":[{code,message}]}, {"error":"…"}, RFC 7807 problem objects and
-// plain-string "errors", and survives any other body. Texts that quote
-// OAuth parameters, an Authorization header or secret (in any escaped
-// form) are withheld.
+// Withheld replaces an error text that echoes credentials.
+const Withheld = "(answer withheld: it echoes credentials)"
+
+// errorMembers are the members of an answer that carry its errors.
+type errorMembers struct {
+	Errors json.RawMessage `json:"errors"`
+	Error  json.RawMessage `json:"error"`
+}
+
+// ParseError reads an error answer: {"errors":[{code,message}]}, {"error":"…"}, RFC 7807
+// problems, plain-string "errors", or any other body. Texts that quote OAuth parameters, an
+// Authorization header or secret (in any escaped form) are withheld.
 func ParseError(body []byte, secret string) ErrorAnswer {
-	e := ErrorAnswer{}
+	var e ErrorAnswer
 	var b struct {
-		Errors json.RawMessage `json:"errors"`
-		Error  json.RawMessage `json:"error"`
-		Title  string          `json:"title"`
-		Detail string          `json:"detail"`
+		errorMembers
+		Title, Detail string
 	}
-	if json.Unmarshal(body, &b) != nil {
-		e.Message = excerpt(body)
-		e.withholdEchoes(body, secret)
-		return e
-	}
-	var msgs []string
-	add := func(s string) {
-		if s = strings.TrimSpace(s); s != "" {
-			msgs = append(msgs, s)
-		}
-	}
-	var items []struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-		Title   string `json:"title"`
-		Detail  string `json:"detail"`
-	}
-	var text string
-	switch {
-	case json.Unmarshal(b.Errors, &items) == nil:
-		for _, it := range items {
-			m := it.Message
-			if m == "" {
-				m = strings.TrimSpace(it.Title + ": " + it.Detail)
-				m = strings.Trim(m, ": ")
+	err := json.Unmarshal(body, &b)
+	if err == nil {
+		var msgs []string
+		add := func(s string) {
+			if s = strings.TrimSpace(s); s != "" {
+				msgs = append(msgs, s)
 			}
-			e.Details = append(e.Details, Detail{Code: it.Code, Message: m})
-			add(m)
 		}
-	case json.Unmarshal(b.Errors, &text) == nil:
-		add(text)
-	}
-	if json.Unmarshal(b.Error, &text) == nil {
-		add(text)
-	}
-	if b.Title != "" || b.Detail != "" {
+		var items []struct {
+			Code                   int
+			Message, Title, Detail string
+		}
+		var text string
+		switch {
+		case json.Unmarshal(b.Errors, &items) == nil:
+			for _, it := range items {
+				m := cmp.Or(it.Message, strings.Trim(strings.TrimSpace(it.Title+": "+it.Detail), ": "))
+				e.Details = append(e.Details, Detail{Code: it.Code, Message: m})
+				add(m)
+			}
+		case json.Unmarshal(b.Errors, &text) == nil:
+			add(text)
+		}
+		if json.Unmarshal(b.Error, &text) == nil {
+			add(text)
+		}
 		add(strings.Trim(b.Title+": "+b.Detail, ": "))
+		e.Message = strings.Join(msgs, "; ")
 	}
-	e.Message = strings.Join(msgs, "; ")
 	if e.Message == "" {
 		e.Message = excerpt(body)
 	}
-	if echoesCredentials(e.Message) {
-		e.withhold()
-	}
-	e.withholdEchoes(body, secret)
-	return e
-}
-
-// HoldsErrors reports whether an answer body carries an "errors" or
-// "error" member, as error answers do (and as X's 2xx answers may, with no
-// data).
-func HoldsErrors(body []byte) bool {
-	var b struct {
-		Errors json.RawMessage `json:"errors"`
-		Error  json.RawMessage `json:"error"`
-	}
-	if json.Unmarshal(body, &b) != nil {
-		return false
-	}
-	isSet := func(r json.RawMessage) bool { s := string(r); return s != "" && s != "null" && s != "[]" }
-	return isSet(b.Errors) || isSet(b.Error)
-}
-
-// withhold drops the texts of the answer, which echo credentials.
-func (e *ErrorAnswer) withhold() {
-	e.Message = Withheld
-	for i := range e.Details {
-		e.Details[i].Message = Withheld
-	}
-}
-
-// withholdEchoes withholds the answer's texts if body, or the texts taken
-// from it, quote secret in any form (see [echoesSecret]).
-func (e *ErrorAnswer) withholdEchoes(body []byte, secret string) {
 	texts := []string{string(body), e.Message}
 	for _, d := range e.Details {
 		texts = append(texts, d.Message)
 	}
-	if echoesSecret(secret, texts...) {
-		e.withhold()
+	if (err == nil && echoesCredentials(e.Message)) || echoesSecret(secret, texts...) {
+		e.Message = Withheld
+		for i := range e.Details {
+			e.Details[i].Message = Withheld
+		}
 	}
+	return e
 }
 
-// echoesSecret reports whether any of texts quotes secret as is or escaped
-// the ways a server writes it: JSON escapes (\/ for /, \u002f, \u002B) and
-// percent-encoding (%2F, %2b), even one inside the other. A secret that is
-// itself percent-encoded (as app-only bearer tokens are) is also looked for
-// decoded.
+// HoldsErrors reports whether body has an "errors" or "error" member (X's 2xx answers may, with no data).
+func HoldsErrors(body []byte) bool {
+	var b errorMembers
+	isSet := func(r json.RawMessage) bool { s := string(r); return s != "" && s != "null" && s != "[]" }
+	return json.Unmarshal(body, &b) == nil && (isSet(b.Errors) || isSet(b.Error))
+}
+
+// echoesSecret reports whether any of texts quotes secret (or secret unescaped, as app-only bearer
+// tokens are percent-encoded) as is or with JSON or percent escapes, even one inside the other.
 func echoesSecret(secret string, texts ...string) bool {
 	if secret == "" {
 		return false
 	}
-	forms := []string{secret, unescape(secret)}
+	plain := unescape(secret)
 	for _, t := range texts {
 		for range 3 { // as is, unescaped once, twice
-			for _, f := range forms {
-				if strings.Contains(t, f) {
-					return true
-				}
+			if strings.Contains(t, secret) || strings.Contains(t, plain) {
+				return true
 			}
-			u := unescape(t)
-			if u == t {
-				break
-			}
-			t = u
+			t = unescape(t)
 		}
 	}
 	return false
 }
 
-// unescape decodes percent-encoding (%2F), JSON's \uXXXX and any other
-// backslash escape (\/ is /), leniently: what is not a valid escape stays.
+// unescape decodes percent-encoding (%2F), JSON's \uXXXX and any other backslash escape
+// (\/ is /), leniently: what is not a valid escape stays.
 func unescape(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -176,29 +140,23 @@ func unescape(s string) string {
 	return b.String()
 }
 
-// Withheld replaces an error text that echoes credentials.
-const Withheld = "(answer withheld: it echoes credentials)"
-
-// echoesCredentials reports whether s seems to quote OAuth parameters or an
-// Authorization header.
+// echoesCredentials reports whether s seems to quote OAuth parameters or an Authorization header.
 func echoesCredentials(s string) bool {
 	s = strings.ToLower(s)
 	return strings.Contains(s, "oauth_") || strings.Contains(s, "authorization") || strings.Contains(s, "bearer ")
 }
 
-// excerpt returns the start of a body as one line of valid UTF-8; a body
-// that echoes OAuth parameters is withheld.
+// excerpt returns the start of a body as one line of valid UTF-8, or [Withheld].
 func excerpt(body []byte) string {
-	const max = 200
 	if echoesCredentials(string(body)) {
 		return Withheld
 	}
 	s := strings.Join(strings.Fields(string(body)), " ")
-	if page, ok := htmlSummary(s, len(body)); ok {
+	if page := htmlSummary(s, len(body)); page != "" {
 		s = page
 	}
-	if len(s) > max {
-		s = s[:max]
+	if len(s) > 200 {
+		s = s[:200]
 		for !utf8.ValidString(s) {
 			s = s[:len(s)-1]
 		}
@@ -207,59 +165,45 @@ func excerpt(body []byte) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
-// htmlSummary says what an HTML page is (a proxy's or a firewall's error
-// page) in place of its markup: its title, else its text.
-func htmlSummary(s string, size int) (string, bool) {
-	lower := strings.ToLower(s)
-	if !strings.HasPrefix(lower, "<!doctype html") && !strings.HasPrefix(lower, "<html") {
-		return "", false
+// htmlTitle finds a page's title in the page itself (ToLower can change a text's length).
+var htmlTitle = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
+
+// htmlSummary names an HTML page (a proxy's error page) by its title, else its text; "" if not HTML.
+func htmlSummary(s string, size int) string {
+	if lower := strings.ToLower(s); !strings.HasPrefix(lower, "<!doctype html") && !strings.HasPrefix(lower, "<html") {
+		return ""
 	}
-	if _, rest, ok := strings.Cut(lower, "<title>"); ok {
-		if title, _, ok := strings.Cut(rest, "</title>"); ok && strings.TrimSpace(title) != "" {
-			start := len(s) - len(rest)
-			return "an HTML page: " + strings.TrimSpace(s[start:start+len(title)]), true
+	if m := htmlTitle.FindStringSubmatch(s); m != nil && strings.TrimSpace(m[1]) != "" {
+		return "an HTML page: " + strings.TrimSpace(m[1])
+	}
+	var text []string // outside tags: what follows a '<' is a tag up to its first '>'
+	for i, part := range strings.Split(string([]rune(s)), "<") {
+		if i > 0 {
+			_, part, _ = strings.Cut(part, ">")
 		}
+		text = append(text, strings.ReplaceAll(part, ">", ""))
 	}
-	var text strings.Builder
-	inTag := false
-	for _, r := range s {
-		switch {
-		case r == '<':
-			inTag = true
-			text.WriteByte(' ')
-		case r == '>':
-			inTag = false
-		case !inTag:
-			text.WriteRune(r)
-		}
+	if t := strings.Join(strings.Fields(strings.Join(text, " ")), " "); t != "" {
+		return "an HTML page: " + t
 	}
-	if t := strings.Join(strings.Fields(text.String()), " "); t != "" {
-		return "an HTML page: " + t, true
-	}
-	return fmt.Sprintf("an HTML page of %d bytes", size), true
+	return fmt.Sprintf("an HTML page of %d bytes", size)
 }
 
-// ResetAt reads when the service asked the client to come back:
-// Retry-After (seconds or an HTTP date) or x-rate-limit-reset (epoch
-// seconds), the later of the two; zero when neither is present or both are
-// past. The reset counts only when the limit is what failed (429, or nothing
-// remaining): X sends the rate-limit headers on every answer.
+// ResetAt is when the service asked the client to come back: the later of Retry-After (seconds
+// or an HTTP date) and x-rate-limit-reset (epoch seconds), zero when absent or past. The reset
+// counts only when the limit failed (429, or none remaining): X sends it on every answer.
 func ResetAt(status int, h http.Header, now time.Time) time.Time {
 	var at time.Time
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs > 0 {
-			at = now.Add(time.Duration(min(secs, math.MaxInt64/int64(time.Second))) * time.Second)
-		} else if t, err := http.ParseTime(v); err == nil {
-			at = t.In(now.Location())
-		}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs > 0 {
+		at = now.Add(time.Duration(min(secs, math.MaxInt64/int64(time.Second))) * time.Second)
+	} else if t, err := http.ParseTime(v); err == nil {
+		at = t.In(now.Location())
 	}
 	limited := status == http.StatusTooManyRequests || strings.TrimSpace(h.Get("X-Rate-Limit-Remaining")) == "0"
-	if v := strings.TrimSpace(h.Get("X-Rate-Limit-Reset")); v != "" && limited {
-		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-			if r := time.Unix(secs, 0).In(now.Location()); r.After(at) {
-				at = r
-			}
-		}
+	secs, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-Rate-Limit-Reset")), 10, 64)
+	if err == nil && limited && time.Unix(secs, 0).After(at) {
+		at = time.Unix(secs, 0).In(now.Location())
 	}
 	if !at.After(now) {
 		return time.Time{}
@@ -267,22 +211,14 @@ func ResetAt(status int, h http.Header, now time.Time) time.Time {
 	return at
 }
 
-// clockSkewShown is the least difference between the local clock and the
-// service's that a 401 names. Date counts whole seconds and an answer takes
-// a while to arrive, so a few seconds mean nothing; X is said to accept
-// OAuth timestamps within minutes of its clock, so 30 s shows a clock that
-// is wrong before it is wrong enough to fail every request.
+// clockSkewShown is the least skew a 401 names: above Date's rounding and transit, below X's minutes.
 const clockSkewShown = 30 * time.Second
 
-// ClockSkew is how far now is ahead of the answer's Date (negative:
-// behind), to the second; zero when there is no Date or the difference is
-// within [clockSkewShown].
+// ClockSkew is how far now is ahead of the answer's Date (negative: behind), to the second;
+// zero when there is no Date or the difference is within [clockSkewShown].
 func ClockSkew(h http.Header, now time.Time) time.Duration {
 	date, err := http.ParseTime(h.Get("Date"))
-	if err != nil {
-		return 0
-	}
-	if d := now.Sub(date).Round(time.Second); d.Abs() > clockSkewShown {
+	if d := now.Sub(date).Round(time.Second); err == nil && d.Abs() > clockSkewShown {
 		return d
 	}
 	return 0

@@ -35,3 +35,15 @@ func FuzzEchoesSecret(f *testing.F) {
 		}
 	})
 }
+
+func TestHTMLTitleWhoseLowercaseIsLonger(t *testing.T) {
+	t.Parallel()
+	// ToLower turns each invalid byte into U+FFFD (3 bytes): offsets into the lowercased page
+	// once went before its start and panicked.
+	for body, want := range map[string]string{
+		"<html><title>\xff\xff\xff\xff\xff\xff\xff\xff</title>": "an HTML page: ?",
+		"<HTML><TİTLE>x</TİTLE><TITLE>Bad Gateway</TITLE>":      "an HTML page: Bad Gateway",
+	} {
+		require.Equal(t, want, ParseError([]byte(body), "").Message, "%q", body)
+	}
+}

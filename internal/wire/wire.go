@@ -1,61 +1,100 @@
-// Package wire is the upload API on the wire, in its v1.1 and v2 dialects:
-// the requests of every step, the framing of APPEND bodies, and the
-// reading of answers and error answers. The client's logic (retry,
-// chunking, concurrency, resume, polling) lives in the root package and is
-// shared by both dialects.
+// Package wire is the upload API on the wire, in its v1.1 and v2 dialects: the requests of
+// every step, the framing of APPEND bodies, and the reading of answers and error answers.
 package wire
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"strconv"
 	"strings"
 )
 
-// Dialect is what differs between wire versions of the upload API: paths,
-// request bodies and answer shapes.
+// Dialect is what differs between the wire versions of the upload API.
 type Dialect interface {
 	// Name is the API version: "1.1" or "2".
 	Name() string
 	Init(p InitParams) (Request, error)
-	// Append returns the URL and the body of an APPEND of data, raw or in
-	// base64; the body streams data without copying it when raw.
+	// Append returns an APPEND's URL and body; a raw body streams data without copying it.
 	Append(mediaID string, index int, data []byte, asBase64 bool) (url string, body *Body)
 	Finalize(mediaID string) Request
 	Status(mediaID string) Request
 	Metadata(mediaID, altText string) (Request, error)
 	Subtitles(videoID string, sub Subtitle) (Request, error)
-	// ParseMedia reads an INIT, FINALIZE or STATUS answer; nil and no
-	// error when it holds no media object.
+	// ParseMedia reads an INIT, FINALIZE or STATUS answer; nil, nil when it holds no media.
 	ParseMedia(body []byte) (*Media, error)
 	// Hint explains an error status in this dialect's terms, if it can.
 	Hint(status int) string
 }
 
-// InitParams describe an upload to INIT.
+// Media is an answer's media object, in either dialect; hints are read leniently ([Hint]).
+type Media struct {
+	MediaIDString string      `json:"media_id_string"`
+	MediaID       json.Number `json:"media_id"`
+	ID            string      `json:"id"`
+	MediaKey      string      `json:"media_key"`
+	Size          int64       `json:"size"`
+	ExpiresAfter  Hint        `json:"expires_after_secs"`
+	Processing    *Processing `json:"processing_info"`
+}
+
+// Processing is an answer's processing_info.
+type Processing struct {
+	State           string `json:"state"`
+	CheckAfterSecs  Hint   `json:"check_after_secs"`
+	ProgressPercent Hint   `json:"progress_percent"`
+	Error           *struct {
+		Code          Hint
+		Name, Message string
+	} `json:"error"`
+}
+
+// Hint is an informational number of an answer: a JSON number or a string holding one.
+// Anything else reads as absent, so that an odd hint never fails an upload that went well.
+type Hint struct {
+	N  int64 // the value, truncated to an integer and bounded by MaxHint
+	OK bool  // whether the answer gave one
+}
+
+// MaxHint bounds a Hint (136 years in seconds), so that a time.Duration of it cannot overflow.
+const MaxHint = 1 << 32
+
+// UnmarshalJSON reads a number or a numeric string, and anything else as absent.
+func (h *Hint) UnmarshalJSON(b []byte) error {
+	f, err := strconv.ParseFloat(strings.TrimSpace(strings.Trim(string(b), `"`)), 64)
+	if err == nil && !math.IsNaN(f) {
+		h.N, h.OK = int64(max(min(f, MaxHint), -MaxHint)), true
+	}
+	return nil
+}
+
+// IDOf returns the media id, from its string forms only (ids exceed 2^53); "" when none.
+func (w *Media) IDOf() string { return cmp.Or(w.MediaIDString, w.ID, w.MediaID.String()) }
+
+// InitParams describe an upload to INIT; the tags are v2's INIT body.
 type InitParams struct {
-	TotalBytes       int64
-	MediaType        string
-	Category         string
-	AdditionalOwners []string
-	Shared           bool
+	TotalBytes       int64    `json:"total_bytes"`
+	MediaType        string   `json:"media_type"`
+	Category         string   `json:"media_category,omitempty"`
+	AdditionalOwners []string `json:"additional_owners,omitempty"`
+	Shared           bool     `json:"shared,omitempty"`
 }
 
 // Subtitle links an uploaded subtitle file to a video.
 type Subtitle struct {
 	MediaID, LanguageCode, DisplayName string
-	// VideoCategory is the video's category, e.g. "tweet_video".
-	VideoCategory string
+	VideoCategory                      string // e.g. "tweet_video"
 }
 
-// videoCategory is the video's category in the spelling the subtitles
-// endpoints take: TweetVideo or AmplifyVideo.
+// videoCategory is the video's category as the subtitles endpoints spell it.
 func (s Subtitle) videoCategory() string {
 	if s.VideoCategory == "amplify_video" {
 		return "AmplifyVideo"
@@ -72,9 +111,6 @@ func jsonRequest(url string, v any) (Request, error) {
 	return Request{Method: http.MethodPost, URL: url, ContentType: "application/json; charset=UTF-8", Body: body}, nil
 }
 
-// formField is one field of a multipart form.
-type formField struct{ name, value string }
-
 // Request is a request with a small body, rebuilt for every attempt.
 type Request struct {
 	Method, URL, ContentType string
@@ -86,6 +122,11 @@ func (w Request) Build(ctx context.Context) (*http.Request, error) {
 	var body io.Reader
 	if w.Body != nil {
 		body = bytes.NewReader(w.Body)
+	} else if w.Method == http.MethodGet {
+		// Go's transport replays a bodiless GET on a broken kept-alive connection with the same
+		// signature (a reused nonce to the service); a body it cannot rewind makes the retry
+		// ours, signed anew. POSTs keep their Content-Length: 0, which proxies may require.
+		body = io.NopCloser(strings.NewReader(""))
 	}
 	req, err := http.NewRequestWithContext(ctx, w.Method, w.URL, body)
 	if err != nil {
@@ -94,28 +135,19 @@ func (w Request) Build(ctx context.Context) (*http.Request, error) {
 	if w.ContentType != "" {
 		req.Header.Set("Content-Type", w.ContentType)
 	}
-	if body == nil && w.Method == http.MethodGet {
-		// Go's transport replays a bodiless GET on a broken kept-alive
-		// connection with the same signature, which the service refuses as a
-		// reused nonce. An empty body it cannot rewind makes the request
-		// non-replayable (it still goes out without a body), so the retry
-		// is ours, signed anew. A POST without a body keeps its
-		// Content-Length: 0, which proxies may require.
-		req.Body = io.NopCloser(strings.NewReader(""))
-	}
 	return req, nil
 }
 
-// Body is an APPEND body made of a small prefix and suffix, encoded
-// once, around a payload streamed from the caller's chunk, never copied.
+// Body is an APPEND body: a small prefix and suffix around the caller's chunk, never copied.
 type Body struct {
-	ContentType     string
-	prefix, payload []byte
-	suffix          []byte
+	ContentType             string
+	prefix, payload, suffix []byte
 }
 
-// newMultipartBody frames data after fields, as file part "media", or as
-// field "media_data" in base64 (which costs a copy).
+// formField is one field of a multipart form.
+type formField struct{ name, value string }
+
+// newMultipartBody frames data after fields as file part "media", or in base64 as field "media_data".
 func newMultipartBody(fields []formField, data []byte, asBase64 bool) *Body {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
@@ -124,14 +156,11 @@ func newMultipartBody(fields []formField, data []byte, asBase64 bool) *Body {
 	}
 	payload := data
 	if asBase64 {
-		payload = make([]byte, base64.StdEncoding.EncodedLen(len(data)))
-		base64.StdEncoding.Encode(payload, data)
+		payload = base64.StdEncoding.AppendEncode(nil, data)
 		w.CreateFormField("media_data")
 	} else {
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", `form-data; name="media"; filename="media"`)
-		h.Set("Content-Type", "application/octet-stream")
-		w.CreatePart(h)
+		w.CreatePart(textproto.MIMEHeader{"Content-Type": {"application/octet-stream"},
+			"Content-Disposition": {`form-data; name="media"; filename="media"`}})
 	}
 	prefix := bytes.Clone(buf.Bytes())
 	buf.Reset()
@@ -141,9 +170,7 @@ func newMultipartBody(fields []formField, data []byte, asBase64 bool) *Body {
 
 // newJSONAppendBody frames data as {"segment_index":N,"media":"<base64>"}.
 func newJSONAppendBody(index int, data []byte) *Body {
-	payload := make([]byte, base64.StdEncoding.EncodedLen(len(data)))
-	base64.StdEncoding.Encode(payload, data)
-	return &Body{ContentType: "application/json", payload: payload,
+	return &Body{ContentType: "application/json", payload: base64.StdEncoding.AppendEncode(nil, data),
 		prefix: fmt.Appendf(nil, `{"segment_index":%d,"media":"`, index), suffix: []byte(`"}`)}
 }
 
@@ -155,8 +182,7 @@ func (b *Body) Reader() io.ReadCloser {
 	return io.NopCloser(io.MultiReader(bytes.NewReader(b.prefix), bytes.NewReader(b.payload), bytes.NewReader(b.suffix)))
 }
 
-// Build makes the POST of one attempt to url; GetBody lets a same-host
-// 307 resend it.
+// Build makes the POST of one attempt to url; GetBody lets a same-host 307 resend it.
 func (b *Body) Build(ctx context.Context, url string) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, b.Reader())
 	if err != nil {

@@ -1,12 +1,12 @@
 package wire
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -165,16 +165,30 @@ func excerpt(body []byte) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
-// htmlTitle finds a page's title in the page itself (ToLower can change a text's length).
-var htmlTitle = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
+// htmlTitle returns a page's title, found in an ASCII-lowercased copy of the same length
+// (strings.ToLower can change a text's length).
+func htmlTitle(s string) string {
+	lower := []byte(s)
+	for i, c := range lower {
+		if 'A' <= c && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	start := bytes.Index(lower, []byte("<title>")) + len("<title>")
+	end := bytes.Index(lower[max(start, 0):], []byte("</title>"))
+	if start < len("<title>") || end < 0 {
+		return ""
+	}
+	return strings.TrimSpace(s[start : start+end])
+}
 
 // htmlSummary names an HTML page (a proxy's error page) by its title, else its text; "" if not HTML.
 func htmlSummary(s string, size int) string {
 	if lower := strings.ToLower(s); !strings.HasPrefix(lower, "<!doctype html") && !strings.HasPrefix(lower, "<html") {
 		return ""
 	}
-	if m := htmlTitle.FindStringSubmatch(s); m != nil && strings.TrimSpace(m[1]) != "" {
-		return "an HTML page: " + strings.TrimSpace(m[1])
+	if title := htmlTitle(s); title != "" {
+		return "an HTML page: " + title
 	}
 	var text []string // outside tags: what follows a '<' is a tag up to its first '>'
 	for i, part := range strings.Split(string([]rune(s)), "<") {

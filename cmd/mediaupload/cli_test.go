@@ -186,8 +186,7 @@ func TestTheAPIFollowsTheEndpointAndTheCredentials(t *testing.T) {
 			[]string{"401", "check the credentials"}, "clock"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
+		t.Run(tc.name, func(t *testing.T) { // not parallel: the refused cases count the shared server's requests
 			before := len(srv.Requests())
 			r := runCLI(t, tc.env, nil, append(append([]string{"upload"}, tc.args...), file)...)
 			require.Equal(t, tc.code, r.code, r.stderr)

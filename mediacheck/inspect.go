@@ -105,10 +105,29 @@ func Sniff(head []byte) Format {
 // SniffType tells a file's media type from its first bytes: its [Sniff]
 // format's, or text/vtt or application/x-subrip for subtitles; else "".
 func SniffType(head []byte) string {
-	if t := Sniff(head).MediaType(); t != "" {
+	f := Sniff(head)
+	if (f == FormatMP4 || f == FormatMOV) && !videoBox(head) {
+		f = FormatUnknown
+	}
+	if t := f.MediaType(); t != "" {
 		return t
 	}
 	return subtitleType(head)
+}
+
+// videoBox reports whether the first box of head, which [Sniff] reads as MP4 or QuickTime, is
+// one of a video. Unlike Inspect, which is told the media is a video, sniffing must not take text
+// such as "I'm free to…" for a free box, nor an HEIF/AVIF image or M4A audio (ftyp boxes too) for
+// a video: the rules are mimetype's, which the package used to sniff with.
+func videoBox(head []byte) bool {
+	switch typ := string(head[4:8]); {
+	case typ == "ftyp":
+		brand := string(head[8:min(12, len(head))])
+		return head[0] == 0 && !strings.Contains("heic heix heim heis hevc hevx mif1 msf1 avif avis M4A  M4B  M4P ", brand)
+	case typ == "wide":
+		return bytes.HasPrefix(head, []byte("\x00\x00\x00\x08wide"))
+	}
+	return len(head) > 8 && head[8] == 0
 }
 
 // subtitleType is "text/vtt" for WebVTT, "application/x-subrip" for SubRip, else "".

@@ -261,6 +261,14 @@ func TestSniffType(t *testing.T) {
 		"1\n00:00:00,000 --> 00:00:01,000\nHello\n": "application/x-subrip",
 		"just some text":                            "",
 		"\x00\x01\x02\x03":                          "",
+		// Not media X takes, though their first box reads as one.
+		"I'm free to do what I want\n":                     "",
+		"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic": "",
+		"\x00\x00\x00\x18ftypavif\x00\x00\x00\x00avifmif1": "",
+		"\x00\x00\x00\x18ftypM4A \x00\x00\x00\x00M4A isom": "",
+		"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2": "video/mp4",
+		"\x00\x00\x00\x08wide\x00\x00\x10\x00mdat":         "video/quicktime",
+		"\x00\x00\x06\x00moov\x00\x00\x00\x6cmvhd":         "video/quicktime",
 	}
 	for head, want := range tests {
 		assert.Equal(t, want, SniffType([]byte(head)), "%q", head)

@@ -16,17 +16,17 @@ import (
 	"github.com/mediaupload/mediaupload/internal/wire"
 )
 
-// RetryPolicy says how a request that failed transiently (transport error, stall, 429, 500, 502, 503,
-// 504) is retried: after a backoff, or the wait the service asked for; a wait over a cap fails it at once.
+// RetryPolicy says how a request failing transiently (transport error, stall, 429, 500, 502-504)
+// is retried: after a backoff, or the wait the service asked for; a wait past a cap fails it.
 type RetryPolicy struct {
 	MaxAttempts    int           // attempts per request, the first included; 1 disables retries
-	InitialBackoff time.Duration // the first backoff; it doubles up to MaxBackoff, each ±50% at random
+	InitialBackoff time.Duration // the first backoff, doubled up to MaxBackoff; each ±50% at random
 	MaxBackoff     time.Duration // caps the backoff
-	MaxRetryAfter  time.Duration // the longest wait asked for by the service that is waited; zero: none
-	MaxTotalWait   time.Duration // caps the waits of one request in all; zero: no cap beyond MaxAttempts
+	MaxRetryAfter  time.Duration // the longest wait the service asks for that is waited; zero: none
+	MaxTotalWait   time.Duration // caps one request's waits in all; zero: no cap but MaxAttempts
 }
 
-// DefaultRetryPolicy returns the default policy: 8 attempts, 500 ms doubling to 30 s, asked waits up to 15 min.
+// DefaultRetryPolicy returns 8 attempts, 500 ms doubling to 30 s, asked waits up to 15 min.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 8, InitialBackoff: 500 * time.Millisecond, MaxBackoff: 30 * time.Second,
 		MaxRetryAfter: 15 * time.Minute, MaxTotalWait: 30 * time.Minute}
@@ -34,13 +34,8 @@ func DefaultRetryPolicy() RetryPolicy {
 
 // WithRetry sets the retry policy (default [DefaultRetryPolicy]).
 func WithRetry(p RetryPolicy) Option {
-	return func(c *Client) error {
-		if p.MaxAttempts < 1 || p.InitialBackoff < 0 || p.MaxBackoff < p.InitialBackoff || p.MaxRetryAfter < 0 || p.MaxTotalWait < 0 {
-			return fmt.Errorf("mediaupload: invalid retry policy %+v", p)
-		}
-		c.retry = p
-		return nil
-	}
+	ok := p.MaxAttempts >= 1 && min(p.InitialBackoff, p.MaxRetryAfter, p.MaxTotalWait) >= 0 && p.MaxBackoff >= p.InitialBackoff
+	return setIf(ok, fmt.Errorf("mediaupload: invalid retry policy %+v", p), func(c *Client) { c.retry = p })
 }
 
 // RetryEvent describes a request about to be retried, for [OnRetry].
@@ -48,9 +43,9 @@ type RetryEvent struct {
 	Step    Step   // the request's step
 	Segment int    // an APPEND's segment index; -1 for other steps
 	MediaID string // empty for INIT
-	// Attempt (from 1, of MaxAttempts) failed; 0 for a request the rate-limit gate holds (Err wraps [ErrRateLimited]).
+	// Attempt (from 1) failed; 0: the rate-limit gate holds the request ([ErrRateLimited]).
 	Attempt, MaxAttempts int
-	Err                  error         // an [*APIError] if the service answered, else the transport's error
+	Err                  error         // an [*APIError] if answered, else the transport's
 	Wait                 time.Duration // the backoff, or what the service asked for
 }
 
@@ -63,7 +58,7 @@ func OnRetry(fn func(RetryEvent)) Option {
 const (
 	maxAnswer    = 1 << 20         // how much of a 2xx answer is read; media answers are small
 	maxErrorBody = 64 << 10        // how much of an error answer is read
-	announceWait = 5 * time.Second // the shortest wait logged at level Info: by then a silent program looks frozen
+	announceWait = 5 * time.Second // the least wait logged at Info: by then, silence looks frozen
 )
 
 // answer is a 2xx answer, read whole.
@@ -81,7 +76,7 @@ type permanentError struct{ error }
 
 func (e permanentError) Unwrap() error { return e.error }
 
-// tries tells how many attempts a request took, and whether one got no answer (the service may have acted).
+// tries counts a request's attempts, and whether one got no answer (the service may have acted).
 type tries struct {
 	n          int
 	unanswered bool
@@ -94,7 +89,6 @@ type request struct {
 	mediaID string // empty for INIT
 }
 
-// attrs returns the request's log attributes followed by kv.
 func (r request) attrs(kv ...any) []any {
 	a := []any{"step", r.step}
 	if r.segment >= 0 {
@@ -115,16 +109,14 @@ func (c *Client) notify(r request, attempt int, err error, wait time.Duration) {
 
 // send runs req under the retry policy and returns its 2xx answer and how it went.
 func (c *Client) send(ctx context.Context, req request, build buildFunc) (*answer, tries, error) {
-	p, attrs, backoff := c.retry, req.attrs, c.retry.InitialBackoff
-	var waited time.Duration
-	var waitedUntil time.Time // the end of the last wait the service asked for
-	var t tries
-	held := func(until time.Time, wait time.Duration) { // by the rate-limit gate
+	p, attrs, backoff, t := c.retry, req.attrs, c.retry.InitialBackoff, tries{}
+	waited, waitedUntil := time.Duration(0), time.Time{} // waits in all; end of the last asked for
+	gateHeld := func(until time.Time, wait time.Duration) {
 		c.notify(req, t.n, fmt.Errorf("%w until %s", ErrRateLimited, c.clockTime(until)), wait)
 		c.log.Info("rate limited", attrs("until", c.clockTime(until), "wait", wait.Round(100*time.Millisecond))...)
 	}
 	for {
-		if err := c.gate.Admit(ctx, string(req.step), waitedUntil, held); err != nil {
+		if err := c.gate.Admit(ctx, string(req.step), waitedUntil, gateHeld); err != nil {
 			if long, ok := errors.AsType[*limit.WaitError](err); ok {
 				err = fmt.Errorf("%w: %w: %s, over the %v of RetryPolicy.MaxRetryAfter",
 					ErrWaitTooLong, ErrRateLimited, c.resetIn(long.Until), p.MaxRetryAfter)
@@ -140,23 +132,22 @@ func (c *Client) send(ctx context.Context, req request, build buildFunc) (*answe
 		}
 		c.log.Debug("request failed", attrs("attempt", t.n, "error", err, "took", c.now().Sub(start))...)
 		apiErr, answered := errors.AsType[*APIError](err)
-		asked := answered && !apiErr.ResetAt.IsZero()
 		t.unanswered = t.unanswered || !answered
 		if ctx.Err() != nil {
 			return nil, t, fmt.Errorf("%w (last attempt: %w)", context.Cause(ctx), err)
 		}
-		wait, ok := retryWait(err)
+		wait, ok, asked := time.Duration(0), !permanent(err), false // asked: when to come back
+		if answered {
+			wait, ok, asked = max(apiErr.RetryAfter, 0), apiErr.retryable(), !apiErr.ResetAt.IsZero()
+		}
 		if wait == 0 && backoff > 0 { // none asked for: the backoff, uniform in [d/2, 3d/2)
 			wait = backoff/2 + rand.N(backoff)
-			if backoff *= 2; backoff > p.MaxBackoff || backoff < 0 { // < 0: it overflowed
-				backoff = p.MaxBackoff
-			}
+			backoff += min(backoff, p.MaxBackoff-backoff) // doubled up to MaxBackoff: no overflow
 		}
-		switch {
+		switch perm, isPerm := err.(permanentError); {
+		case isPerm:
+			return nil, t, perm.error
 		case !ok:
-			if perm, isPerm := err.(permanentError); isPerm {
-				err = perm.error
-			}
 			return nil, t, err
 		case t.n >= p.MaxAttempts:
 			return nil, t, fmt.Errorf("gave up after %d attempts: %w", t.n, err)
@@ -171,7 +162,7 @@ func (c *Client) send(ctx context.Context, req request, build buildFunc) (*answe
 			return nil, t, fmt.Errorf("%w: gave up after %d attempts and %v of waiting: %v more would pass the %v of RetryPolicy.MaxTotalWait%s: %w",
 				ErrWaitTooLong, t.n, waited.Round(time.Second), wait.Round(time.Second), p.MaxTotalWait, reset, err)
 		}
-		c.notify(req, t.n, err, wait) // a permanentError is never retried
+		c.notify(req, t.n, err, wait)
 		if wait >= announceWait {
 			c.log.Info("waiting before retry", attrs("wait", wait.Round(100*time.Millisecond),
 				"until", c.clockTime(c.now().Add(wait)), "cause", err)...)
@@ -186,7 +177,7 @@ func (c *Client) send(ctx context.Context, req request, build buildFunc) (*answe
 	}
 }
 
-// resetIn says when the service expects the client back: at, as a clock time and as a wait from now.
+// resetIn says when the service expects the client back: at, as a clock time and a wait from now.
 func (c *Client) resetIn(at time.Time) string {
 	return fmt.Sprintf("the service asks to wait until %s (in %v)", c.clockTime(at), at.Sub(c.now()).Round(time.Second))
 }
@@ -199,25 +190,19 @@ func (c *Client) clockTime(t time.Time) string {
 	return t.Format("2006-01-02 15:04:05 MST")
 }
 
-// retryWait says whether err is worth another attempt, and the wait the service asked for (0: none).
-func retryWait(err error) (time.Duration, bool) {
-	if apiErr, ok := errors.AsType[*APIError](err); ok {
-		return max(apiErr.RetryAfter, 0), apiErr.retryable()
-	}
-	permanent := errors.As(err, new(permanentError)) || errors.As(err, new(*tls.CertificateVerificationError)) ||
-		errors.As(err, new(x509.UnknownAuthorityError)) || errors.As(err, new(x509.HostnameError)) ||
-		errors.Is(err, ErrInsecureEndpoint)
-	return 0, !permanent
+// permanent reports whether a transport's err is one that no retry can mend.
+func permanent(err error) bool {
+	return errors.As(err, new(*tls.CertificateVerificationError)) || errors.As(err, new(x509.UnknownAuthorityError)) ||
+		errors.As(err, new(x509.HostnameError)) || errors.Is(err, ErrInsecureEndpoint)
 }
 
-// attempt makes one request, holding a slot of the gate, which it gives back. A watchdog abandons it
+// attempt makes one request, holding a gate slot, which it gives back. A watchdog abandons it
 // with [ErrStalled] when nothing moves for the stall timeout, with [ErrTooSlow] when it is overdue.
 func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answer, error) {
 	status, header := 0, http.Header(nil) // the answer's, for the gate
 	defer func() { c.gate.Done(string(step), status, header) }()
 	actx, watchdog := stall.Start(ctx, c.stallTimeout)
 	defer watchdog.Stop()
-
 	req, err := build(actx)
 	if err != nil {
 		return nil, permanentError{err}
@@ -230,11 +215,8 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 		req.Body = watchdog.Body(req.Body)
 		if get := req.GetBody; get != nil {
 			req.GetBody = func() (io.ReadCloser, error) {
-				r, err := get()
-				if err == nil {
-					r = watchdog.Body(r)
-				}
-				return r, err
+				r, err := get() // on an error, the transport drops the body
+				return watchdog.Body(r), err
 			}
 		}
 	}
@@ -274,7 +256,6 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	return &answer{status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
 
-// apiError builds the [*APIError] of an answer that failed step.
 func (c *Client) apiError(step Step, status int, header http.Header, body []byte) *APIError {
 	e := parseAPIError(step, status, header, body, c.now(), c.bearer)
 	e.hint = c.dialect.Hint(status)
@@ -285,7 +266,6 @@ func (c *Client) apiError(step Step, status int, header http.Header, body []byte
 	return e
 }
 
-// sleepCtx waits d or until ctx is done.
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()

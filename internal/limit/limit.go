@@ -18,17 +18,12 @@ import (
 )
 
 const (
-	// jitter is the most a request held until a reset waits past it, at random, so that the
-	// requests held do not all leave in the same millisecond.
-	jitter = 200 * time.Millisecond
-	// recheck is the wait for news of a spent window whose reset is not known: the first answers
-	// of a new window say how much of it is left.
-	recheck = time.Second
+	jitter  = 200 * time.Millisecond // at most this past a reset, at random: those held leave apart
+	recheck = time.Second            // the wait for news of a spent window whose reset is not known
 )
 
-// Gate admits requests: at most a number at once, and, per key (X limits each endpoint on its own),
-// none that would pass a rate-limit window before its reset. It counts what a window has left and
-// learns from every answer's x-rate-limit-* headers and from 429s.
+// Gate admits requests: a number at once and, per key (X limits each endpoint alone), none that
+// would pass a rate-limit window. It learns the windows from answers' x-rate-limit-* and 429s.
 type Gate struct {
 	slots   *semaphore.Weighted
 	maxWait time.Duration
@@ -61,18 +56,17 @@ func NewGate(inFlight int, maxWait time.Duration, now func() time.Time,
 		windows: map[string]*window{}}
 }
 
-// Admit waits until a request of key may be sent, and returns holding a slot for [Gate.Done]. It
-// reports a hold once per window through report. A block that ends by waited is not waited for
-// again: the request already waited what the service asked.
+// Admit waits until a request of key may go, and returns holding a slot for [Gate.Done]. It
+// reports a hold once per window. A block that ends by waited is not waited for again: the request
+// already waited what the service asked.
 func (g *Gate) Admit(ctx context.Context, key string, waited time.Time,
 	report func(until time.Time, wait time.Duration)) error {
-	force := false
-	for {
+	for force := false; ; {
 		if err := g.slots.Acquire(ctx, 1); err != nil {
 			return err
 		}
 		wait, until, announce, news, err := g.try(key, waited, force)
-		if err == nil && wait == 0 && news == nil {
+		if err == nil && wait == 0 {
 			return nil
 		}
 		g.slots.Release(1) // no slot is held while waiting
@@ -82,30 +76,29 @@ func (g *Gate) Admit(ctx context.Context, key string, waited time.Time,
 		if announce {
 			report(until, wait)
 		}
-		if news != nil {
-			select {
-			case <-news:
-			case <-time.After(wait):
-				force = true // no answer came to say more: go
-			case <-ctx.Done():
-				return context.Cause(ctx)
+		if news == nil {
+			if err := g.sleep(ctx, wait); err != nil {
+				return err
 			}
+			waited = until // wait again only if the block grew meanwhile
 			continue
 		}
-		if err := g.sleep(ctx, wait); err != nil {
-			return err
+		select {
+		case <-news:
+		case <-time.After(wait):
+			force = true // no answer came to say more: go
+		case <-ctx.Done():
+			return context.Cause(ctx)
 		}
-		waited = until // wait again only if the block grew meanwhile
 	}
 }
 
-// try decides on a request of key: it may go now (wait 0, news nil: counted against the window),
-// or must wait until the window's reset, or for news of a window whose reset is not known yet.
+// try counts a request of key against its window and lets it go (wait 0), or says to wait until the
+// window's reset, or up to wait for news of a window whose reset is not known yet.
 func (g *Gate) try(key string, waited time.Time, force bool) (time.Duration, time.Time, bool, <-chan struct{}, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	w := g.window(key)
-	now := g.now()
+	w, now := g.window(key), g.now()
 	if !w.reset.IsZero() && !now.Before(w.reset) { // a new window
 		w.reset, w.remaining = time.Time{}, -1
 		if w.limit > 0 {
@@ -124,7 +117,7 @@ func (g *Gate) try(key string, waited time.Time, force bool) (time.Duration, tim
 		announce := !w.announced.Equal(w.blocked)
 		w.announced = w.blocked
 		return wait, w.blocked, announce, nil, nil
-	case w.remaining == 0 && !force && w.pending > 0: // spent, its reset not known yet: wait for an answer
+	case w.remaining == 0 && !force && w.pending > 0: // spent, its reset not known yet
 		return recheck, time.Time{}, false, w.news, nil
 	}
 	if w.remaining > 0 {
@@ -134,14 +127,12 @@ func (g *Gate) try(key string, waited time.Time, force bool) (time.Duration, tim
 	return 0, time.Time{}, false, nil, nil
 }
 
-// window returns key's window; call it with g.mu held.
+// window returns key's window, new if need be; call it with g.mu held.
 func (g *Gate) window(key string) *window {
-	w := g.windows[key]
-	if w == nil {
-		w = &window{remaining: -1, news: make(chan struct{})}
-		g.windows[key] = w
+	if g.windows[key] == nil {
+		g.windows[key] = &window{remaining: -1, news: make(chan struct{})}
 	}
-	return w
+	return g.windows[key]
 }
 
 // Done gives back the slot of a request of key and learns from its answer's x-rate-limit-* headers
@@ -156,23 +147,22 @@ func (g *Gate) Done(key string, status int, h http.Header) {
 	w.news = make(chan struct{})
 	limit, lerr := strconv.Atoi(strings.TrimSpace(h.Get("X-Rate-Limit-Limit")))
 	remaining, rerr := strconv.Atoi(strings.TrimSpace(h.Get("X-Rate-Limit-Remaining")))
-	resetSecs, serr := strconv.ParseInt(strings.TrimSpace(h.Get("X-Rate-Limit-Reset")), 10, 64)
+	secs, serr := strconv.ParseInt(strings.TrimSpace(h.Get("X-Rate-Limit-Reset")), 10, 64)
 	limited := status == http.StatusTooManyRequests
 	if !limited && (lerr != nil || rerr != nil || serr != nil) {
 		return
 	}
-	now := g.now()
-	reset := time.Unix(resetSecs, 0)
+	now, reset := g.now(), time.Unix(secs, 0)
 	if lerr == nil && limit > 0 {
 		w.limit = limit
 	}
 	if serr == nil && rerr == nil && reset.After(now) {
-		remaining = max(remaining-w.pending, 0) // requests in flight may not be counted in the answer yet
-		switch known := !w.reset.IsZero(); {
-		case !known && w.remaining < 0, known && reset.After(w.reset): // nothing known, or a later window
-			w.reset, w.remaining = reset, remaining
-		case !known, reset.Equal(w.reset): // a new window counted since its start, or the one known
+		remaining = max(remaining-w.pending, 0) // the answer may not count those in flight yet
+		switch {
+		case w.reset.IsZero() && w.remaining >= 0, reset.Equal(w.reset): // new, or the one known
 			w.reset, w.remaining = reset, min(w.remaining, remaining)
+		case reset.After(w.reset): // nothing known, or a later window
+			w.reset, w.remaining = reset, remaining
 		}
 	}
 	// A 429 spends the known window only when its own headers say so (above); one without them is
@@ -241,23 +231,21 @@ func (b *Budget) Stats() (owned int64, free [][]byte) {
 
 // Pool is one user's share of a budget: at most a number of buffers at once.
 type Pool struct {
-	turns  chan struct{} // one per buffer the user may hold
+	turns  *semaphore.Weighted // one per buffer the user may hold
 	budget *Budget
 }
 
 // Pool returns a share of b of n buffers.
-func (b *Budget) Pool(n int) *Pool { return &Pool{turns: make(chan struct{}, n), budget: b} }
+func (b *Budget) Pool(n int) *Pool { return &Pool{semaphore.NewWeighted(int64(n)), b} }
 
 // Get waits for a buffer of n bytes, or for ctx to end.
 func (p *Pool) Get(ctx context.Context, n int) ([]byte, error) {
-	select {
-	case p.turns <- struct{}{}:
-	case <-ctx.Done():
+	if p.turns.Acquire(ctx, 1) != nil {
 		return nil, context.Cause(ctx)
 	}
 	b, err := p.budget.Get(ctx, n)
 	if err != nil {
-		<-p.turns
+		p.turns.Release(1)
 	}
 	return b, err
 }
@@ -265,7 +253,7 @@ func (p *Pool) Get(ctx context.Context, n int) ([]byte, error) {
 // Put gives a buffer back; call it only once nothing reads it any more.
 func (p *Pool) Put(buf []byte) {
 	p.budget.Put(buf)
-	<-p.turns
+	p.turns.Release(1)
 }
 
 // weight is what a buffer of n bytes counts against the limit.

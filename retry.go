@@ -43,7 +43,8 @@ type RetryEvent struct {
 	Step    Step   // the request's step
 	Segment int    // an APPEND's segment index; -1 for other steps
 	MediaID string // empty for INIT
-	// Attempt (from 1) failed; 0: the rate-limit gate holds the request ([ErrRateLimited]).
+	// Attempt (from 1) failed, and Attempt+1 is next; for a request the rate-limit gate holds
+	// ([ErrRateLimited]), Attempt is the number of attempts made so far (0 before the first).
 	Attempt, MaxAttempts int
 	Err                  error         // an [*APIError] if answered, else the transport's
 	Wait                 time.Duration // the backoff, or what the service asked for

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/mediaupload/mediaupload/internal/resume"
 	"github.com/mediaupload/mediaupload/internal/segments"
 	"github.com/mediaupload/mediaupload/internal/source"
 )
@@ -19,11 +20,10 @@ type session struct {
 	cfg      *uploadConfig
 	src      *source.Source
 	lay      *segments.Layout
-	store    ResumeStore
 	maxChunk int64
 
 	mu       sync.Mutex
-	state    resumeState    // without Segments: those come from lay and acked
+	state    resume.State   // without Segments: those come from lay and acked
 	acked    map[int]string // segment index → SHA-256 ("-" without a store)
 	progress Progress       // MediaID, TotalBytes and Segments are filled in by emit
 	changes  uint64         // changes made to the state
@@ -34,32 +34,32 @@ type session struct {
 
 func newSession(c *Client, cfg *uploadConfig, src *source.Source, chunk, maxChunk int64, head []byte) *session {
 	return &session{
-		c: c, cfg: cfg, src: src, store: cfg.store, maxChunk: maxChunk,
+		c: c, cfg: cfg, src: src, maxChunk: maxChunk,
 		lay:   segments.NewLayout(src.Size(), c.newSizer(chunk, maxChunk)),
 		acked: map[int]string{},
-		state: resumeState{
-			Version: resumeVersion, API: c.dialect.Name(), Endpoint: c.endpoint.String(),
+		state: resume.State{
+			Version: resume.Version, API: c.dialect.Name(), Endpoint: c.endpoint.String(),
 			TotalBytes: src.Size(), MediaType: cfg.mediaType, Category: cfg.category,
-			ChunkSize: chunk, Fingerprint: fingerprint(src.Size(), head),
+			ChunkSize: chunk, Fingerprint: resume.Fingerprint(src.Size(), head),
 		},
 	}
 }
 
 // resume continues from a saved state that fits this input, else starts over; then it saves the state.
 func (s *session) resume(ctx context.Context) error {
-	if s.store == nil {
+	if s.cfg.store == nil {
 		return nil
 	}
-	b, err := s.store.Load(ctx)
+	b, err := s.cfg.store.Load(ctx)
 	if err != nil {
 		return err
 	}
 	if b != nil {
-		var prev resumeState
+		var prev resume.State
 		if err := json.Unmarshal(b, &prev); err != nil {
 			return fmt.Errorf("mediaupload: the saved resume state is not one: %w", err)
 		}
-		if reason := prev.staleReason(&s.state, s.c.now(), s.maxChunk, s.src.ReaderAt()); reason != "" {
+		if reason := prev.StaleReason(&s.state, s.c.now(), s.maxChunk, s.src.ReaderAt()); reason != "" {
 			s.c.log.Info("resume state not used; starting over", "reason", reason)
 		} else {
 			s.adopt(&prev)
@@ -69,11 +69,11 @@ func (s *session) resume(ctx context.Context) error {
 	return s.change(ctx, func() {})
 }
 
-func (s *session) adopt(prev *resumeState) {
+func (s *session) adopt(prev *resume.State) {
 	s.state = *prev
 	s.state.Segments = nil
 	if prev.Version == 1 {
-		s.state.Version, s.state.Processing = resumeVersion, prev.Finalized // unknown: ask STATUS
+		s.state.Version, s.state.Processing = resume.Version, prev.Finalized // unknown: ask STATUS
 	}
 	var segs []segments.Segment
 	for _, seg := range prev.Segments {
@@ -98,7 +98,7 @@ func (s *session) change(ctx context.Context, f func()) error {
 	s.changes++
 	n := s.changes
 	s.mu.Unlock()
-	if s.store == nil {
+	if s.cfg.store == nil {
 		return nil
 	}
 	s.saveMu.Lock()
@@ -109,13 +109,13 @@ func (s *session) change(ctx context.Context, f func()) error {
 	s.mu.Lock()
 	st := s.state
 	for _, seg := range s.lay.Planned() {
-		st.Segments = append(st.Segments, segmentState{Index: seg.Index, Offset: seg.Offset, Size: seg.Size, SHA256: s.acked[seg.Index]})
+		st.Segments = append(st.Segments, resume.Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size, SHA256: s.acked[seg.Index]})
 	}
 	n = s.changes
 	s.mu.Unlock()
 	b, err := json.Marshal(st)
 	if err == nil {
-		err = s.store.Save(ctx, b)
+		err = s.cfg.store.Save(ctx, b)
 	}
 	if err == nil {
 		s.saved = n
@@ -163,7 +163,7 @@ func (s *session) sendSegments(ctx context.Context) error {
 		var data []byte
 		switch {
 		case acked: // read past it, checking it is the same as before
-			if data, err = s.src.Read(seg, buf); err == nil && want != "-" && segmentSHA(data) != want {
+			if data, err = s.src.Read(seg, buf); err == nil && want != "-" && resume.SHA(data) != want {
 				err = fmt.Errorf("%w: segment %d differs from the one uploaded before; the resume state is removed, run again to start over", ErrInputChanged, seg.Index)
 			}
 		case s.src.Sequential():
@@ -195,8 +195,8 @@ func (s *session) sendSegment(ctx, gctx context.Context, seg segments.Segment, d
 		s.lay.Observe(seg, s.c.now().Sub(start), attempts)
 	}
 	sum := "-"
-	if err == nil && s.store != nil {
-		sum = segmentSHA(data)
+	if err == nil && s.cfg.store != nil {
+		sum = resume.SHA(data)
 	}
 	pool.put(buf)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/mediaupload/mediaupload/internal/resume"
 	"github.com/mediaupload/mediaupload/internal/source"
 	"github.com/mediaupload/mediaupload/mediacheck"
 )
@@ -37,7 +38,7 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 	if src.Size() == 0 {
 		return nil, ErrEmptyMedia
 	}
-	head, err := src.Peek(fingerprintLen)
+	head, err := src.Peek(resume.HeadLen)
 	if err != nil {
 		return nil, fmt.Errorf("mediaupload: reading input: %w", err)
 	}
@@ -63,11 +64,11 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 	}
 	m, err := s.run(ctx)
 	switch {
-	case s.store == nil:
+	case cfg.store == nil:
 	case err == nil:
-		err = s.store.Remove(ctx)
+		err = cfg.store.Remove(ctx)
 	case mediaRefused(err):
-		s.store.Remove(context.WithoutCancel(ctx))
+		cfg.store.Remove(context.WithoutCancel(ctx))
 		c.log.Info("resume state removed: a rerun starts a new upload", "media_id", s.state.MediaID)
 	}
 	return m, err

@@ -10,7 +10,7 @@ import (
 	"github.com/mediaupload/mediaupload/internal/resume"
 )
 
-// ResumeStore keeps the saved state of one upload, a small JSON document, as bytes ([FileStore]: in a file).
+// ResumeStore keeps the saved state of one upload, a small JSON document ([FileStore]: in a file).
 type ResumeStore interface {
 	// Load returns the saved state, or nil and no error when there is none.
 	Load(ctx context.Context) ([]byte, error)

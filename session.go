@@ -14,7 +14,7 @@ import (
 	"github.com/mediaupload/mediaupload/internal/source"
 )
 
-// session is the state of one [Client.Upload] call, saved to its [ResumeStore], if any, after every change.
+// session is the state of one [Client.Upload] call, saved to its [ResumeStore] (if any) on changes.
 type session struct {
 	c        *Client
 	cfg      *uploadConfig
@@ -32,20 +32,7 @@ type session struct {
 	saved  uint64     // the changes the store holds, under saveMu
 }
 
-func newSession(c *Client, cfg *uploadConfig, src *source.Source, chunk, maxChunk int64, head []byte) *session {
-	return &session{
-		c: c, cfg: cfg, src: src, maxChunk: maxChunk,
-		lay:   segments.NewLayout(src.Size(), c.newSizer(chunk, maxChunk)),
-		acked: map[int]string{},
-		state: resume.State{
-			Version: resume.Version, API: c.dialect.Name(), Endpoint: c.endpoint.String(),
-			TotalBytes: src.Size(), MediaType: cfg.mediaType, Category: cfg.category,
-			ChunkSize: chunk, Fingerprint: resume.Fingerprint(src.Size(), head),
-		},
-	}
-}
-
-// resume continues from a saved state that fits this input, else starts over; then it saves the state.
+// resume continues from a saved state that fits this input, else starts over; then saves the state.
 func (s *session) resume(ctx context.Context) error {
 	if s.cfg.store == nil {
 		return nil
@@ -61,37 +48,33 @@ func (s *session) resume(ctx context.Context) error {
 		}
 		if reason := prev.StaleReason(&s.state, s.c.now(), s.maxChunk, s.src.ReaderAt()); reason != "" {
 			s.c.log.Info("resume state not used; starting over", "reason", reason)
-		} else {
-			s.adopt(&prev)
-			s.c.log.Info("resuming upload", "media_id", prev.MediaID, "acknowledged_segments", len(s.acked), "finalized", prev.Finalized)
+			return s.change(ctx, func() {})
 		}
+		s.state = prev
+		s.state.Segments = nil
+		if prev.Version == 1 {
+			s.state.Version, s.state.Processing = resume.Version, prev.Finalized // unknown: ask STATUS
+		}
+		var segs []segments.Segment
+		for _, seg := range prev.Segments {
+			segs = append(segs, segments.Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size})
+			if seg.SHA256 != "" {
+				s.acked[seg.Index] = seg.SHA256
+				s.progress.BytesSent += seg.Size
+				s.progress.SegmentsDone++
+			}
+		}
+		if prev.Finalized {
+			s.progress.BytesSent, s.progress.SegmentsDone = prev.TotalBytes, len(prev.Segments)
+		}
+		s.lay.Adopt(segs, s.c.newSizer(prev.ChunkSize, s.maxChunk))
+		s.c.log.Info("resuming upload", "media_id", prev.MediaID, "acknowledged_segments", len(s.acked), "finalized", prev.Finalized)
 	}
 	return s.change(ctx, func() {})
 }
 
-func (s *session) adopt(prev *resume.State) {
-	s.state = *prev
-	s.state.Segments = nil
-	if prev.Version == 1 {
-		s.state.Version, s.state.Processing = resume.Version, prev.Finalized // unknown: ask STATUS
-	}
-	var segs []segments.Segment
-	for _, seg := range prev.Segments {
-		segs = append(segs, segments.Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size})
-		if seg.SHA256 != "" {
-			s.acked[seg.Index] = seg.SHA256
-			s.progress.BytesSent += seg.Size
-			s.progress.SegmentsDone++
-		}
-	}
-	if prev.Finalized {
-		s.progress.BytesSent, s.progress.SegmentsDone = prev.TotalBytes, len(prev.Segments)
-	}
-	s.lay.Adopt(segs, s.c.newSizer(prev.ChunkSize, s.maxChunk))
-}
-
-// change applies f under mu, then makes the store hold the state as of f or later, without holding mu
-// across Save: changes made while a save runs go into the next one; a kill loses only unreturned ones.
+// change applies f under mu, then makes the store hold the state as of f or later, not holding mu
+// across Save: changes made while a save runs go into the next; a kill loses only unreturned ones.
 func (s *session) change(ctx context.Context, f func()) error {
 	s.mu.Lock()
 	f()
@@ -144,7 +127,7 @@ func (s *session) sendSegments(ctx context.Context) error {
 			break
 		}
 		if fresh && !s.lay.Deterministic() {
-			// Save an adaptive segment's range before the service has it: a rerun must not plan others.
+			// Save an adaptive segment's range before sending it: a rerun must not plan others.
 			if err = s.change(ctx, func() {}); err != nil {
 				break
 			}
@@ -181,8 +164,8 @@ func (s *session) sendSegments(ctx context.Context) error {
 	return cmp.Or(g.Wait(), err, context.Cause(ctx))
 }
 
-// sendSegment sends one segment, read into buf unless data holds it, gives buf back once nothing reads
-// it, and records the segment as acknowledged: under ctx, as a sibling's failure cancels only gctx.
+// sendSegment sends seg, read into buf unless data holds it, gives buf back once nothing reads it,
+// and records seg as acknowledged: under ctx, as a sibling's failure cancels only gctx.
 func (s *session) sendSegment(ctx, gctx context.Context, seg segments.Segment, data, buf []byte, pool *bufferPool) error {
 	var err error
 	if data == nil {

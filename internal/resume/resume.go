@@ -28,7 +28,7 @@ type State struct {
 	Fingerprint string    `json:"fingerprint"`
 	Segments    []Segment `json:"segments"`
 	Finalized   bool      `json:"finalized"`
-	Processing  bool      `json:"processing,omitempty"` // FINALIZE announced processing: resume by awaiting it
+	Processing  bool      `json:"processing,omitempty"` // FINALIZE announced processing: await it
 	ExpiresAt   time.Time `json:"expires_at,omitzero"`
 }
 
@@ -44,9 +44,8 @@ const (
 	// Version is the format written. Version 1 had no Processing: its finalized uploads ask STATUS.
 	Version = 2
 	// HeadLen is how much of the input's head the fingerprint covers.
-	HeadLen = 64 << 10
-	// expiryMargin before the media's expiry, a saved state counts as expired: the rest takes time too.
-	expiryMargin = time.Minute
+	HeadLen      = 64 << 10
+	expiryMargin = time.Minute // before expiry a state counts as expired: the rest takes time too
 )
 
 // Fingerprint identifies an input by its size and first bytes.

@@ -37,11 +37,10 @@ func (s *session) resume(ctx context.Context) error {
 	if s.cfg.store == nil {
 		return nil
 	}
-	b, err := s.cfg.store.Load(ctx)
-	if err != nil {
+	switch b, err := s.cfg.store.Load(ctx); {
+	case err != nil:
 		return err
-	}
-	if b != nil {
+	case b != nil:
 		var prev resume.State
 		if err := json.Unmarshal(b, &prev); err != nil {
 			return fmt.Errorf("mediaupload: the saved resume state is not one: %w", err)
@@ -53,7 +52,7 @@ func (s *session) resume(ctx context.Context) error {
 		s.state = prev
 		s.state.Segments = nil
 		if prev.Version == 1 {
-			s.state.Version, s.state.Processing = resume.Version, prev.Finalized // unknown: ask STATUS
+			s.state.Version, s.state.Processing = resume.Version, prev.Finalized // v1: ask STATUS
 		}
 		var segs []segments.Segment
 		for _, seg := range prev.Segments {

@@ -151,7 +151,8 @@ func OnProgress(fn func(Progress)) UploadOption {
 // Resume keeps the upload's state in store: a rerun of an interrupted upload sends only what the
 // service has not acknowledged. A state for other input, or whose media has expired, is replaced.
 func Resume(store ResumeStore) UploadOption {
-	return setChecked(store != nil, errors.New("mediaupload: nil resume store"), func(c *uploadConfig) { c.store = store })
+	return setChecked(store != nil, errors.New("mediaupload: nil resume store"),
+		func(c *uploadConfig) { c.store = store })
 }
 
 // NoCheck uploads without checking the media against X's rules first.
@@ -182,7 +183,7 @@ func (c *Client) checkMedia(ctx context.Context, src *source.Source, cfg *upload
 type Progress struct {
 	MediaID                string          // once INIT has answered
 	BytesSent, TotalBytes  int64           // BytesSent counts the bytes of acknowledged segments
-	SegmentsDone, Segments int             // acknowledged, of all (adaptive: of those planned so far)
+	SegmentsDone, Segments int             // acknowledged, of all (adaptive: planned so far)
 	Processing             *ProcessingInfo // while processing is awaited, else nil
 }
 

@@ -49,9 +49,7 @@ const (
 )
 
 // Fingerprint identifies an input by its size and first bytes.
-func Fingerprint(size int64, head []byte) string {
-	return SHA(append(fmt.Appendf(nil, "%d:", size), head...))
-}
+func Fingerprint(size int64, head []byte) string { return SHA(fmt.Appendf(nil, "%d:%s", size, head)) }
 
 // SHA is the hex SHA-256 of data.
 func SHA(data []byte) string {
@@ -106,8 +104,8 @@ func (st *State) StaleReason(fresh *State, now time.Time, maxChunk int64, ra io.
 	return ""
 }
 
-// WriteFile replaces the file at path with b atomically: it writes a temporary file, syncs it,
-// renames it over path and syncs the directory.
+// WriteFile replaces path with b atomically: it writes and syncs a temporary file, renames it over
+// path and syncs the directory.
 func WriteFile(path string, b []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".*.tmp")

@@ -1,5 +1,4 @@
-// Package resume is the saved state of an interrupted upload: its JSON form (version 2 is written,
-// version 1 read), whether it can continue an upload, and its atomic write to a file.
+// Package resume is an interrupted upload's saved state: its JSON, its checks, its atomic write.
 package resume
 
 import (
@@ -104,8 +103,7 @@ func (st *State) StaleReason(fresh *State, now time.Time, maxChunk int64, ra io.
 	return ""
 }
 
-// WriteFile replaces path with b atomically: it writes and syncs a temporary file, renames it over
-// path and syncs the directory.
+// WriteFile replaces path with b atomically: temporary file, sync, rename, sync of the directory.
 func WriteFile(path string, b []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".*.tmp")

@@ -2,54 +2,15 @@ package mediaupload
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"time"
 
-	"github.com/mediaupload/mediaupload/internal/segments"
+	"github.com/mediaupload/mediaupload/internal/resume"
 )
 
-// resumeState is what a later process needs to finish an interrupted upload, kept as JSON.
-type resumeState struct {
-	Version     int            `json:"version"`
-	API         string         `json:"api"`
-	Endpoint    string         `json:"endpoint"`
-	MediaID     string         `json:"media_id,omitempty"`
-	TotalBytes  int64          `json:"total_bytes"`
-	MediaType   string         `json:"media_type"`
-	Category    string         `json:"media_category"`
-	ChunkSize   int64          `json:"chunk_size"`
-	Fingerprint string         `json:"fingerprint"`
-	Segments    []segmentState `json:"segments"`
-	Finalized   bool           `json:"finalized"`
-	Processing  bool           `json:"processing,omitempty"` // FINALIZE announced processing: resume by awaiting it
-	ExpiresAt   time.Time      `json:"expires_at,omitzero"`
-}
-
-// segmentState is one planned segment; SHA256 is set once the service has acknowledged it.
-type segmentState struct {
-	Index  int    `json:"index"`
-	Offset int64  `json:"offset"`
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256,omitempty"`
-}
-
-const (
-	// resumeVersion is the format written. Version 1 had no Processing: its finalized uploads ask STATUS.
-	resumeVersion = 2
-	// fingerprintLen is how much of the input's head the fingerprint covers.
-	fingerprintLen = 64 << 10
-	// expiryMargin before the media's expiry, a saved state counts as expired: the rest takes time too.
-	expiryMargin = time.Minute
-)
-
-// ResumeStore keeps the saved state of one upload, a small JSON document, as bytes ([FileStore]: in a file).
+// ResumeStore keeps the saved state of one upload, a small JSON document ([FileStore]: in a file).
 type ResumeStore interface {
 	// Load returns the saved state, or nil and no error when there is none.
 	Load(ctx context.Context) ([]byte, error)
@@ -66,38 +27,15 @@ type FileStore struct {
 
 // Load reads the file; a missing file is no state.
 func (f FileStore) Load(context.Context) ([]byte, error) {
-	b, err := os.ReadFile(f.Path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
+	b, err := os.ReadFile(f.Path) // nil on any error
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("mediaupload: reading resume file: %w", err)
 	}
 	return b, nil
 }
 
 // Save writes b to a temporary file, syncs it, renames it over the file and syncs the directory.
-func (f FileStore) Save(_ context.Context, b []byte) error {
-	dir := filepath.Dir(f.Path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(f.Path)+".*.tmp")
-	if err == nil {
-		_, err = tmp.Write(b)
-		if err = errors.Join(err, tmp.Sync(), tmp.Close()); err == nil {
-			err = os.Rename(tmp.Name(), f.Path)
-		}
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("mediaupload: saving resume state: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
+func (f FileStore) Save(_ context.Context, b []byte) error { return resume.WriteFile(f.Path, b) }
 
 // Remove deletes the file.
 func (f FileStore) Remove(context.Context) error {
@@ -105,61 +43,4 @@ func (f FileStore) Remove(context.Context) error {
 		return fmt.Errorf("mediaupload: removing resume file: %w", err)
 	}
 	return nil
-}
-
-// fingerprint identifies an input by its size and first bytes.
-func fingerprint(size int64, head []byte) string {
-	return segmentSHA(append(fmt.Appendf(nil, "%d:", size), head...))
-}
-
-func segmentSHA(data []byte) string {
-	s := sha256.Sum256(data)
-	return hex.EncodeToString(s[:])
-}
-
-// staleReason says why a saved state cannot continue the upload described by fresh (empty when it
-// can). ra reads the input to check acknowledged segments (nil: read in order, checked as it is read).
-func (st *resumeState) staleReason(fresh *resumeState, now time.Time, maxChunk int64, ra io.ReaderAt) string {
-	switch {
-	case st.Version != resumeVersion && st.Version != 1:
-		return fmt.Sprintf("it has format version %d, not %d", st.Version, resumeVersion)
-	case st.API != fresh.API || st.Endpoint != fresh.Endpoint:
-		return fmt.Sprintf("it was for %s (API %s), not %s (API %s)", st.Endpoint, st.API, fresh.Endpoint, fresh.API)
-	case st.TotalBytes != fresh.TotalBytes:
-		return fmt.Sprintf("the input has %d bytes, not %d as before", fresh.TotalBytes, st.TotalBytes)
-	case st.Fingerprint != fresh.Fingerprint:
-		return "the input's content changed"
-	case st.MediaType != fresh.MediaType || st.Category != fresh.Category:
-		return fmt.Sprintf("it was for %s as %s, not %s as %s", st.MediaType, st.Category, fresh.MediaType, fresh.Category)
-	case st.MediaID == "":
-		return "INIT had not been answered"
-	case !st.ExpiresAt.IsZero() && now.After(st.ExpiresAt.Add(-expiryMargin)):
-		return fmt.Sprintf("media %s expired at %s", st.MediaID, st.ExpiresAt.Format(time.RFC3339))
-	}
-	var next int64
-	for i, s := range st.Segments {
-		if s.Index != i || s.Offset != next || s.Size <= 0 {
-			return "its segment layout is inconsistent"
-		}
-		if s.Size > maxChunk {
-			return fmt.Sprintf("its segment %d has %d bytes, over the %d allowed now", i, s.Size, maxChunk)
-		}
-		next += s.Size
-	}
-	if next > st.TotalBytes || len(st.Segments) > MaxSegments {
-		return "its segment layout is inconsistent"
-	}
-	if left := MaxSegments - len(st.Segments); segments.CeilDiv(st.TotalBytes-next, maxChunk) > int64(left) {
-		return fmt.Sprintf("the rest of the input does not fit in the %d segments left", left)
-	}
-	for _, s := range st.Segments {
-		if ra == nil || st.Finalized || s.SHA256 == "" {
-			continue
-		}
-		h := sha256.New()
-		if _, err := io.Copy(h, io.NewSectionReader(ra, s.Offset, s.Size)); err != nil || hex.EncodeToString(h.Sum(nil)) != s.SHA256 {
-			return fmt.Sprintf("segment %d of the input changed", s.Index)
-		}
-	}
-	return ""
 }

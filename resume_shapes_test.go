@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mediaupload/mediaupload/internal/resume"
 	"github.com/mediaupload/mediaupload/mediatest"
 )
 
@@ -89,7 +90,7 @@ func claimAcked(t *testing.T, store FileStore, data []byte) {
 	st, err := loadState(store)
 	require.NoError(t, err)
 	for i, seg := range st.Segments {
-		st.Segments[i].SHA256 = segmentSHA(data[seg.Offset : seg.Offset+seg.Size])
+		st.Segments[i].SHA256 = resume.SHA(data[seg.Offset : seg.Offset+seg.Size])
 	}
 	require.NoError(t, saveState(store, st))
 }

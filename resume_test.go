@@ -20,7 +20,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mediaupload/mediaupload/internal/resume"
 	"github.com/mediaupload/mediaupload/mediatest"
+)
+
+// The resume state's types, under the names the tests use.
+type (
+	resumeState  = resume.State
+	segmentState = resume.Segment
 )
 
 // loadState reads the state store holds; nil when none.
@@ -57,7 +64,7 @@ func TestFileStore(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, st, "no file is no state")
 
-	want := &resumeState{Version: resumeVersion, MediaID: "1880028106020515841", TotalBytes: 10,
+	want := &resumeState{Version: resume.Version, MediaID: "1880028106020515841", TotalBytes: 10,
 		Segments: []segmentState{{Index: 0, Offset: 0, Size: 10, SHA256: "ab"}}, ExpiresAt: time.Unix(1_900_000_000, 0).UTC()}
 	require.NoError(t, saveState(store, want))
 	got, err := loadState(store)
@@ -72,64 +79,11 @@ func TestFileStore(t *testing.T) {
 	assert.ErrorIs(t, err, os.ErrNotExist)
 
 	require.NoError(t, os.WriteFile(store.Path, []byte("{not json"), 0o600))
-	err = (&session{store: store}).resume(t.Context())
+	err = (&session{cfg: &uploadConfig{store: store}}).resume(t.Context())
 	require.ErrorContains(t, err, "is not one")
 
 	bad := FileStore{Path: filepath.Join(dir, "missing-dir", "x.resume")}
 	require.Error(t, saveState(bad, want))
-}
-
-func TestStaleReason(t *testing.T) {
-	t.Parallel()
-	now := time.Now()
-	fresh := resumeState{Version: resumeVersion, API: "1.1", Endpoint: "https://u/x", TotalBytes: 100,
-		MediaType: "video/mp4", Category: "tweet_video", Fingerprint: "f"}
-	valid := fresh
-	valid.MediaID = "1"
-	valid.ExpiresAt = now.Add(time.Hour)
-	valid.Segments = []segmentState{{0, 0, 60, "a"}, {1, 60, 40, ""}}
-	tests := []struct {
-		name   string
-		change func(*resumeState)
-		want   string
-	}{
-		{"usable", func(*resumeState) {}, ""},
-		{"other size", func(s *resumeState) { s.TotalBytes = 99 }, "the input has 100 bytes, not 99"},
-		{"other content", func(s *resumeState) { s.Fingerprint = "g" }, "content changed"},
-		{"expired", func(s *resumeState) { s.ExpiresAt = now.Add(30 * time.Second) }, "expired"},
-		{"other endpoint", func(s *resumeState) { s.Endpoint = "https://v/x" }, "https://v/x"},
-		{"other category", func(s *resumeState) { s.Category = "dm_video" }, "dm_video"},
-		{"no media id", func(s *resumeState) { s.MediaID = "" }, "INIT"},
-		{"other version", func(s *resumeState) { s.Version = 99 }, "version 99"},
-		{"gap in layout", func(s *resumeState) { s.Segments[1].Offset = 61 }, "inconsistent"},
-		{"layout past the end", func(s *resumeState) { s.Segments[1].Size = 41 }, "inconsistent"},
-		{"segment over the size allowed now", func(s *resumeState) {
-			s.TotalBytes = 2 * MaxChunkSize
-			fresh := s.Segments
-			fresh[0].Size, fresh[1].Offset, fresh[1].Size = MaxChunkSize+1, MaxChunkSize+1, 10
-		}, "over the"},
-		{"rest does not fit", func(s *resumeState) {
-			s.TotalBytes = 1000 * MaxChunkSize // 998 segments of 5 MiB left for nearly all of it
-		}, "does not fit"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			st := valid
-			st.Segments = append([]segmentState(nil), valid.Segments...)
-			tc.change(&st)
-			f := fresh
-			if strings.Contains(tc.name, "allowed now") || strings.Contains(tc.name, "fit") {
-				f.TotalBytes = st.TotalBytes
-			}
-			got := st.staleReason(&f, now, MaxChunkSize, nil)
-			if tc.want == "" {
-				assert.Empty(t, got)
-			} else {
-				assert.Contains(t, got, tc.want)
-			}
-		})
-	}
 }
 
 // appendCounts counts the APPENDs the server answered with success, per

@@ -9,21 +9,21 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/mediaupload/mediaupload/internal/resume"
 	"github.com/mediaupload/mediaupload/internal/segments"
 	"github.com/mediaupload/mediaupload/internal/source"
 )
 
-// session is the state of one [Client.Upload] call, saved to its [ResumeStore], if any, after every change.
+// session is the state of one [Client.Upload] call, saved to its [ResumeStore] (if any) on changes.
 type session struct {
 	c        *Client
 	cfg      *uploadConfig
 	src      *source.Source
 	lay      *segments.Layout
-	store    ResumeStore
 	maxChunk int64
 
 	mu       sync.Mutex
-	state    resumeState    // without Segments: those come from lay and acked
+	state    resume.State   // without Segments: those come from lay and acked
 	acked    map[int]string // segment index → SHA-256 ("-" without a store)
 	progress Progress       // MediaID, TotalBytes and Segments are filled in by emit
 	changes  uint64         // changes made to the state
@@ -32,73 +32,55 @@ type session struct {
 	saved  uint64     // the changes the store holds, under saveMu
 }
 
-func newSession(c *Client, cfg *uploadConfig, src *source.Source, chunk, maxChunk int64, head []byte) *session {
-	return &session{
-		c: c, cfg: cfg, src: src, store: cfg.store, maxChunk: maxChunk,
-		lay:   segments.NewLayout(src.Size(), c.newSizer(chunk, maxChunk)),
-		acked: map[int]string{},
-		state: resumeState{
-			Version: resumeVersion, API: c.dialect.Name(), Endpoint: c.endpoint.String(),
-			TotalBytes: src.Size(), MediaType: cfg.mediaType, Category: cfg.category,
-			ChunkSize: chunk, Fingerprint: fingerprint(src.Size(), head),
-		},
-	}
-}
-
-// resume continues from a saved state that fits this input, else starts over; then it saves the state.
+// resume continues from a saved state that fits this input, else starts over; then saves the state.
 func (s *session) resume(ctx context.Context) error {
-	if s.store == nil {
+	if s.cfg.store == nil {
 		return nil
 	}
-	b, err := s.store.Load(ctx)
-	if err != nil {
+	switch b, err := s.cfg.store.Load(ctx); {
+	case err != nil:
 		return err
-	}
-	if b != nil {
-		var prev resumeState
+	case b != nil:
+		var prev resume.State
 		if err := json.Unmarshal(b, &prev); err != nil {
 			return fmt.Errorf("mediaupload: the saved resume state is not one: %w", err)
 		}
-		if reason := prev.staleReason(&s.state, s.c.now(), s.maxChunk, s.src.ReaderAt()); reason != "" {
+		if reason := prev.StaleReason(&s.state, s.c.now(), s.maxChunk, s.src.ReaderAt()); reason != "" {
 			s.c.log.Info("resume state not used; starting over", "reason", reason)
-		} else {
-			s.adopt(&prev)
-			s.c.log.Info("resuming upload", "media_id", prev.MediaID, "acknowledged_segments", len(s.acked), "finalized", prev.Finalized)
+			return s.change(ctx, func() {})
 		}
+		s.state = prev
+		s.state.Segments = nil
+		if prev.Version == 1 {
+			s.state.Version, s.state.Processing = resume.Version, prev.Finalized // v1: ask STATUS
+		}
+		var segs []segments.Segment
+		for _, seg := range prev.Segments {
+			segs = append(segs, segments.Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size})
+			if seg.SHA256 != "" {
+				s.acked[seg.Index] = seg.SHA256
+				s.progress.BytesSent += seg.Size
+				s.progress.SegmentsDone++
+			}
+		}
+		if prev.Finalized {
+			s.progress.BytesSent, s.progress.SegmentsDone = prev.TotalBytes, len(prev.Segments)
+		}
+		s.lay.Adopt(segs, s.c.newSizer(prev.ChunkSize, s.maxChunk))
+		s.c.log.Info("resuming upload", "media_id", prev.MediaID, "acknowledged_segments", len(s.acked), "finalized", prev.Finalized)
 	}
 	return s.change(ctx, func() {})
 }
 
-func (s *session) adopt(prev *resumeState) {
-	s.state = *prev
-	s.state.Segments = nil
-	if prev.Version == 1 {
-		s.state.Version, s.state.Processing = resumeVersion, prev.Finalized // unknown: ask STATUS
-	}
-	var segs []segments.Segment
-	for _, seg := range prev.Segments {
-		segs = append(segs, segments.Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size})
-		if seg.SHA256 != "" {
-			s.acked[seg.Index] = seg.SHA256
-			s.progress.BytesSent += seg.Size
-			s.progress.SegmentsDone++
-		}
-	}
-	if prev.Finalized {
-		s.progress.BytesSent, s.progress.SegmentsDone = prev.TotalBytes, len(prev.Segments)
-	}
-	s.lay.Adopt(segs, s.c.newSizer(prev.ChunkSize, s.maxChunk))
-}
-
-// change applies f under mu, then makes the store hold the state as of f or later, without holding mu
-// across Save: changes made while a save runs go into the next one; a kill loses only unreturned ones.
+// change applies f under mu, then makes the store hold the state as of f or later, not holding mu
+// across Save: changes made while a save runs go into the next; a kill loses only unreturned ones.
 func (s *session) change(ctx context.Context, f func()) error {
 	s.mu.Lock()
 	f()
 	s.changes++
 	n := s.changes
 	s.mu.Unlock()
-	if s.store == nil {
+	if s.cfg.store == nil {
 		return nil
 	}
 	s.saveMu.Lock()
@@ -109,13 +91,13 @@ func (s *session) change(ctx context.Context, f func()) error {
 	s.mu.Lock()
 	st := s.state
 	for _, seg := range s.lay.Planned() {
-		st.Segments = append(st.Segments, segmentState{Index: seg.Index, Offset: seg.Offset, Size: seg.Size, SHA256: s.acked[seg.Index]})
+		st.Segments = append(st.Segments, resume.Segment{Index: seg.Index, Offset: seg.Offset, Size: seg.Size, SHA256: s.acked[seg.Index]})
 	}
 	n = s.changes
 	s.mu.Unlock()
 	b, err := json.Marshal(st)
 	if err == nil {
-		err = s.store.Save(ctx, b)
+		err = s.cfg.store.Save(ctx, b)
 	}
 	if err == nil {
 		s.saved = n
@@ -144,7 +126,7 @@ func (s *session) sendSegments(ctx context.Context) error {
 			break
 		}
 		if fresh && !s.lay.Deterministic() {
-			// Save an adaptive segment's range before the service has it: a rerun must not plan others.
+			// Save an adaptive segment's range before sending it: a rerun must not plan others.
 			if err = s.change(ctx, func() {}); err != nil {
 				break
 			}
@@ -163,7 +145,7 @@ func (s *session) sendSegments(ctx context.Context) error {
 		var data []byte
 		switch {
 		case acked: // read past it, checking it is the same as before
-			if data, err = s.src.Read(seg, buf); err == nil && want != "-" && segmentSHA(data) != want {
+			if data, err = s.src.Read(seg, buf); err == nil && want != "-" && resume.SHA(data) != want {
 				err = fmt.Errorf("%w: segment %d differs from the one uploaded before; the resume state is removed, run again to start over", ErrInputChanged, seg.Index)
 			}
 		case s.src.Sequential():
@@ -181,8 +163,8 @@ func (s *session) sendSegments(ctx context.Context) error {
 	return cmp.Or(g.Wait(), err, context.Cause(ctx))
 }
 
-// sendSegment sends one segment, read into buf unless data holds it, gives buf back once nothing reads
-// it, and records the segment as acknowledged: under ctx, as a sibling's failure cancels only gctx.
+// sendSegment sends seg, read into buf unless data holds it, gives buf back once nothing reads it,
+// and records seg as acknowledged: under ctx, as a sibling's failure cancels only gctx.
 func (s *session) sendSegment(ctx, gctx context.Context, seg segments.Segment, data, buf []byte, pool *bufferPool) error {
 	var err error
 	if data == nil {
@@ -195,8 +177,8 @@ func (s *session) sendSegment(ctx, gctx context.Context, seg segments.Segment, d
 		s.lay.Observe(seg, s.c.now().Sub(start), attempts)
 	}
 	sum := "-"
-	if err == nil && s.store != nil {
-		sum = segmentSHA(data)
+	if err == nil && s.cfg.store != nil {
+		sum = resume.SHA(data)
 	}
 	pool.put(buf)
 	if err != nil {

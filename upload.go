@@ -2,6 +2,7 @@ package mediaupload
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,13 +10,14 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/mediaupload/mediaupload/internal/resume"
+	"github.com/mediaupload/mediaupload/internal/segments"
 	"github.com/mediaupload/mediaupload/internal/source"
 	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
-// Upload uploads all of r and returns the media once it is ready to use. Media that breaks X's rules
-// for its category is refused before any request with a [*mediacheck.RuleError] (see [NoCheck]);
-// once INIT has succeeded, errors are [*UploadError] values naming the media id.
+// Upload uploads r and returns the media once ready. Media breaking X's rules is refused before
+// any request ([*mediacheck.RuleError]; see [NoCheck]); from INIT on, errors are [*UploadError]s.
 func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) (*Media, error) {
 	cfg := uploadConfig{size: -1, limits: c.mediaLimits}
 	for _, opt := range opts {
@@ -23,11 +25,13 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 			return nil, err
 		}
 	}
-	if err := cfg.check(); err != nil {
+	p := InitParams{MediaType: cfg.mediaType, Category: cfg.category, AdditionalOwners: cfg.additionalOwners}
+	if err := cmp.Or(p.check(), checkAltText(cfg.altText)); err != nil {
 		return nil, err
 	}
+	cfg.category = p.Category
 	if r == nil {
-		return nil, fmt.Errorf("mediaupload: nil reader")
+		return nil, errors.New("mediaupload: nil reader")
 	}
 	src, err := source.Open(ctx, r, cfg.size, cfg.tempDir, cfg.limitFor)
 	if err != nil {
@@ -37,17 +41,16 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 	if src.Size() == 0 {
 		return nil, ErrEmptyMedia
 	}
-	head, err := src.Peek(fingerprintLen)
+	head, err := src.Peek(resume.HeadLen)
 	if err != nil {
 		return nil, fmt.Errorf("mediaupload: reading input: %w", err)
 	}
-	if err := cfg.resolveType(head, src.Size()); err != nil {
-		return nil, err
+	err = cfg.resolveType(head, src.Size())
+	if err == nil && !cfg.noCheck {
+		err = c.checkMedia(ctx, src, &cfg)
 	}
-	if !cfg.noCheck {
-		if err := c.checkMedia(ctx, src, &cfg); err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
 	}
 	maxChunk := int64(MaxChunkSize)
 	if cfg.base64 {
@@ -57,17 +60,26 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 	if err != nil {
 		return nil, err
 	}
-	s := newSession(c, &cfg, src, plan.ChunkSize, maxChunk, head)
+	s := &session{
+		c: c, cfg: &cfg, src: src, maxChunk: maxChunk,
+		lay:   segments.NewLayout(src.Size(), c.newSizer(plan.ChunkSize, maxChunk)),
+		acked: map[int]string{},
+		state: resume.State{
+			Version: resume.Version, API: c.dialect.Name(), Endpoint: c.endpoint.String(),
+			TotalBytes: src.Size(), MediaType: cfg.mediaType, Category: cfg.category,
+			ChunkSize: plan.ChunkSize, Fingerprint: resume.Fingerprint(src.Size(), head),
+		},
+	}
 	if err := s.resume(ctx); err != nil {
 		return nil, err
 	}
 	m, err := s.run(ctx)
 	switch {
-	case s.store == nil:
+	case cfg.store == nil:
 	case err == nil:
-		err = s.store.Remove(ctx)
+		err = cfg.store.Remove(ctx)
 	case mediaRefused(err):
-		s.store.Remove(context.WithoutCancel(ctx))
+		cfg.store.Remove(context.WithoutCancel(ctx))
 		c.log.Info("resume state removed: a rerun starts a new upload", "media_id", s.state.MediaID)
 	}
 	return m, err
@@ -76,17 +88,26 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 // UploadOption configures one [Client.Upload] call.
 type UploadOption func(*uploadConfig) error
 
-func set(f func(*uploadConfig)) UploadOption {
-	return func(c *uploadConfig) error { f(c); return nil }
+func set(f func(*uploadConfig)) UploadOption { return setChecked(true, nil, f) }
+
+// setChecked is an UploadOption that runs f if ok, else fails with err.
+func setChecked(ok bool, err error, f func(*uploadConfig)) UploadOption {
+	return func(c *uploadConfig) error {
+		if !ok {
+			return err
+		}
+		f(c)
+		return nil
+	}
 }
 
 // MediaType sets the MIME type, e.g. "video/mp4" (default: sniffed from the content).
 func MediaType(t string) UploadOption { return set(func(c *uploadConfig) { c.mediaType = t }) }
 
-// Category sets the media category, e.g. tweet_video or TweetVideo (default: derived from the media type).
+// Category sets the media category, e.g. tweet_video or TweetVideo (default: from the media type).
 func Category(cat string) UploadOption { return set(func(c *uploadConfig) { c.category = cat }) }
 
-// ForDM derives dm_image, dm_gif or dm_video instead of tweet categories when no [Category] is given.
+// ForDM derives dm_image, dm_gif or dm_video, not tweet categories, when no [Category] is given.
 func ForDM() UploadOption { return set(func(c *uploadConfig) { c.dm = true }) }
 
 // AltText sets alt text (at most [MaxAltTextLength] characters) once the media is processed.
@@ -95,17 +116,12 @@ func AltText(text string) UploadOption { return set(func(c *uploadConfig) { c.al
 // Subtitles uploads the SubRip or WebVTT file r once the video is processed and attaches it in the
 // language languageCode (two letters, e.g. "EN") under displayName (empty: the language code).
 func Subtitles(r io.Reader, languageCode, displayName string) UploadOption {
-	return func(c *uploadConfig) error {
-		sub := Subtitle{LanguageCode: languageCode, DisplayName: displayName}
-		if err := sub.normalize(); err != nil {
-			return err
-		}
-		if r == nil {
-			return fmt.Errorf("mediaupload: nil subtitles reader")
-		}
-		c.subtitles, c.subtitleReader = &sub, r
-		return nil
+	sub := Subtitle{LanguageCode: languageCode, DisplayName: displayName}
+	err := sub.normalize()
+	if err == nil && r == nil {
+		err = errors.New("mediaupload: nil subtitles reader")
 	}
+	return setChecked(err == nil, err, func(c *uploadConfig) { c.subtitles, c.subtitleReader = &sub, r })
 }
 
 // AdditionalOwners lets up to 100 other users (by user id) use the media.
@@ -116,15 +132,9 @@ func AdditionalOwners(ids ...string) UploadOption {
 // Shared marks DM media as reusable across direct messages.
 func Shared() UploadOption { return set(func(c *uploadConfig) { c.shared = true }) }
 
-// Size declares the input's size, so that a plain reader is streamed, not spooled ([ErrSizeMismatch] if wrong).
+// Size declares the input's size, so that a plain reader is streamed ([ErrSizeMismatch] if wrong).
 func Size(n int64) UploadOption {
-	return func(c *uploadConfig) error {
-		if n < 0 {
-			return fmt.Errorf("mediaupload: negative size %d", n)
-		}
-		c.size = n
-		return nil
-	}
+	return setChecked(n >= 0, fmt.Errorf("mediaupload: negative size %d", n), func(c *uploadConfig) { c.size = n })
 }
 
 // TempDir sets where input of unknown size is spooled (default [os.TempDir]).
@@ -133,21 +143,16 @@ func TempDir(dir string) UploadOption { return set(func(c *uploadConfig) { c.tem
 // Base64 sends segments as base64 field media_data instead of raw part media, a third more bytes.
 func Base64() UploadOption { return set(func(c *uploadConfig) { c.base64 = true }) }
 
-// OnProgress calls fn, one call at a time, as segments are acknowledged and while processing is awaited.
+// OnProgress calls fn, one call at a time, as segments are acknowledged and processing is awaited.
 func OnProgress(fn func(Progress)) UploadOption {
 	return set(func(c *uploadConfig) { c.onProgress = fn })
 }
 
-// Resume keeps the upload's state in store, so that a rerun of an interrupted upload sends only what the
+// Resume keeps the upload's state in store: a rerun of an interrupted upload sends only what the
 // service has not acknowledged. A state for other input, or whose media has expired, is replaced.
 func Resume(store ResumeStore) UploadOption {
-	return func(c *uploadConfig) error {
-		if store == nil {
-			return fmt.Errorf("mediaupload: nil resume store")
-		}
-		c.store = store
-		return nil
-	}
+	return setChecked(store != nil, errors.New("mediaupload: nil resume store"),
+		func(c *uploadConfig) { c.store = store })
 }
 
 // NoCheck uploads without checking the media against X's rules first.
@@ -178,18 +183,8 @@ func (c *Client) checkMedia(ctx context.Context, src *source.Source, cfg *upload
 type Progress struct {
 	MediaID                string          // once INIT has answered
 	BytesSent, TotalBytes  int64           // BytesSent counts the bytes of acknowledged segments
-	SegmentsDone, Segments int             // acknowledged of all; with adaptive sizes, of those planned so far
+	SegmentsDone, Segments int             // acknowledged, of all (adaptive: planned so far)
 	Processing             *ProcessingInfo // while processing is awaited, else nil
-}
-
-// check validates the options before any input is read.
-func (c *uploadConfig) check() error {
-	p := InitParams{MediaType: c.mediaType, Category: c.category, AdditionalOwners: c.additionalOwners}
-	if err := p.check(); err != nil {
-		return err
-	}
-	c.category = p.Category
-	return checkAltText(c.altText)
 }
 
 type uploadConfig struct {
@@ -213,54 +208,43 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 	if !resumed {
 		m, err = c.Init(ctx, InitParams{TotalBytes: s.src.Size(), MediaType: cfg.mediaType, Category: cfg.category,
 			AdditionalOwners: cfg.additionalOwners, Shared: cfg.shared})
-		if err != nil {
-			return nil, stepError(StepInit, "", err)
+		if err == nil {
+			err = s.change(ctx, func() { s.state.MediaID, s.state.ExpiresAt = m.ID, m.ExpiresAt })
 		}
-		err = s.change(ctx, func() { s.state.MediaID, s.state.ExpiresAt = m.ID, m.ExpiresAt })
 		if err != nil {
-			return m, stepError(StepInit, m.ID, err)
+			return m, stepError(StepInit, s.state.MediaID, err) // m is nil if INIT failed
 		}
 	}
-	var fin *Media
+	fin := &Media{ID: m.ID} // FINALIZE announced no processing: ready
 	switch {
-	case s.state.Finalized && !s.state.Processing:
-		fin = &Media{ID: m.ID} // FINALIZE announced no processing: ready
-	case s.state.Finalized:
-		if fin, err = c.Status(ctx, m.ID); err != nil { // only processing is left
-			return m, stepError(StepStatus, m.ID, err)
-		}
-	default:
-		if fin, err = s.appendAndFinalize(ctx, resumed); err != nil {
-			return m, err
-		}
+	case !s.state.Finalized:
+		fin, err = s.appendAndFinalize(ctx, resumed)
+	case s.state.Processing: // only processing is left
+		fin, err = c.Status(ctx, m.ID)
+		err = stepError(StepStatus, m.ID, err)
+	}
+	if err != nil {
+		return m, err
 	}
 	fin.Size, fin.MediaType, fin.Category = s.src.Size(), cfg.mediaType, cfg.category
-	if fin.ExpiresAt.IsZero() {
-		fin.ExpiresAt = s.state.ExpiresAt
-	}
+	fin.ExpiresAt = cmp.Or(fin.ExpiresAt, s.state.ExpiresAt) // zero when the answer gave none
 	m, err = c.waitProcessed(ctx, fin, func(m *Media) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.progress.Processing = m.Processing
 		s.emit()
 	})
-	if err != nil {
-		return m, stepError(StepStatus, m.ID, err)
+	err = stepError(StepStatus, m.ID, err)
+	if err == nil && cfg.altText != "" {
+		err = stepError(StepMetadata, m.ID, c.SetAltText(ctx, m.ID, cfg.altText))
 	}
-	if cfg.altText != "" {
-		if err := c.SetAltText(ctx, m.ID, cfg.altText); err != nil {
-			return m, stepError(StepMetadata, m.ID, err)
-		}
+	if err == nil && cfg.subtitles != nil {
+		err = stepError(StepSubtitles, m.ID, c.uploadSubtitles(ctx, m, cfg.subtitleReader, *cfg.subtitles))
 	}
-	if cfg.subtitles != nil {
-		if err := c.uploadSubtitles(ctx, m, cfg.subtitleReader, *cfg.subtitles); err != nil {
-			return m, stepError(StepSubtitles, m.ID, err)
-		}
-	}
-	return m, nil
+	return m, err
 }
 
-// appendAndFinalize sends what is not acknowledged, then FINALIZE (maybeDone: an earlier run may have).
+// appendAndFinalize sends what is not acknowledged, then FINALIZE (maybeDone: a past run may have).
 func (s *session) appendAndFinalize(ctx context.Context, maybeDone bool) (*Media, error) {
 	id := s.state.MediaID
 	for again := false; ; again = true {
@@ -275,9 +259,7 @@ func (s *session) appendAndFinalize(ctx context.Context, maybeDone bool) (*Media
 		switch {
 		case err == nil:
 			err = s.change(ctx, func() { s.state.Finalized, s.state.Processing = true, !fin.Processing.done() })
-			if err == nil {
-				return fin, nil
-			}
+			return fin, stepError(StepFinalize, id, err)
 		case !again && segmentsMissing(err) && !s.src.Sequential():
 			// What was acknowledged cannot be trusted: send every segment again (APPEND replaces).
 			s.c.log.Warn("FINALIZE says the segments do not add up; sending every segment again, then FINALIZE once more",
@@ -305,17 +287,15 @@ func segmentsMissing(err error) bool {
 func mediaRefused(err error) bool {
 	var ue *UploadError
 	var e *APIError
-	if errors.As(err, new(*ProcessingError)) || errors.Is(err, ErrInputChanged) {
-		return true
-	}
-	return errors.As(err, &ue) && errors.As(err, &e) && (ue.Step == StepFinalize && segmentsMissing(err) ||
-		ue.Step == StepStatus && (e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusNotFound))
+	return errors.As(err, new(*ProcessingError)) || errors.Is(err, ErrInputChanged) ||
+		errors.As(err, &ue) && errors.As(err, &e) && (ue.Step == StepFinalize && segmentsMissing(err) ||
+			ue.Step == StepStatus && (e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusNotFound))
 }
 
-// stepError wraps err in an [*UploadError] for step, unless it is one.
+// stepError wraps err in an [*UploadError] for step, unless it is one or nil.
 func stepError(step Step, mediaID string, err error) error {
 	var ue *UploadError
-	if errors.As(err, &ue) {
+	if err == nil || errors.As(err, &ue) {
 		return err
 	}
 	return &UploadError{Step: step, MediaID: mediaID, Segment: -1, Err: err}

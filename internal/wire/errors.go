@@ -66,7 +66,7 @@ func ParseError(body []byte, secret string) ErrorAnswer {
 		case json.Unmarshal(b.Errors, &text) == nil:
 			add(text)
 		}
-		if json.Unmarshal(b.Error, &text) == nil {
+		if text = ""; json.Unmarshal(b.Error, &text) == nil { // null leaves text as it was
 			add(text)
 		}
 		add(strings.Trim(b.Title+": "+b.Detail, ": "))

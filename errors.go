@@ -179,13 +179,10 @@ func (e *UploadError) Unwrap() error { return e.Err }
 
 // parseAPIError builds the [*APIError] of a non-2xx answer; a text that quotes secret is withheld.
 func parseAPIError(step Step, status int, header http.Header, body []byte, now time.Time, secret string) *APIError {
-	a := wire.ParseError(body, secret)
-	e := &APIError{Step: step, StatusCode: status, Message: a.Message, ResetAt: wire.ResetAt(status, header, now)}
-	for _, d := range a.Details {
-		e.Errors = append(e.Errors, ErrorDetail(d))
-	}
-	if !e.ResetAt.IsZero() {
-		e.RetryAfter = e.ResetAt.Sub(now)
-	}
+	at := wire.ResetAt(status, header, now) // zero or after now
+	e := &APIError{Step: step, StatusCode: status, RetryAfter: max(at.Sub(now), 0), ResetAt: at}
+	e.Message = wire.ParseError(body, secret, func(code int, msg string) {
+		e.Errors = append(e.Errors, ErrorDetail{code, msg})
+	})
 	return e
 }

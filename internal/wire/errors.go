@@ -7,91 +7,71 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
 
-// Detail is one entry of an error answer: X's numeric code (0 when none) and message.
-type Detail struct {
-	Code    int
-	Message string
-}
-
-// ErrorAnswer is what an error answer says: its entries, and one message for them all.
-type ErrorAnswer struct {
-	Details []Detail
-	Message string
-}
-
 // Withheld replaces an error text that echoes credentials.
 const Withheld = "(answer withheld: it echoes credentials)"
 
 // errorMembers are the members of an answer that carry its errors.
-type errorMembers struct {
-	Errors json.RawMessage `json:"errors"`
-	Error  json.RawMessage `json:"error"`
-}
+type errorMembers struct{ Errors, Error json.RawMessage }
 
-// ParseError reads an error answer: {"errors":[{code,message}]}, {"error":"…"}, RFC 7807
-// problems, plain-string "errors", or any other body. Texts that quote OAuth parameters, an
-// Authorization header or secret (in any escaped form) are withheld.
-func ParseError(body []byte, secret string) ErrorAnswer {
-	var e ErrorAnswer
+// ParseError returns an error answer's message and passes each entry of its "errors" to detail:
+// {"errors":[{code,message}]}, {"error":"…"}, RFC 7807 problems, plain-string "errors", or any
+// other body. Texts that quote OAuth parameters, an Authorization header or secret (in any escaped
+// form) are withheld.
+func ParseError(body []byte, secret string, detail func(code int, msg string)) string {
 	var b struct {
 		errorMembers
 		Title, Detail string
 	}
+	var items []struct {
+		Code                   int
+		Message, Title, Detail string
+	}
+	var msgs, texts []string
 	err := json.Unmarshal(body, &b)
 	if err == nil {
-		var msgs []string
-		add := func(s string) {
+		var errs, text string // each kept only if a string
+		if json.Unmarshal(b.Errors, &items) != nil {
+			items = nil // what an array of other things filled in
+			json.Unmarshal(b.Errors, &errs)
+		}
+		for i, it := range items {
+			items[i].Message = cmp.Or(it.Message, strings.Trim(strings.TrimSpace(it.Title+": "+it.Detail), ": "))
+			texts = append(texts, items[i].Message)
+		}
+		json.Unmarshal(b.Error, &text)
+		for _, s := range slices.Concat(texts, []string{errs, text, strings.Trim(b.Title+": "+b.Detail, ": ")}) {
 			if s = strings.TrimSpace(s); s != "" {
 				msgs = append(msgs, s)
 			}
 		}
-		var items []struct {
-			Code                   int
-			Message, Title, Detail string
-		}
-		var text string
-		switch {
-		case json.Unmarshal(b.Errors, &items) == nil:
-			for _, it := range items {
-				m := cmp.Or(it.Message, strings.Trim(strings.TrimSpace(it.Title+": "+it.Detail), ": "))
-				e.Details = append(e.Details, Detail{Code: it.Code, Message: m})
-				add(m)
-			}
-		case json.Unmarshal(b.Errors, &text) == nil:
-			add(text)
-		}
-		if text = ""; json.Unmarshal(b.Error, &text) == nil { // null leaves text as it was
-			add(text)
-		}
-		add(strings.Trim(b.Title+": "+b.Detail, ": "))
-		e.Message = strings.Join(msgs, "; ")
 	}
-	if e.Message == "" {
-		e.Message = excerpt(body)
+	msg := strings.Join(msgs, "; ")
+	if msg == "" {
+		msg = excerpt(body)
 	}
-	texts := []string{string(body), e.Message}
-	for _, d := range e.Details {
-		texts = append(texts, d.Message)
-	}
-	if (err == nil && echoesCredentials(e.Message)) || echoesSecret(secret, texts...) {
-		e.Message = Withheld
-		for i := range e.Details {
-			e.Details[i].Message = Withheld
+	if (err == nil && echoesCredentials(msg)) || echoesSecret(secret, append(texts, string(body), msg)...) {
+		msg = Withheld
+		for i := range items {
+			items[i].Message = Withheld
 		}
 	}
-	return e
+	for _, it := range items {
+		detail(it.Code, it.Message)
+	}
+	return msg
 }
 
 // HoldsErrors reports whether body has an "errors" or "error" member (X's 2xx answers may, with no data).
 func HoldsErrors(body []byte) bool {
 	var b errorMembers
-	isSet := func(r json.RawMessage) bool { s := string(r); return s != "" && s != "null" && s != "[]" }
+	isSet := func(r json.RawMessage) bool { return !slices.Contains([]string{"", "null", "[]"}, string(r)) }
 	return json.Unmarshal(body, &b) == nil && (isSet(b.Errors) || isSet(b.Error))
 }
 

@@ -44,6 +44,6 @@ func TestHTMLTitleWhoseLowercaseIsLonger(t *testing.T) {
 		"<html><title>\xff\xff\xff\xff\xff\xff\xff\xff</title>": "an HTML page: ?",
 		"<HTML><TİTLE>x</TİTLE><TITLE>Bad Gateway</TITLE>":      "an HTML page: Bad Gateway",
 	} {
-		require.Equal(t, want, ParseError([]byte(body), "").Message, "%q", body)
+		require.Equal(t, want, ParseError([]byte(body), "", nil), "%q", body)
 	}
 }

@@ -155,8 +155,11 @@ func htmlTitle(s string) string {
 		}
 	}
 	start := bytes.Index(lower, []byte("<title>")) + len("<title>")
-	end := bytes.Index(lower[max(start, 0):], []byte("</title>"))
-	if start < len("<title>") || end < 0 {
+	if start < len("<title>") {
+		return ""
+	}
+	end := bytes.Index(lower[start:], []byte("</title>"))
+	if end < 0 {
 		return ""
 	}
 	return strings.TrimSpace(s[start : start+end])

@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -45,5 +46,13 @@ func TestHTMLTitleWhoseLowercaseIsLonger(t *testing.T) {
 		"<HTML><TİTLE>x</TİTLE><TITLE>Bad Gateway</TITLE>":      "an HTML page: Bad Gateway",
 	} {
 		require.Equal(t, want, ParseError([]byte(body), "", nil), "%q", body)
+	}
+}
+
+func TestHTMLPageShorterThanATitleTag(t *testing.T) {
+	t.Parallel()
+	// With no <title>, its end was sought from offset 6, past the end of "<html" (5 bytes).
+	for _, body := range []string{"<html", " <HTML\n"} {
+		require.Equal(t, "an HTML page of "+strconv.Itoa(len(body))+" bytes", ParseError([]byte(body), "", nil), "%q", body)
 	}
 }

@@ -145,43 +145,32 @@ func excerpt(body []byte) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
-// htmlTitle returns a page's title, found in an ASCII-lowercased copy of the same length
-// (strings.ToLower can change a text's length).
-func htmlTitle(s string) string {
-	lower := []byte(s)
+// htmlSummary names an HTML page (a proxy's error page) by its title, else its text; "" if not HTML.
+func htmlSummary(s string, size int) string {
+	lower := []byte(s) // ASCII-lowercased: strings.ToLower can change a text's length, so its offsets
 	for i, c := range lower {
 		if 'A' <= c && c <= 'Z' {
 			lower[i] = c + 'a' - 'A'
 		}
 	}
-	start := bytes.Index(lower, []byte("<title>")) + len("<title>")
-	if start < len("<title>") {
+	if !bytes.HasPrefix(lower, []byte("<!doctype html")) && !bytes.HasPrefix(lower, []byte("<html")) {
 		return ""
 	}
-	end := bytes.Index(lower[start:], []byte("</title>"))
-	if end < 0 {
-		return ""
-	}
-	return strings.TrimSpace(s[start : start+end])
-}
-
-// htmlSummary names an HTML page (a proxy's error page) by its title, else its text; "" if not HTML.
-func htmlSummary(s string, size int) string {
-	if lower := strings.ToLower(s); !strings.HasPrefix(lower, "<!doctype html") && !strings.HasPrefix(lower, "<html") {
-		return ""
-	}
-	if title := htmlTitle(s); title != "" {
-		return "an HTML page: " + title
-	}
-	var text []string // outside tags: what follows a '<' is a tag up to its first '>'
-	for i, part := range strings.Split(string([]rune(s)), "<") {
-		if i > 0 {
-			_, part, _ = strings.Cut(part, ">")
+	var text string
+	if i := bytes.Index(lower, []byte("<title>")) + len("<title>"); i >= len("<title>") {
+		if n := bytes.Index(lower[i:], []byte("</title>")); n >= 0 {
+			text = strings.TrimSpace(s[i : i+n])
 		}
-		text = append(text, strings.ReplaceAll(part, ">", ""))
 	}
-	if t := strings.Join(strings.Fields(strings.Join(text, " ")), " "); t != "" {
-		return "an HTML page: " + t
+	if text == "" { // the text outside tags: what follows a '<' is a tag up to its first '>'
+		parts := strings.Split(string([]rune(s)), "<")
+		for i := 1; i < len(parts); i++ {
+			_, parts[i], _ = strings.Cut(parts[i], ">")
+		}
+		text = strings.Join(strings.Fields(strings.ReplaceAll(strings.Join(parts, " "), ">", "")), " ")
+	}
+	if text != "" {
+		return "an HTML page: " + text
 	}
 	return fmt.Sprintf("an HTML page of %d bytes", size)
 }

@@ -135,14 +135,15 @@ func excerpt(body []byte) string {
 	if page := htmlSummary(s, len(body)); page != "" {
 		s = page
 	}
+	s = strings.ToValidUTF8(s, "?")
 	if len(s) > 200 {
-		s = s[:200]
-		for !utf8.ValidString(s) {
-			s = s[:len(s)-1]
+		n := 200
+		for !utf8.RuneStart(s[n]) {
+			n--
 		}
-		s += "…"
+		s = s[:n] + "…"
 	}
-	return strings.ToValidUTF8(s, "?")
+	return s
 }
 
 // htmlSummary names an HTML page (a proxy's error page) by its title, else its text; "" if not HTML.

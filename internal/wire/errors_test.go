@@ -56,3 +56,10 @@ func TestHTMLPageShorterThanATitleTag(t *testing.T) {
 		require.Equal(t, "an HTML page of "+strconv.Itoa(len(body))+" bytes", ParseError([]byte(body), "", nil), "%q", body)
 	}
 }
+
+func TestExcerptOfALongBinaryBody(t *testing.T) {
+	t.Parallel()
+	// Cut at 200 bytes, the text was once shortened until valid: an invalid byte near its start left "…".
+	body := "\x1f\x8b" + strings.Repeat("a", 300) // gzip's magic number, then more
+	require.Equal(t, "\x1f?"+strings.Repeat("a", 198)+"…", ParseError([]byte(body), "", nil))
+}

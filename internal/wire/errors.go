@@ -17,16 +17,12 @@ import (
 // Withheld replaces an error text that echoes credentials.
 const Withheld = "(answer withheld: it echoes credentials)"
 
-// errorMembers are the members of an answer that carry its errors.
-type errorMembers struct{ Errors, Error json.RawMessage }
-
-// ParseError returns an error answer's message and passes each entry of its "errors" to detail:
-// {"errors":[{code,message}]}, {"error":"…"}, RFC 7807 problems, plain-string "errors", or any
-// other body. Texts that quote OAuth parameters, an Authorization header or secret (in any escaped
-// form) are withheld.
+// ParseError returns the message of an error answer ({"errors":[{code,message}]}, {"error":"…"},
+// RFC 7807 problems, any body) and hands each entry of "errors" to detail. Texts that quote OAuth
+// parameters, an Authorization header or secret (in any escaped form) are withheld.
 func ParseError(body []byte, secret string, detail func(code int, msg string)) string {
 	var b struct {
-		errorMembers
+		Errors, Error json.RawMessage
 		Title, Detail string
 	}
 	var items []struct {
@@ -47,12 +43,10 @@ func ParseError(body []byte, secret string, detail func(code int, msg string)) s
 		}
 		json.Unmarshal(b.Error, &text)
 		for _, s := range slices.Concat(texts, []string{errs, text, strings.Trim(b.Title+": "+b.Detail, ": ")}) {
-			if s = strings.TrimSpace(s); s != "" {
-				msgs = append(msgs, s)
-			}
+			msgs = append(msgs, strings.TrimSpace(s))
 		}
 	}
-	msg := strings.Join(msgs, "; ")
+	msg := strings.Join(slices.DeleteFunc(msgs, func(s string) bool { return s == "" }), "; ")
 	if msg == "" {
 		msg = excerpt(body)
 	}
@@ -68,9 +62,9 @@ func ParseError(body []byte, secret string, detail func(code int, msg string)) s
 	return msg
 }
 
-// HoldsErrors reports whether body has an "errors" or "error" member (X's 2xx answers may, with no data).
+// HoldsErrors reports whether body has an "errors" or "error" member (as X's 2xx answers may).
 func HoldsErrors(body []byte) bool {
-	var b errorMembers
+	var b struct{ Errors, Error json.RawMessage }
 	isSet := func(r json.RawMessage) bool { return !slices.Contains([]string{"", "null", "[]"}, string(r)) }
 	return json.Unmarshal(body, &b) == nil && (isSet(b.Errors) || isSet(b.Error))
 }
@@ -78,23 +72,19 @@ func HoldsErrors(body []byte) bool {
 // echoesSecret reports whether any of texts quotes secret (or secret unescaped, as app-only bearer
 // tokens are percent-encoded) as is or with JSON or percent escapes, even one inside the other.
 func echoesSecret(secret string, texts ...string) bool {
-	if secret == "" {
-		return false
-	}
 	plain := unescape(secret)
-	for _, t := range texts {
+	return secret != "" && slices.ContainsFunc(texts, func(t string) bool {
 		for range 3 { // as is, unescaped once, twice
 			if strings.Contains(t, secret) || strings.Contains(t, plain) {
 				return true
 			}
 			t = unescape(t)
 		}
-	}
-	return false
+		return false
+	})
 }
 
-// unescape decodes percent-encoding (%2F), JSON's \uXXXX and any other backslash escape
-// (\/ is /), leniently: what is not a valid escape stays.
+// unescape decodes %XX, \uXXXX and other backslash escapes (\/ is /); what is not an escape stays.
 func unescape(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -146,7 +136,7 @@ func excerpt(body []byte) string {
 	return s
 }
 
-// htmlSummary names an HTML page (a proxy's error page) by its title, else its text; "" if not HTML.
+// htmlSummary names an HTML page (a proxy's error page) by its title, else its text; "" if not one.
 func htmlSummary(s string, size int) string {
 	lower := []byte(s) // ASCII-lowercased: strings.ToLower can change a text's length, so its offsets
 	for i, c := range lower {
@@ -176,9 +166,8 @@ func htmlSummary(s string, size int) string {
 	return fmt.Sprintf("an HTML page of %d bytes", size)
 }
 
-// ResetAt is when the service asked the client to come back: the later of Retry-After (seconds
-// or an HTTP date) and x-rate-limit-reset (epoch seconds), zero when absent or past. The reset
-// counts only when the limit failed (429, or none remaining): X sends it on every answer.
+// ResetAt is when to come back: the later of Retry-After (seconds or HTTP date) and, if the limit
+// failed (429, none remaining: X always sends it), x-rate-limit-reset; zero if none or past.
 func ResetAt(status int, h http.Header, now time.Time) time.Time {
 	var at time.Time
 	v := strings.TrimSpace(h.Get("Retry-After"))
@@ -198,14 +187,11 @@ func ResetAt(status int, h http.Header, now time.Time) time.Time {
 	return at
 }
 
-// clockSkewShown is the least skew a 401 names: above Date's rounding and transit, below X's minutes.
-const clockSkewShown = 30 * time.Second
-
-// ClockSkew is how far now is ahead of the answer's Date (negative: behind), to the second;
-// zero when there is no Date or the difference is within [clockSkewShown].
+// ClockSkew is how far now is ahead of the answer's Date (negative: behind), to the second; zero
+// when there is no Date or within 30 s (above Date's rounding and transit, below X's minutes).
 func ClockSkew(h http.Header, now time.Time) time.Duration {
 	date, err := http.ParseTime(h.Get("Date"))
-	if d := now.Sub(date).Round(time.Second); err == nil && d.Abs() > clockSkewShown {
+	if d := now.Sub(date).Round(time.Second); err == nil && d.Abs() > 30*time.Second {
 		return d
 	}
 	return 0

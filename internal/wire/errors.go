@@ -33,9 +33,8 @@ func ParseError(body []byte, secret string, detail func(code int, msg string)) s
 	err := json.Unmarshal(body, &b)
 	if err == nil {
 		var errs, text string // each kept only if a string
-		if json.Unmarshal(b.Errors, &items) != nil {
+		if json.Unmarshal(b.Errors, &errs) != nil && json.Unmarshal(b.Errors, &items) != nil {
 			items = nil // what an array of other things filled in
-			json.Unmarshal(b.Errors, &errs)
 		}
 		for i, it := range items {
 			items[i].Message = cmp.Or(it.Message, strings.Trim(strings.TrimSpace(it.Title+": "+it.Detail), ": "))
@@ -122,10 +121,7 @@ func excerpt(body []byte) string {
 		return Withheld
 	}
 	s := strings.Join(strings.Fields(string(body)), " ")
-	if page := htmlSummary(s, len(body)); page != "" {
-		s = page
-	}
-	s = strings.ToValidUTF8(s, "?")
+	s = strings.ToValidUTF8(cmp.Or(htmlSummary(s, len(body)), s), "?")
 	if len(s) > 200 {
 		n := 200
 		for !utf8.RuneStart(s[n]) {

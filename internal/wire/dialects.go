@@ -60,12 +60,9 @@ func (d v1) Metadata(mediaID, altText string) (Request, error) {
 }
 
 func (d v1) Subtitles(videoID string, sub Subtitle) (Request, error) {
-	return jsonRequest(d.beside("subtitles/create.json"), map[string]any{
-		"media_id": videoID, "media_category": sub.videoCategory(),
-		"subtitle_info": map[string]any{"subtitles": []map[string]string{
-			{"media_id": sub.MediaID, "language_code": sub.LanguageCode, "display_name": sub.DisplayName},
-		}},
-	})
+	entry := map[string]string{"media_id": sub.MediaID, "language_code": sub.LanguageCode, "display_name": sub.DisplayName}
+	return jsonRequest(d.beside("subtitles/create.json"), map[string]any{"media_id": videoID,
+		"media_category": sub.videoCategory(), "subtitle_info": map[string]any{"subtitles": []any{entry}}})
 }
 
 func (d v1) ParseMedia(body []byte) (*Media, error) {
@@ -124,10 +121,9 @@ func (d v2) Metadata(mediaID, altText string) (Request, error) {
 }
 
 func (d v2) Subtitles(videoID string, sub Subtitle) (Request, error) {
-	return jsonRequest(d.onHost("/2/media/subtitles"), map[string]any{
-		"id": videoID, "media_category": sub.videoCategory(),
-		"subtitles": map[string]string{"id": sub.MediaID, "language_code": sub.LanguageCode, "display_name": sub.DisplayName},
-	})
+	entry := map[string]string{"id": sub.MediaID, "language_code": sub.LanguageCode, "display_name": sub.DisplayName}
+	return jsonRequest(d.onHost("/2/media/subtitles"),
+		map[string]any{"id": videoID, "media_category": sub.videoCategory(), "subtitles": entry})
 }
 
 func (d v2) ParseMedia(body []byte) (*Media, error) {

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Withheld replaces an error text that echoes credentials.
@@ -123,18 +122,14 @@ func excerpt(body []byte) string {
 	s := strings.Join(strings.Fields(string(body)), " ")
 	s = strings.ToValidUTF8(cmp.Or(htmlSummary(s, len(body)), s), "?")
 	if len(s) > 200 {
-		n := 200
-		for !utf8.RuneStart(s[n]) {
-			n--
-		}
-		s = s[:n] + "…"
+		s = strings.ToValidUTF8(s[:200], "") + "…" // without a rune cut in two
 	}
 	return s
 }
 
 // htmlSummary names an HTML page (a proxy's error page) by its title, else its text; "" if not one.
 func htmlSummary(s string, size int) string {
-	lower := []byte(s) // ASCII-lowercased: strings.ToLower can change a text's length, so its offsets
+	lower := []byte(s) // ASCII-lowercased: strings.ToLower can change the length, and so offsets
 	for i, c := range lower {
 		if 'A' <= c && c <= 'Z' {
 			lower[i] = c + 'a' - 'A'

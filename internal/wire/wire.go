@@ -118,18 +118,15 @@ func (w Request) Build(ctx context.Context) (*http.Request, error) {
 	if w.Body != nil {
 		body = bytes.NewReader(w.Body)
 	} else if w.Method == http.MethodGet {
-		// Go's transport replays a bodiless GET on a broken connection, nonce and all; an unrewindable
-		// body makes the retry ours, signed anew. POSTs keep Content-Length: 0 (proxies want it).
+		// Go replays a bodiless GET on a broken connection, nonce and all; an unrewindable body
+		// makes the retry ours, signed anew. POSTs keep Content-Length: 0, which proxies may want.
 		body = io.NopCloser(strings.NewReader(""))
 	}
 	req, err := http.NewRequestWithContext(ctx, w.Method, w.URL, body)
-	if err != nil {
-		return nil, err
-	}
-	if w.ContentType != "" {
+	if err == nil && w.ContentType != "" {
 		req.Header.Set("Content-Type", w.ContentType)
 	}
-	return req, nil
+	return req, err
 }
 
 // Body is an APPEND body: a small prefix and suffix around the caller's chunk, never copied.
@@ -138,7 +135,7 @@ type Body struct {
 	prefix, payload, suffix []byte
 }
 
-// newMultipartBody frames data after fields (name, value) as file "media", or base64 field "media_data".
+// newMultipartBody frames data after fields (name, value) as file "media" or base64 "media_data".
 func newMultipartBody(fields [][2]string, data []byte, asBase64 bool) *Body {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)

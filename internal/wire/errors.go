@@ -33,7 +33,7 @@ func ParseError(body []byte, secret string, detail func(code int, msg string)) s
 	if err == nil {
 		var errs, text string // each kept only if a string
 		if json.Unmarshal(b.Errors, &errs) != nil && json.Unmarshal(b.Errors, &items) != nil {
-			items = nil // what an array of other things filled in
+			items = nil // drop what a mixed array filled in
 		}
 		for i, it := range items {
 			items[i].Message = cmp.Or(it.Message, strings.Trim(strings.TrimSpace(it.Title+": "+it.Detail), ": "))

@@ -19,7 +19,7 @@ var (
 	ErrEmptyMedia = errors.New("mediaupload: media is empty")
 	// ErrTooLarge means the input is over its category's size limit; the error is a [*LimitError].
 	ErrTooLarge = errors.New("mediaupload: media is too large")
-	// ErrTooManySegments means the input needs more than [MaxSegments] segments at the chunk size asked.
+	// ErrTooManySegments means the input needs over [MaxSegments] segments at the chunk size asked.
 	ErrTooManySegments = errors.New("mediaupload: too many segments")
 	// ErrChunkSize means a chunk size outside 1..[MaxChunkSize].
 	ErrChunkSize = errors.New("mediaupload: invalid chunk size")
@@ -27,11 +27,11 @@ var (
 	ErrUnknownCategory = errors.New("mediaupload: unknown media category")
 	// ErrMediaType means the media type is missing or cannot be used.
 	ErrMediaType = errors.New("mediaupload: unusable media type")
-	// ErrSizeMismatch means the input yielded more or fewer bytes than announced (a changed file, a wrong [Size]).
+	// ErrSizeMismatch means the input held more or fewer bytes than announced, e.g. a wrong [Size].
 	ErrSizeMismatch = source.ErrSizeMismatch
-	// ErrInputChanged means an input read in order differs from the one an interrupted upload began with.
+	// ErrInputChanged means an input read in order is not the one an interrupted upload began with.
 	ErrInputChanged = errors.New("mediaupload: input changed since the interrupted upload")
-	// ErrInsecureEndpoint means an endpoint neither https nor on loopback, or a redirect to another host.
+	// ErrInsecureEndpoint means an endpoint neither https nor loopback, or a redirect off its host.
 	ErrInsecureEndpoint = errors.New("mediaupload: insecure endpoint")
 	// ErrAltTextTooLong means alt text over [MaxAltTextLength] characters.
 	ErrAltTextTooLong = errors.New("mediaupload: alt text too long")
@@ -39,21 +39,18 @@ var (
 	ErrProcessingTimeout = errors.New("mediaupload: processing did not finish in time")
 	// ErrMissingCredentials means an OAuth credential is empty.
 	ErrMissingCredentials = errors.New("mediaupload: missing credentials")
-	// ErrBadAnswer means an unusable 2xx answer (unreadable, no media id, another media's); it is not retried.
+	// ErrBadAnswer means a 2xx answer unreadable, without a media id or about another; not retried.
 	ErrBadAnswer = errors.New("mediaupload: unusable answer")
-	// ErrStalled means no byte moved for the stall timeout; the attempt was abandoned, and retried if it may be.
+	// ErrStalled means no byte moved for the stall timeout: the attempt ends, retried if it may be.
 	ErrStalled = stall.ErrStalled
-	// ErrTooSlow means an answer not complete within the stall timeout plus the body's time at
-	// [MinTransferRate] (a trickle); the attempt was abandoned, and retried if it may be.
+	// ErrTooSlow is [ErrStalled] for a trickle: an answer not done within the stall timeout plus
+	// the body's time at [MinTransferRate].
 	ErrTooSlow = stall.ErrTooSlow
-	// ErrWaitTooLong means a retry would wait past a cap of the [RetryPolicy], so the request failed at
-	// once; the wrapped [*APIError]'s ResetAt says when to try again.
+	// ErrWaitTooLong means a retry would wait past a [RetryPolicy] cap; see [APIError.ResetAt].
 	ErrWaitTooLong = errors.New("mediaupload: retry wait over the cap")
-	// ErrRateLimited is the Err of the [RetryEvent] of a request the client holds until its step's
-	// rate-limit window, which the service said is spent, resets.
+	// ErrRateLimited is a [RetryEvent]'s Err while a request waits for its step's spent rate limit.
 	ErrRateLimited = errors.New("mediaupload: rate limited")
-	// ErrAPIMismatch means [WithAPI] and the [WithEndpoint] path (/1.1/media/…, /2/media/…) name different
-	// dialects, or a bearer token meets v1.1.
+	// ErrAPIMismatch means [WithAPI] and the endpoint's path differ, or a bearer token meets v1.1.
 	ErrAPIMismatch = errors.New("mediaupload: API and endpoint do not match")
 )
 
@@ -61,7 +58,7 @@ var (
 type LimitError struct {
 	Category string // the category whose limit applies, e.g. "tweet_image"
 	Limit    int64  // the limit in bytes
-	Size     int64  // in bytes; -1 when unknown: input of unknown size is refused, unread, once past Limit
+	Size     int64  // in bytes, or -1: input of unknown size is refused, unread, once past Limit
 }
 
 // Error names the limit, the category and by how much the media is over.
@@ -89,8 +86,8 @@ type APIError struct {
 	StatusCode int           // the HTTP status
 	Errors     []ErrorDetail // X's error codes and messages, when the body had them
 	Message    string        // the body's messages, or problem title and detail (v2), or an excerpt
-	RetryAfter time.Duration // the wait the service asked for (Retry-After, x-rate-limit-reset); zero if none
-	ResetAt    time.Time     // when the service said to try again, by the client's clock; zero if it did not say
+	RetryAfter time.Duration // the wait asked for (Retry-After, x-rate-limit-reset); zero if none
+	ResetAt    time.Time     // when the service said to try again, by the client's clock; or zero
 
 	hint   string        // the dialect's explanation of the status, if any
 	bearer bool          // the request carried a bearer token, not OAuth 1.0a
@@ -117,7 +114,7 @@ func (e *APIError) Error() string {
 	return s
 }
 
-// statusHint explains known causes. A 401 names the clock too: X refuses OAuth 1.0a timestamps far off.
+// statusHint explains known causes; a 401 names the clock: X refuses far-off OAuth 1.0a timestamps.
 func (e *APIError) statusHint() string {
 	switch {
 	case e.StatusCode == http.StatusRequestEntityTooLarge, e.StatusCode == http.StatusRequestHeaderFieldsTooLarge:
@@ -179,13 +176,9 @@ func (e *UploadError) Unwrap() error { return e.Err }
 
 // parseAPIError builds the [*APIError] of a non-2xx answer; a text that quotes secret is withheld.
 func parseAPIError(step Step, status int, header http.Header, body []byte, now time.Time, secret string) *APIError {
-	a := wire.ParseError(body, secret)
-	e := &APIError{Step: step, StatusCode: status, Message: a.Message, ResetAt: wire.ResetAt(status, header, now)}
-	for _, d := range a.Details {
-		e.Errors = append(e.Errors, ErrorDetail(d))
-	}
-	if !e.ResetAt.IsZero() {
-		e.RetryAfter = e.ResetAt.Sub(now)
-	}
+	at := wire.ResetAt(status, header, now) // zero or after now
+	e := &APIError{Step: step, StatusCode: status, RetryAfter: max(at.Sub(now), 0), ResetAt: at}
+	add := func(code int, msg string) { e.Errors = append(e.Errors, ErrorDetail{code, msg}) }
+	e.Message = wire.ParseError(body, secret, add)
 	return e
 }

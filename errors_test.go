@@ -72,6 +72,12 @@ func TestParseAPIError(t *testing.T) {
 			wantMsg: "Internal error",
 		},
 		{
+			name:    "plain string errors beside a null error",
+			status:  500,
+			body:    `{"errors":"x","error":null}`,
+			wantMsg: "x",
+		},
+		{
 			name:    "html body",
 			status:  502,
 			body:    "<html>\n<body>Bad   Gateway</body></html>",

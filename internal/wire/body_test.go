@@ -16,7 +16,7 @@ import (
 func TestMultipartBody(t *testing.T) {
 	t.Parallel()
 	data := randomBytes(t, 4096)
-	fields := []formField{{"command", "APPEND"}, {"media_id", "1880028106020515840"}, {"segment_index", "7"}}
+	fields := [][2]string{{"command", "APPEND"}, {"media_id", "1880028106020515840"}, {"segment_index", "7"}}
 	for _, asBase64 := range []bool{false, true} {
 		body := newMultipartBody(fields, data, asBase64)
 		for range 2 { // every attempt reads the whole body afresh
@@ -54,13 +54,13 @@ func TestMultipartBody(t *testing.T) {
 func TestMultipartBodyDoesNotCopyTheChunk(t *testing.T) {
 	t.Parallel()
 	data := randomBytes(t, 1<<20)
-	body := newMultipartBody([]formField{{"segment_index", "0"}}, data, false)
+	body := newMultipartBody([][2]string{{"segment_index", "0"}}, data, false)
 	assert.Same(t, &data[0], &body.payload[0], "the payload must be the chunk itself")
 }
 
 func BenchmarkMultipartBody(b *testing.B) {
 	chunk := make([]byte, 2<<20)
-	fields := []formField{{"command", "APPEND"}, {"media_id", "1880028106020515841"}, {"segment_index", "7"}}
+	fields := [][2]string{{"command", "APPEND"}, {"media_id", "1880028106020515841"}, {"segment_index", "7"}}
 	b.SetBytes(int64(len(chunk)))
 	b.ReportAllocs()
 	for b.Loop() {

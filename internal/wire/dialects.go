@@ -1,7 +1,9 @@
 package wire
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -35,7 +37,7 @@ func (d v1) Init(p InitParams) (Request, error) {
 }
 
 func (d v1) Append(mediaID string, index int, data []byte, asBase64 bool) (string, *Body) {
-	fields := []formField{{"command", "APPEND"}, {"media_id", mediaID}, {"segment_index", strconv.Itoa(index)}}
+	fields := [][2]string{{"command", "APPEND"}, {"media_id", mediaID}, {"segment_index", strconv.Itoa(index)}}
 	return d.endpoint.String(), newMultipartBody(fields, data, asBase64)
 }
 
@@ -58,12 +60,9 @@ func (d v1) Metadata(mediaID, altText string) (Request, error) {
 }
 
 func (d v1) Subtitles(videoID string, sub Subtitle) (Request, error) {
-	return jsonRequest(d.beside("subtitles/create.json"), map[string]any{
-		"media_id": videoID, "media_category": sub.videoCategory(),
-		"subtitle_info": map[string]any{"subtitles": []map[string]string{
-			{"media_id": sub.MediaID, "language_code": sub.LanguageCode, "display_name": sub.DisplayName},
-		}},
-	})
+	entry := map[string]string{"media_id": sub.MediaID, "language_code": sub.LanguageCode, "display_name": sub.DisplayName}
+	return jsonRequest(d.beside("subtitles/create.json"), map[string]any{"media_id": videoID,
+		"media_category": sub.videoCategory(), "subtitle_info": map[string]any{"subtitles": []any{entry}}})
 }
 
 func (d v1) ParseMedia(body []byte) (*Media, error) {
@@ -99,10 +98,11 @@ func (d v2) Init(p InitParams) (Request, error) { return jsonRequest(d.path("/in
 
 func (d v2) Append(mediaID string, index int, data []byte, asBase64 bool) (string, *Body) {
 	u := d.path("/" + mediaID + "/append")
-	if asBase64 {
-		return u, newJSONAppendBody(index, data)
+	if asBase64 { // {"segment_index":N,"media":"<base64>"}
+		return u, &Body{ContentType: "application/json", payload: base64.StdEncoding.AppendEncode(nil, data),
+			prefix: fmt.Appendf(nil, `{"segment_index":%d,"media":"`, index), suffix: []byte(`"}`)}
 	}
-	return u, newMultipartBody([]formField{{"segment_index", strconv.Itoa(index)}}, data, false)
+	return u, newMultipartBody([][2]string{{"segment_index", strconv.Itoa(index)}}, data, false)
 }
 
 func (d v2) Finalize(mediaID string) Request {
@@ -121,10 +121,9 @@ func (d v2) Metadata(mediaID, altText string) (Request, error) {
 }
 
 func (d v2) Subtitles(videoID string, sub Subtitle) (Request, error) {
-	return jsonRequest(d.onHost("/2/media/subtitles"), map[string]any{
-		"id": videoID, "media_category": sub.videoCategory(),
-		"subtitles": map[string]string{"id": sub.MediaID, "language_code": sub.LanguageCode, "display_name": sub.DisplayName},
-	})
+	entry := map[string]string{"id": sub.MediaID, "language_code": sub.LanguageCode, "display_name": sub.DisplayName}
+	return jsonRequest(d.onHost("/2/media/subtitles"),
+		map[string]any{"id": videoID, "media_category": sub.videoCategory(), "subtitles": entry})
 }
 
 func (d v2) ParseMedia(body []byte) (*Media, error) {

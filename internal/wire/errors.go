@@ -7,114 +7,82 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
-
-// Detail is one entry of an error answer: X's numeric code (0 when none) and message.
-type Detail struct {
-	Code    int
-	Message string
-}
-
-// ErrorAnswer is what an error answer says: its entries, and one message for them all.
-type ErrorAnswer struct {
-	Details []Detail
-	Message string
-}
 
 // Withheld replaces an error text that echoes credentials.
 const Withheld = "(answer withheld: it echoes credentials)"
 
-// errorMembers are the members of an answer that carry its errors.
-type errorMembers struct {
-	Errors json.RawMessage `json:"errors"`
-	Error  json.RawMessage `json:"error"`
-}
-
-// ParseError reads an error answer: {"errors":[{code,message}]}, {"error":"…"}, RFC 7807
-// problems, plain-string "errors", or any other body. Texts that quote OAuth parameters, an
-// Authorization header or secret (in any escaped form) are withheld.
-func ParseError(body []byte, secret string) ErrorAnswer {
-	var e ErrorAnswer
+// ParseError returns the message of an error answer ({"errors":[{code,message}]}, {"error":"…"},
+// RFC 7807 problems, any body) and hands each entry of "errors" to detail. Texts that quote OAuth
+// parameters, an Authorization header or secret (in any escaped form) are withheld.
+func ParseError(body []byte, secret string, detail func(code int, msg string)) string {
 	var b struct {
-		errorMembers
+		Errors, Error json.RawMessage
 		Title, Detail string
 	}
+	var items []struct {
+		Code                   int
+		Message, Title, Detail string
+	}
+	var msgs, texts []string
 	err := json.Unmarshal(body, &b)
 	if err == nil {
-		var msgs []string
-		add := func(s string) {
-			if s = strings.TrimSpace(s); s != "" {
-				msgs = append(msgs, s)
-			}
+		var errs, text string // each kept only if a string
+		if json.Unmarshal(b.Errors, &errs) != nil && json.Unmarshal(b.Errors, &items) != nil {
+			items = nil // drop what a mixed array filled in
 		}
-		var items []struct {
-			Code                   int
-			Message, Title, Detail string
+		for i, it := range items {
+			items[i].Message = cmp.Or(it.Message, strings.Trim(strings.TrimSpace(it.Title+": "+it.Detail), ": "))
+			texts = append(texts, items[i].Message)
 		}
-		var text string
-		switch {
-		case json.Unmarshal(b.Errors, &items) == nil:
-			for _, it := range items {
-				m := cmp.Or(it.Message, strings.Trim(strings.TrimSpace(it.Title+": "+it.Detail), ": "))
-				e.Details = append(e.Details, Detail{Code: it.Code, Message: m})
-				add(m)
-			}
-		case json.Unmarshal(b.Errors, &text) == nil:
-			add(text)
-		}
-		if json.Unmarshal(b.Error, &text) == nil {
-			add(text)
-		}
-		add(strings.Trim(b.Title+": "+b.Detail, ": "))
-		e.Message = strings.Join(msgs, "; ")
-	}
-	if e.Message == "" {
-		e.Message = excerpt(body)
-	}
-	texts := []string{string(body), e.Message}
-	for _, d := range e.Details {
-		texts = append(texts, d.Message)
-	}
-	if (err == nil && echoesCredentials(e.Message)) || echoesSecret(secret, texts...) {
-		e.Message = Withheld
-		for i := range e.Details {
-			e.Details[i].Message = Withheld
+		json.Unmarshal(b.Error, &text)
+		for _, s := range slices.Concat(texts, []string{errs, text, strings.Trim(b.Title+": "+b.Detail, ": ")}) {
+			msgs = append(msgs, strings.TrimSpace(s))
 		}
 	}
-	return e
+	msg := strings.Join(slices.DeleteFunc(msgs, func(s string) bool { return s == "" }), "; ")
+	if msg == "" {
+		msg = excerpt(body)
+	}
+	if (err == nil && echoesCredentials(msg)) || echoesSecret(secret, append(texts, string(body), msg)...) {
+		msg = Withheld
+		for i := range items {
+			items[i].Message = Withheld
+		}
+	}
+	for _, it := range items {
+		detail(it.Code, it.Message)
+	}
+	return msg
 }
 
-// HoldsErrors reports whether body has an "errors" or "error" member (X's 2xx answers may, with no data).
+// HoldsErrors reports whether body has an "errors" or "error" member (as X's 2xx answers may).
 func HoldsErrors(body []byte) bool {
-	var b errorMembers
-	isSet := func(r json.RawMessage) bool { s := string(r); return s != "" && s != "null" && s != "[]" }
+	var b struct{ Errors, Error json.RawMessage }
+	isSet := func(r json.RawMessage) bool { return !slices.Contains([]string{"", "null", "[]"}, string(r)) }
 	return json.Unmarshal(body, &b) == nil && (isSet(b.Errors) || isSet(b.Error))
 }
 
 // echoesSecret reports whether any of texts quotes secret (or secret unescaped, as app-only bearer
 // tokens are percent-encoded) as is or with JSON or percent escapes, even one inside the other.
 func echoesSecret(secret string, texts ...string) bool {
-	if secret == "" {
-		return false
-	}
 	plain := unescape(secret)
-	for _, t := range texts {
+	return secret != "" && slices.ContainsFunc(texts, func(t string) bool {
 		for range 3 { // as is, unescaped once, twice
 			if strings.Contains(t, secret) || strings.Contains(t, plain) {
 				return true
 			}
 			t = unescape(t)
 		}
-	}
-	return false
+		return false
+	})
 }
 
-// unescape decodes percent-encoding (%2F), JSON's \uXXXX and any other backslash escape
-// (\/ is /), leniently: what is not a valid escape stays.
+// unescape decodes %XX, \uXXXX and other backslash escapes (\/ is /); what is not an escape stays.
 func unescape(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -152,60 +120,45 @@ func excerpt(body []byte) string {
 		return Withheld
 	}
 	s := strings.Join(strings.Fields(string(body)), " ")
-	if page := htmlSummary(s, len(body)); page != "" {
-		s = page
-	}
+	s = strings.ToValidUTF8(cmp.Or(htmlSummary(s, len(body)), s), "?")
 	if len(s) > 200 {
-		s = s[:200]
-		for !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-		s += "…"
+		s = strings.ToValidUTF8(s[:200], "") + "…" // without a rune cut in two
 	}
-	return strings.ToValidUTF8(s, "?")
+	return s
 }
 
-// htmlTitle returns a page's title, found in an ASCII-lowercased copy of the same length
-// (strings.ToLower can change a text's length).
-func htmlTitle(s string) string {
-	lower := []byte(s)
+// htmlSummary names an HTML page (a proxy's error page) by its title, else its text; "" if not one.
+func htmlSummary(s string, size int) string {
+	lower := []byte(s) // ASCII-lowercased: strings.ToLower can change the length, and so offsets
 	for i, c := range lower {
 		if 'A' <= c && c <= 'Z' {
 			lower[i] = c + 'a' - 'A'
 		}
 	}
-	start := bytes.Index(lower, []byte("<title>")) + len("<title>")
-	end := bytes.Index(lower[max(start, 0):], []byte("</title>"))
-	if start < len("<title>") || end < 0 {
+	if !bytes.HasPrefix(lower, []byte("<!doctype html")) && !bytes.HasPrefix(lower, []byte("<html")) {
 		return ""
 	}
-	return strings.TrimSpace(s[start : start+end])
-}
-
-// htmlSummary names an HTML page (a proxy's error page) by its title, else its text; "" if not HTML.
-func htmlSummary(s string, size int) string {
-	if lower := strings.ToLower(s); !strings.HasPrefix(lower, "<!doctype html") && !strings.HasPrefix(lower, "<html") {
-		return ""
-	}
-	if title := htmlTitle(s); title != "" {
-		return "an HTML page: " + title
-	}
-	var text []string // outside tags: what follows a '<' is a tag up to its first '>'
-	for i, part := range strings.Split(string([]rune(s)), "<") {
-		if i > 0 {
-			_, part, _ = strings.Cut(part, ">")
+	var text string
+	if i := bytes.Index(lower, []byte("<title>")) + len("<title>"); i >= len("<title>") {
+		if n := bytes.Index(lower[i:], []byte("</title>")); n >= 0 {
+			text = strings.TrimSpace(s[i : i+n])
 		}
-		text = append(text, strings.ReplaceAll(part, ">", ""))
 	}
-	if t := strings.Join(strings.Fields(strings.Join(text, " ")), " "); t != "" {
-		return "an HTML page: " + t
+	if text == "" { // the text outside tags: what follows a '<' is a tag up to its first '>'
+		parts := strings.Split(string([]rune(s)), "<")
+		for i := 1; i < len(parts); i++ {
+			_, parts[i], _ = strings.Cut(parts[i], ">")
+		}
+		text = strings.Join(strings.Fields(strings.ReplaceAll(strings.Join(parts, " "), ">", "")), " ")
+	}
+	if text != "" {
+		return "an HTML page: " + text
 	}
 	return fmt.Sprintf("an HTML page of %d bytes", size)
 }
 
-// ResetAt is when the service asked the client to come back: the later of Retry-After (seconds
-// or an HTTP date) and x-rate-limit-reset (epoch seconds), zero when absent or past. The reset
-// counts only when the limit failed (429, or none remaining): X sends it on every answer.
+// ResetAt is when to come back: the later of Retry-After (seconds or HTTP date) and, if the limit
+// failed (429, none remaining: X always sends it), x-rate-limit-reset; zero if none or past.
 func ResetAt(status int, h http.Header, now time.Time) time.Time {
 	var at time.Time
 	v := strings.TrimSpace(h.Get("Retry-After"))
@@ -225,14 +178,11 @@ func ResetAt(status int, h http.Header, now time.Time) time.Time {
 	return at
 }
 
-// clockSkewShown is the least skew a 401 names: above Date's rounding and transit, below X's minutes.
-const clockSkewShown = 30 * time.Second
-
-// ClockSkew is how far now is ahead of the answer's Date (negative: behind), to the second;
-// zero when there is no Date or the difference is within [clockSkewShown].
+// ClockSkew is how far now is ahead of the answer's Date (negative: behind), to the second; zero
+// when there is no Date or within 30 s (above Date's rounding and transit, below X's minutes).
 func ClockSkew(h http.Header, now time.Time) time.Duration {
 	date, err := http.ParseTime(h.Get("Date"))
-	if d := now.Sub(date).Round(time.Second); err == nil && d.Abs() > clockSkewShown {
+	if d := now.Sub(date).Round(time.Second); err == nil && d.Abs() > 30*time.Second {
 		return d
 	}
 	return 0

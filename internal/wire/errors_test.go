@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -44,6 +45,21 @@ func TestHTMLTitleWhoseLowercaseIsLonger(t *testing.T) {
 		"<html><title>\xff\xff\xff\xff\xff\xff\xff\xff</title>": "an HTML page: ?",
 		"<HTML><TİTLE>x</TİTLE><TITLE>Bad Gateway</TITLE>":      "an HTML page: Bad Gateway",
 	} {
-		require.Equal(t, want, ParseError([]byte(body), "").Message, "%q", body)
+		require.Equal(t, want, ParseError([]byte(body), "", nil), "%q", body)
 	}
+}
+
+func TestHTMLPageShorterThanATitleTag(t *testing.T) {
+	t.Parallel()
+	// With no <title>, its end was sought from offset 6, past the end of "<html" (5 bytes).
+	for _, body := range []string{"<html", " <HTML\n"} {
+		require.Equal(t, "an HTML page of "+strconv.Itoa(len(body))+" bytes", ParseError([]byte(body), "", nil), "%q", body)
+	}
+}
+
+func TestExcerptOfALongBinaryBody(t *testing.T) {
+	t.Parallel()
+	// Cut at 200 bytes, the text was once shortened until valid: an invalid byte near its start left "…".
+	body := "\x1f\x8b" + strings.Repeat("a", 300) // gzip's magic number, then more
+	require.Equal(t, "\x1f?"+strings.Repeat("a", 198)+"…", ParseError([]byte(body), "", nil))
 }

@@ -8,12 +8,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
 	"math"
 	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"strconv"
 	"strings"
 )
@@ -105,10 +103,7 @@ func (s Subtitle) videoCategory() string {
 // jsonRequest is a POST of v as JSON.
 func jsonRequest(url string, v any) (Request, error) {
 	body, err := json.Marshal(v)
-	if err != nil {
-		return Request{}, err
-	}
-	return Request{Method: http.MethodPost, URL: url, ContentType: "application/json; charset=UTF-8", Body: body}, nil
+	return Request{Method: http.MethodPost, URL: url, ContentType: "application/json; charset=UTF-8", Body: body}, err
 }
 
 // Request is a request with a small body, rebuilt for every attempt.
@@ -123,19 +118,15 @@ func (w Request) Build(ctx context.Context) (*http.Request, error) {
 	if w.Body != nil {
 		body = bytes.NewReader(w.Body)
 	} else if w.Method == http.MethodGet {
-		// Go's transport replays a bodiless GET on a broken kept-alive connection with the same
-		// signature (a reused nonce to the service); a body it cannot rewind makes the retry
-		// ours, signed anew. POSTs keep their Content-Length: 0, which proxies may require.
+		// Go replays a bodiless GET on a broken connection, nonce and all; an unrewindable body
+		// makes the retry ours, signed anew. POSTs keep Content-Length: 0, which proxies may want.
 		body = io.NopCloser(strings.NewReader(""))
 	}
 	req, err := http.NewRequestWithContext(ctx, w.Method, w.URL, body)
-	if err != nil {
-		return nil, err
-	}
-	if w.ContentType != "" {
+	if err == nil && w.ContentType != "" {
 		req.Header.Set("Content-Type", w.ContentType)
 	}
-	return req, nil
+	return req, err
 }
 
 // Body is an APPEND body: a small prefix and suffix around the caller's chunk, never copied.
@@ -144,34 +135,24 @@ type Body struct {
 	prefix, payload, suffix []byte
 }
 
-// formField is one field of a multipart form.
-type formField struct{ name, value string }
-
-// newMultipartBody frames data after fields as file part "media", or in base64 as field "media_data".
-func newMultipartBody(fields []formField, data []byte, asBase64 bool) *Body {
+// newMultipartBody frames data after fields (name, value) as file "media" or base64 "media_data".
+func newMultipartBody(fields [][2]string, data []byte, asBase64 bool) *Body {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	for _, f := range fields {
-		w.WriteField(f.name, f.value) // writes to memory: cannot fail
+		w.WriteField(f[0], f[1]) // writes to memory: cannot fail
 	}
 	payload := data
 	if asBase64 {
 		payload = base64.StdEncoding.AppendEncode(nil, data)
 		w.CreateFormField("media_data")
 	} else {
-		w.CreatePart(textproto.MIMEHeader{"Content-Type": {"application/octet-stream"},
-			"Content-Disposition": {`form-data; name="media"; filename="media"`}})
+		w.CreateFormFile("media", "media")
 	}
 	prefix := bytes.Clone(buf.Bytes())
 	buf.Reset()
 	w.Close()
 	return &Body{ContentType: w.FormDataContentType(), prefix: prefix, payload: payload, suffix: bytes.Clone(buf.Bytes())}
-}
-
-// newJSONAppendBody frames data as {"segment_index":N,"media":"<base64>"}.
-func newJSONAppendBody(index int, data []byte) *Body {
-	return &Body{ContentType: "application/json", payload: base64.StdEncoding.AppendEncode(nil, data),
-		prefix: fmt.Appendf(nil, `{"segment_index":%d,"media":"`, index), suffix: []byte(`"}`)}
 }
 
 // Len is the body's length in bytes.
@@ -184,12 +165,10 @@ func (b *Body) Reader() io.ReadCloser {
 
 // Build makes the POST of one attempt to url; GetBody lets a same-host 307 resend it.
 func (b *Body) Build(ctx context.Context, url string) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, b.Reader())
-	if err != nil {
-		return nil, err
+	req, err := Request{Method: http.MethodPost, URL: url, ContentType: b.ContentType}.Build(ctx)
+	if err == nil {
+		req.Body, req.ContentLength = b.Reader(), b.Len()
+		req.GetBody = func() (io.ReadCloser, error) { return b.Reader(), nil }
 	}
-	req.ContentLength = b.Len()
-	req.GetBody = func() (io.ReadCloser, error) { return b.Reader(), nil }
-	req.Header.Set("Content-Type", b.ContentType)
-	return req, nil
+	return req, err
 }

@@ -86,12 +86,12 @@ const (
 	DefaultV2Endpoint = "https://api.x.com/2/media/upload"                 // the default with [APIv2]
 	MaxChunkSize      = 5 << 20                                            // the largest segment X accepts
 	MaxSegments       = 1000                                               // segments per upload, indexed 0–999
-	// DefaultChunkSize is the segment size unless [WithChunkSize]; larger inputs get the least that fits.
+	// DefaultChunkSize is the segment size unless [WithChunkSize]; larger inputs get what fits.
 	DefaultChunkSize         = 2 << 20
 	DefaultConcurrency       = 8                // segments sent at once: hides a 50 ms round trip
 	DefaultMaxProcessingWait = 15 * time.Minute // how long [Client.WaitProcessed] waits
 	DefaultStallTimeout      = 60 * time.Second // how long an attempt may move no byte
-	// MinStallTimeout is the least [WithStallTimeout] takes: less cuts off healthy distant requests.
+	// MinStallTimeout is the least [WithStallTimeout] takes: less cuts off healthy far requests.
 	MinStallTimeout = time.Second
 	// MinTransferRate (bytes/s, 128 kbit/s) is the slowest an attempt may go: one not answered
 	// within the stall timeout plus its body's time at this rate is retried ([ErrTooSlow]).
@@ -283,7 +283,7 @@ func redactUserinfo(rawURL string) string {
 	return rawURL[:start] + "xxxxx" + rawURL[at:]
 }
 
-// newSizer returns the sizer of segments: adaptive, or of the given chunk size; never over maxChunk.
+// newSizer returns the segments' sizer: adaptive, or of the given chunk size; never over maxChunk.
 func (c *Client) newSizer(chunk, maxChunk int64) segments.Sizer {
 	if c.adaptiveTarget > 0 {
 		if c.api == APIv2 {

@@ -38,31 +38,25 @@ func (c Credentials) GoString() string { return c.String() }
 
 // Validate names the first empty value by its variable ([ErrMissingCredentials]).
 func (c Credentials) Validate() error {
-	for _, f := range []struct{ name, value string }{
-		{EnvConsumerKey, c.ConsumerKey}, {EnvConsumerSecret, c.ConsumerSecret},
-		{EnvAccessToken, c.AccessToken}, {EnvAccessTokenSecret, c.AccessTokenSecret},
-	} {
-		if strings.TrimSpace(f.value) == "" {
-			return fmt.Errorf("%w: %s is not set", ErrMissingCredentials, f.name)
+	names := [...]string{EnvConsumerKey, EnvConsumerSecret, EnvAccessToken, EnvAccessTokenSecret}
+	for i, v := range [...]string{c.ConsumerKey, c.ConsumerSecret, c.AccessToken, c.AccessTokenSecret} {
+		if strings.TrimSpace(v) == "" {
+			return fmt.Errorf("%w: %s is not set", ErrMissingCredentials, names[i])
 		}
 	}
 	return nil
 }
 
-// CredentialsFromEnv reads the four TWITTER_* variables through getenv (e.g.
-// [os.Getenv]) and names the first one missing.
+// CredentialsFromEnv reads the four TWITTER_* variables through getenv (e.g. [os.Getenv]) and
+// names the first one missing.
 func CredentialsFromEnv(getenv func(string) string) (Credentials, error) {
-	c := Credentials{
-		ConsumerKey:       getenv(EnvConsumerKey),
-		ConsumerSecret:    getenv(EnvConsumerSecret),
-		AccessToken:       getenv(EnvAccessToken),
-		AccessTokenSecret: getenv(EnvAccessTokenSecret),
-	}
+	c := Credentials{getenv(EnvConsumerKey), getenv(EnvConsumerSecret),
+		getenv(EnvAccessToken), getenv(EnvAccessTokenSecret)}
 	return c, c.Validate()
 }
 
-// NewOAuth1Client returns a client that signs every request, each retry
-// anew, with OAuth 1.0a for creds' user, sent through base (nil: [NewTransport]).
+// NewOAuth1Client returns a client that signs every request, each retry anew, with OAuth 1.0a
+// for creds' user, sent through base (nil: [NewTransport]).
 func NewOAuth1Client(creds Credentials, base http.RoundTripper) (*http.Client, error) {
 	if err := creds.Validate(); err != nil {
 		return nil, err

@@ -21,17 +21,14 @@ func normalizeCategory(cat string) (string, error) {
 	return norm, nil
 }
 
-// validMediaType reports whether t is a type/subtype MIME type.
 func validMediaType(t string) bool {
 	mt, _, err := mime.ParseMediaType(t)
 	return err == nil && strings.Count(mt, "/") == 1 && !strings.HasSuffix(mt, "/")
 }
 
-// sniffLen is how many leading bytes sniffing looks at.
-const sniffLen = source.HeadLen
+const sniffLen = source.HeadLen // how many leading bytes sniffing looks at
 
-// resolveType sniffs the media type and derives the category if not given, and checks the pair
-// and the category's size limit.
+// resolveType sniffs the type and derives the category unless given, and checks them and the size.
 func (c *uploadConfig) resolveType(head []byte, size int64) error {
 	if c.mediaType == "" {
 		if c.mediaType = mediacheck.SniffType(head); c.mediaType == "" {
@@ -65,8 +62,7 @@ func (c *uploadConfig) resolveType(head []byte, size int64) error {
 	return nil
 }
 
-// maxUploadBytes is the most one upload can carry: 1000 segments of 5 MiB.
-const maxUploadBytes = MaxSegments * MaxChunkSize
+const maxUploadBytes = MaxSegments * MaxChunkSize // the most one upload can carry
 
 // limitFor is the [source.Limit] of a spooled input: resolveType on a copy of c, allowing the
 // category's limit, or what one upload can carry.

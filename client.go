@@ -49,17 +49,9 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 	hc := *httpClient
 	hc.CheckRedirect = refuseForeignRedirect(httpClient.CheckRedirect)
 	c := &Client{
-		http:              &hc,
-		concurrency:       DefaultConcurrency,
-		memoryBudget:      DefaultMemoryBudget,
-		maxInFlight:       DefaultMaxInFlight,
-		retry:             DefaultRetryPolicy(),
-		userAgent:         DefaultUserAgent,
-		maxProcessingWait: DefaultMaxProcessingWait,
-		stallTimeout:      DefaultStallTimeout,
-		log:               slog.New(slog.DiscardHandler),
-		sleep:             sleepCtx,
-		now:               time.Now,
+		http: &hc, retry: DefaultRetryPolicy(), log: slog.New(slog.DiscardHandler), sleep: sleepCtx, now: time.Now,
+		concurrency: DefaultConcurrency, memoryBudget: DefaultMemoryBudget, maxInFlight: DefaultMaxInFlight,
+		userAgent: DefaultUserAgent, maxProcessingWait: DefaultMaxProcessingWait, stallTimeout: DefaultStallTimeout,
 	}
 	for _, opt := range opts {
 		if err := opt(c); err != nil {
@@ -129,13 +121,10 @@ func setIf(ok bool, err error, set func(*Client)) Option {
 	}
 }
 
-// WithEndpoint sets the upload URL (default [DefaultEndpoint]): https unless
-// its host is loopback. The metadata and subtitles URLs sit beside it.
+// WithEndpoint sets the upload URL, https unless on loopback; metadata and subtitles go beside it.
 func WithEndpoint(endpoint string) Option {
-	return func(c *Client) (err error) {
-		c.endpoint, err = parseEndpoint(endpoint)
-		return err
-	}
+	u, err := parseEndpoint(endpoint)
+	return setIf(err == nil, err, func(c *Client) { c.endpoint = u })
 }
 
 // WithBearerToken sends token as an OAuth 2.0 user token on every request, for [APIv2] only
@@ -145,22 +134,19 @@ func WithBearerToken(token string) Option {
 		fmt.Errorf("%w: the bearer token is empty or malformed", ErrMissingCredentials), func(c *Client) { c.bearer = token })
 }
 
-// WithChunkSize sets the segment size, 1 to [MaxChunkSize] bytes. An input
-// that needs more than [MaxSegments] segments is refused ([ErrTooManySegments]).
+// WithChunkSize sets the segment size, 1 to [MaxChunkSize]; inputs needing over [MaxSegments] fail.
 func WithChunkSize(n int64) Option {
 	return setIf(n >= 1 && n <= MaxChunkSize,
 		fmt.Errorf("%w: %d bytes; it must be 1 to %d", ErrChunkSize, n, MaxChunkSize), func(c *Client) { c.chunkSize = n })
 }
 
-// WithAdaptiveChunkSize sizes segments to the network: from 512 KiB, doubled while they take
-// under 0.5 s, halved after one over 2 s or retried, within 64 KiB and [MaxChunkSize] (4 MiB
-// with v2). Opt-in: X does not document segments of different sizes.
+// WithAdaptiveChunkSize sizes segments to the network: from 512 KiB, doubled under 0.5 s, halved
+// over 2 s or on a retry, 64 KiB to [MaxChunkSize] (4 MiB with v2); X documents no mixed sizes.
 func WithAdaptiveChunkSize() Option {
 	return option(func(c *Client) { c.adaptiveTarget = segments.AdaptiveTarget })
 }
 
-// WithConcurrency sets how many segments are sent at once, 1 to 64, within
-// the Client's [WithMemoryBudget] and [WithMaxInFlight].
+// WithConcurrency sets the segments in flight per upload, 1 to 64; see also [WithMemoryBudget].
 func WithConcurrency(n int) Option {
 	return setIf(n >= 1 && n <= 64, fmt.Errorf("mediaupload: concurrency %d: it must be 1 to 64", n),
 		func(c *Client) { c.concurrency = n })
@@ -177,16 +163,14 @@ func WithMaxProcessingWait(d time.Duration) Option {
 		func(c *Client) { c.maxProcessingWait = d })
 }
 
-// WithStallTimeout sets how long an attempt may move no byte before it is
-// retried ([ErrStalled]); at least [MinStallTimeout].
+// WithStallTimeout sets how long an attempt may move no byte ([ErrStalled]); ≥ [MinStallTimeout].
 func WithStallTimeout(d time.Duration) Option {
 	return setIf(d >= MinStallTimeout,
 		fmt.Errorf("mediaupload: stall timeout %v is too short: the minimum is %v", d, MinStallTimeout),
 		func(c *Client) { c.stallTimeout = d })
 }
 
-// WithLogger logs each request at level Debug (never a credential), and at Info notices such as
-// an unusable resume state or a wait of 5 s or more before a retry.
+// WithLogger logs requests at Debug (never a credential), and at Info notices such as 5 s waits.
 func WithLogger(l *slog.Logger) Option {
 	return setIf(l != nil, errors.New("mediaupload: nil logger"), func(c *Client) { c.log = l })
 }
@@ -207,39 +191,34 @@ func withSleep(sleep func(context.Context, time.Duration) error) Option {
 	return option(func(c *Client) { c.sleep = sleep })
 }
 
-// resolveAPI settles the dialect once every option has run, refusing a contradiction before any
-// request, and defaults the endpoint.
+// resolveAPI settles the dialect and endpoint once every option has run, refusing contradictions.
 func (c *Client) resolveAPI() error {
-	var byPath API // the dialect the endpoint's path names
-	if c.endpoint != nil && strings.Contains(c.endpoint.Path+"/", "/2/media/") {
-		byPath = APIv2
-	} else if c.endpoint != nil && strings.Contains(c.endpoint.Path+"/", "/1.1/media/") {
-		byPath = APIv1
+	var byPath API // the dialect the endpoint's path names: …/1.1/media/… or …/2/media/…
+	for _, api := range []API{APIv1, APIv2} {
+		if c.endpoint != nil && strings.Contains(c.endpoint.Path+"/", "/"+string(api)+"/media/") {
+			byPath = api
+		}
 	}
 	apiSet := c.api != ""
-	if apiSet && byPath != "" && byPath != c.api {
-		name, fix := "APIv2", "…/2/media/upload endpoint such as "+DefaultV2Endpoint
-		if c.api == APIv1 {
-			name, fix = "APIv1", "…/1.1/media/upload.json endpoint such as "+DefaultEndpoint
-		}
-		return fmt.Errorf("%w: WithAPI(%s) with endpoint %s, whose path is v%s's: drop WithAPI, or use a %s",
-			ErrAPIMismatch, name, c.endpoint.Redacted(), byPath, fix)
+	if !apiSet && byPath == "" && c.bearer != "" {
+		c.api = APIv2
 	}
-	if byPath == "" && c.bearer != "" {
-		byPath = APIv2
+	c.api = cmp.Or(c.api, byPath, APIv1)
+	name, def, path, dialect := "APIv1", DefaultEndpoint, "…/1.1/media/upload.json", wire.V1
+	if c.api == APIv2 {
+		name, def, path, dialect = "APIv2", DefaultV2Endpoint, "…/2/media/upload", wire.V2
 	}
-	c.api = cmp.Or(c.api, byPath, APIv1) // WithAPI's, else the path's, else v2 for a bearer token
-	if c.bearer != "" && c.api == APIv1 {
+	switch {
+	case apiSet && byPath != "" && byPath != c.api:
+		return fmt.Errorf("%w: WithAPI(%s) with endpoint %s, whose path is v%s's: drop WithAPI, or use a %s endpoint such as %s",
+			ErrAPIMismatch, name, c.endpoint.Redacted(), byPath, path, def)
+	case c.bearer != "" && c.api == APIv1:
 		why := "WithAPI(APIv1)"
 		if !apiSet {
 			why = "endpoint " + c.endpoint.Redacted() + ", a v1.1 path,"
 		}
 		return fmt.Errorf("%w: WithBearerToken with %s: v1.1 takes OAuth 1.0a only and refuses bearer tokens with 403; use v2 (WithAPI(APIv2), or a …/2/media/upload endpoint), or OAuth 1.0a credentials",
 			ErrAPIMismatch, why)
-	}
-	def, dialect := DefaultEndpoint, wire.V1
-	if c.api == APIv2 {
-		def, dialect = DefaultV2Endpoint, wire.V2
 	}
 	if c.endpoint == nil {
 		c.endpoint, _ = url.Parse(def)
@@ -248,29 +227,25 @@ func (c *Client) resolveAPI() error {
 	return nil
 }
 
-// parseEndpoint checks that an endpoint is absolute and https, or http on
-// loopback. Its errors never quote user info, not even url.Parse's.
+// parseEndpoint takes an absolute https URL, or http on loopback; its errors never quote user info.
 func parseEndpoint(endpoint string) (*url.URL, error) {
-	shown := redactUserinfo(endpoint)
+	shown, why := redactUserinfo(endpoint), ""
 	u, err := url.Parse(endpoint)
-	var why string
 	if ue, ok := err.(*url.Error); ok && shown == endpoint {
 		why = ": " + ue.Err.Error() // the cause, without the URL
 	}
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 		return nil, fmt.Errorf("mediaupload: endpoint %q is not an absolute http(s) URL%s", shown, why)
-	}
-	if u.User != nil {
+	case u.User != nil:
 		return nil, fmt.Errorf("mediaupload: endpoint %q must not carry user info", shown)
-	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
 		return nil, fmt.Errorf("%w: %s: plain http is allowed only to loopback; use https", ErrInsecureEndpoint, u.Redacted())
 	}
 	return u, nil
 }
 
-// redactUserinfo replaces what lies between "scheme://" and the last '@' with
-// "xxxxx", in the text: it also covers URLs url.Parse refuses.
+// redactUserinfo puts "xxxxx" from "scheme://" to the last '@' of the text (url.Parse may fail).
 func redactUserinfo(rawURL string) string {
 	at := strings.LastIndex(rawURL, "@")
 	if at < 0 {

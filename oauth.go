@@ -47,8 +47,7 @@ func (c Credentials) Validate() error {
 	return nil
 }
 
-// CredentialsFromEnv reads the four TWITTER_* variables through getenv (e.g. [os.Getenv]) and
-// names the first one missing.
+// CredentialsFromEnv reads the four TWITTER_* variables through getenv (e.g. [os.Getenv]).
 func CredentialsFromEnv(getenv func(string) string) (Credentials, error) {
 	c := Credentials{getenv(EnvConsumerKey), getenv(EnvConsumerSecret),
 		getenv(EnvAccessToken), getenv(EnvAccessTokenSecret)}
@@ -83,21 +82,18 @@ func NewTransport() *http.Transport {
 // refuseForeignRedirect stops a redirect to another scheme or host, which the transport would sign.
 func refuseForeignRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
-		first := via[0].URL
-		if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
+		switch first := via[0].URL; {
+		case req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host):
 			return fmt.Errorf("%w: refused redirect from %s to %s://%s", ErrInsecureEndpoint, first.Host, req.URL.Scheme, req.URL.Host)
-		}
-		if next != nil {
+		case next != nil:
 			return next(req, via)
-		}
-		if len(via) >= 10 {
+		case len(via) >= 10:
 			return errors.New("mediaupload: stopped after 10 redirects")
 		}
 		return nil
 	}
 }
 
-// isLoopback reports whether host names this machine's loopback interface.
 func isLoopback(host string) bool {
 	return strings.EqualFold(host, "localhost") || net.ParseIP(host).IsLoopback()
 }

@@ -54,7 +54,7 @@ type ProcessingInfo struct {
 	Error           *ProcessingError // set when processing failed
 }
 
-// done reports whether processing has ended, in success or failure.
+// done reports whether processing has ended, either way.
 func (p *ProcessingInfo) done() bool {
 	return p == nil || p.State == "succeeded" || p.State == "failed" || p.Error != nil
 }
@@ -165,7 +165,6 @@ func (c *Client) WaitProcessed(ctx context.Context, m *Media) (*Media, error) {
 	return c.waitProcessed(ctx, m, func(*Media) {})
 }
 
-// waitProcessed is WaitProcessed, calling report with each state.
 func (c *Client) waitProcessed(ctx context.Context, m *Media, report func(*Media)) (*Media, error) {
 	start, fallback := c.now(), time.Second
 	var waited time.Duration
@@ -264,8 +263,7 @@ func (c *Client) call(ctx context.Context, step Step, req wire.Request, want str
 	return c.parse(step, ans, want)
 }
 
-// parse reads the media of a 2xx answer about want ("" for INIT); errors without media are an
-// [*APIError], and an answer with neither (or no body) is about want.
+// parse reads the media of a 2xx answer about want ("" for INIT); errors alone are an [*APIError].
 func (c *Client) parse(step Step, ans *answer, want string) (*Media, error) {
 	var w *wire.Media
 	var err error

@@ -78,12 +78,12 @@ const (
 	DefaultV2Endpoint = "https://api.x.com/2/media/upload"                 // the default with [APIv2]
 	MaxChunkSize      = 5 << 20                                            // the largest segment X accepts
 	MaxSegments       = 1000                                               // segments per upload, indexed 0–999
-	// DefaultChunkSize is the segment size unless [WithChunkSize]; larger inputs get what fits.
+	// DefaultChunkSize is the segment size unless [WithChunkSize]; grown to fit in [MaxSegments].
 	DefaultChunkSize         = 2 << 20
 	DefaultConcurrency       = 8                // segments sent at once: hides a 50 ms round trip
 	DefaultMaxProcessingWait = 15 * time.Minute // how long [Client.WaitProcessed] waits
 	DefaultStallTimeout      = 60 * time.Second // how long an attempt may move no byte
-	// MinStallTimeout is the least [WithStallTimeout] takes: less cuts off healthy far requests.
+	// MinStallTimeout is the least [WithStallTimeout] takes; less cuts off slow but healthy links.
 	MinStallTimeout = time.Second
 	// MinTransferRate (bytes/s, 128 kbit/s) is the slowest an attempt may go: one not answered
 	// within the stall timeout plus its body's time at this rate is retried ([ErrTooSlow]).
@@ -107,10 +107,7 @@ func WithAPI(api API) Option {
 		func(c *Client) { c.api = api })
 }
 
-// option is an Option that cannot fail.
-func option(set func(*Client)) Option { return setIf(true, nil, set) }
-
-// setIf is an Option that runs set if ok, else fails with err.
+// setIf is an Option that runs set if ok, else fails with err; option is one that cannot fail.
 func setIf(ok bool, err error, set func(*Client)) Option {
 	return func(c *Client) error {
 		if !ok {
@@ -120,11 +117,14 @@ func setIf(ok bool, err error, set func(*Client)) Option {
 		return nil
 	}
 }
+func option(set func(*Client)) Option { return setIf(true, nil, set) }
 
 // WithEndpoint sets the upload URL, https unless on loopback; metadata and subtitles go beside it.
 func WithEndpoint(endpoint string) Option {
-	u, err := parseEndpoint(endpoint)
-	return setIf(err == nil, err, func(c *Client) { c.endpoint = u })
+	return func(c *Client) (err error) {
+		c.endpoint, err = parseEndpoint(endpoint)
+		return err
+	}
 }
 
 // WithBearerToken sends token as an OAuth 2.0 user token on every request, for [APIv2] only

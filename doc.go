@@ -16,21 +16,17 @@
 // speaks X API v2 through the same calls. v1.1 takes OAuth 1.0a ([NewOAuth1Client]); v2 also an
 // OAuth 2.0 user token with the media.write scope ([WithBearerToken]). Requests are retried, each
 // signed anew, on transport errors, stalls ([ErrStalled], [ErrTooSlow]), 429, 500, 502, 503 and
-// 504, never on other 4xx; waits honor Retry-After and the rate limit's reset, up to the
-// [RetryPolicy]'s cap ([ErrWaitTooLong]).
+// 504, never on other 4xx; waits honor Retry-After and rate-limit resets ([RetryPolicy]).
 //
-// # Resume and many uploads
+// # Resume, many uploads, errors
 //
 // With [Resume] and a [ResumeStore] such as [FileStore], an upload run again after a crash keeps
 // its media id and sends only what X has not acknowledged. A Client's uploads share a memory
 // budget ([WithMemoryBudget]), a cap on requests in flight ([WithMaxInFlight]) and what X said of
-// its rate limits, so thousands of uploads run through one Client in bounded memory.
-//
-// # Errors
-//
-// Bad input is refused before any request with a sentinel such as [ErrEmptyMedia] or a
-// [*LimitError]; X's refusals are [*APIError], failed processing a [*ProcessingError], a failed
-// upload an [*UploadError]. No error holds a credential.
+// its rate limits, so thousands of uploads run through one Client in bounded memory. Bad input is
+// refused before any request with a sentinel such as [ErrEmptyMedia] or a [*LimitError]; X's
+// refusals are [*APIError], failed processing a [*ProcessingError], a failed upload an
+// [*UploadError]. No error holds a credential.
 //
 // # Layout
 //

@@ -73,9 +73,8 @@ func NewOAuth1Client(creds Credentials, base http.RoundTripper) (*http.Client, e
 func NewTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	t.ForceAttemptHTTP2 = false
 	t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
-	t.MaxIdleConnsPerHost = 64
+	t.ForceAttemptHTTP2, t.MaxIdleConnsPerHost = false, 64
 	return t
 }
 

@@ -21,17 +21,14 @@ func normalizeCategory(cat string) (string, error) {
 	return norm, nil
 }
 
-// validMediaType reports whether t is a type/subtype MIME type.
 func validMediaType(t string) bool {
 	mt, _, err := mime.ParseMediaType(t)
 	return err == nil && strings.Count(mt, "/") == 1 && !strings.HasSuffix(mt, "/")
 }
 
-// sniffLen is how many leading bytes sniffing looks at.
-const sniffLen = source.HeadLen
+const sniffLen = source.HeadLen // how many leading bytes sniffing looks at
 
-// resolveType sniffs the media type and derives the category if not given,
-// and checks the pair and the category's size limit.
+// resolveType sniffs the type and derives the category unless given, and checks them and the size.
 func (c *uploadConfig) resolveType(head []byte, size int64) error {
 	if c.mediaType == "" {
 		if c.mediaType = mediacheck.SniffType(head); c.mediaType == "" {
@@ -54,23 +51,21 @@ func (c *uploadConfig) resolveType(head []byte, size int64) error {
 		c.category = "tweet_" + kind
 	}
 	catKind := mediacheck.CategoryKind(c.category)
-	if kind != "" && !mediacheck.KindFits(kind, catKind) {
+	switch limit := c.sizeLimit(); {
+	case kind != "" && !mediacheck.KindFits(kind, catKind):
 		return fmt.Errorf("%w: %s does not fit category %s", ErrMediaType, c.mediaType, c.category)
-	}
-	if limit := c.sizeLimit(); limit > 0 && size > limit {
+	case limit > 0 && size > limit:
 		return &LimitError{Category: c.category, Limit: limit, Size: size}
-	}
-	if c.subtitles != nil && catKind != "video" {
+	case c.subtitles != nil && catKind != "video":
 		return fmt.Errorf("%w: subtitles go with videos, not %s", ErrMediaType, c.category)
 	}
 	return nil
 }
 
-// maxUploadBytes is the most one upload can carry: 1000 segments of 5 MiB.
-const maxUploadBytes = MaxSegments * MaxChunkSize
+const maxUploadBytes = MaxSegments * MaxChunkSize // the most one upload can carry
 
-// limitFor is the [source.Limit] of a spooled input: resolveType on a copy
-// of c, allowing the category's limit, or what one upload can carry.
+// limitFor is the [source.Limit] of a spooled input: resolveType on a copy of c, allowing the
+// category's limit, or what one upload can carry.
 func (c uploadConfig) limitFor(head []byte) (int64, error, error) {
 	if err := c.resolveType(head, int64(len(head))); err != nil {
 		return 0, nil, err
@@ -97,8 +92,7 @@ func subtitleType(head []byte) string {
 	return "text/srt"
 }
 
-// checkMediaID refuses ids that are not 1–19 decimal digits: they cannot be
-// X's, and v2 puts them in URL paths.
+// checkMediaID refuses ids that are not 1–19 decimal digits: not X's, and v2 puts ids in paths.
 func checkMediaID(id string) error {
 	if len(id) == 0 || len(id) > 19 || strings.Trim(id, "0123456789") != "" {
 		return fmt.Errorf("mediaupload: media id %q is not 1 to 19 decimal digits", id)

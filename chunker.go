@@ -22,8 +22,8 @@ type Segment struct {
 	Size   int64 // how many bytes, at most MaxChunkSize
 }
 
-// PlanSegments plans total bytes in chunks of at most maxChunk (0: [MaxChunkSize]). chunkSize 0 means
-// [DefaultChunkSize], grown to fit in [MaxSegments]; an explicit one that does not fit is [ErrTooManySegments].
+// PlanSegments plans total bytes in chunks of at most maxChunk (0: [MaxChunkSize]); chunkSize 0 is
+// [DefaultChunkSize] grown to fit [MaxSegments], a chunkSize too small is [ErrTooManySegments].
 func PlanSegments(total, chunkSize, maxChunk int64) (Plan, error) {
 	if maxChunk <= 0 || maxChunk > MaxChunkSize {
 		maxChunk = MaxChunkSize
@@ -59,7 +59,7 @@ type Chunker struct {
 	lay  *segments.Layout
 }
 
-// NewChunker returns a Chunker over the total bytes of r, planned with [PlanSegments](total, chunkSize, 0).
+// NewChunker returns a Chunker of r's total bytes, planned by [PlanSegments](total, chunkSize, 0).
 func NewChunker(r io.Reader, total, chunkSize int64) (*Chunker, error) {
 	plan, err := PlanSegments(total, chunkSize, 0)
 	if err != nil {
@@ -72,8 +72,8 @@ func NewChunker(r io.Reader, total, chunkSize int64) (*Chunker, error) {
 // Plan returns the plan the Chunker follows.
 func (c *Chunker) Plan() Plan { return c.plan }
 
-// Next reads the next segment into buf and returns it and its bytes; [io.EOF] after the last, [ErrSizeMismatch]
-// if the input is shorter or longer than planned. A buf shorter than ChunkSize gives [ErrChunkSize], reading nothing.
+// Next reads the next segment into buf: [io.EOF] after the last, [ErrSizeMismatch] if the input
+// is not as long as planned, [ErrChunkSize] (reading nothing) if buf is under ChunkSize.
 func (c *Chunker) Next(buf []byte) (Segment, []byte, error) {
 	if int64(len(buf)) < c.plan.ChunkSize {
 		return Segment{}, nil, fmt.Errorf("%w: a buffer of %d bytes cannot hold a segment of the plan's %d-byte chunk size",

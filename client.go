@@ -1,6 +1,7 @@
 package mediaupload
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,29 +19,25 @@ import (
 
 // Client uploads media. Build it with [NewClient]; it is safe for concurrent use.
 type Client struct {
-	http              *http.Client
-	api               API
-	apiSet            bool // by WithAPI, not resolved
-	endpoint          *url.URL
-	endpointSet       bool // by WithEndpoint, not defaulted
-	dialect           wire.Dialect
-	bearer            string
-	chunkSize         int64         // 0: DefaultChunkSize, grown to fit
-	adaptiveTarget    time.Duration // > 0: adaptive segment sizes
-	concurrency       int
-	retry             RetryPolicy
-	userAgent         string
-	maxProcessingWait time.Duration
-	stallTimeout      time.Duration
-	log               *slog.Logger
-	mediaLimits       mediacheck.Limits
-	onRetry           func(RetryEvent) // nil: none
-	memoryBudget      int64
-	maxInFlight       int
-	budget            *limit.Budget // chunk buffers, shared by every upload
-	gate              *limit.Gate   // slots in flight and what is known of rate limits, shared
-	sleep             func(ctx context.Context, d time.Duration) error
-	now               func() time.Time
+	http                     *http.Client
+	api                      API      // "" until resolveAPI: no WithAPI
+	endpoint                 *url.URL // nil until resolveAPI: no WithEndpoint
+	dialect                  wire.Dialect
+	bearer, userAgent        string
+	chunkSize                int64         // 0: DefaultChunkSize, grown to fit
+	adaptiveTarget           time.Duration // > 0: adaptive segment sizes
+	concurrency, maxInFlight int
+	retry                    RetryPolicy
+	maxProcessingWait        time.Duration
+	stallTimeout             time.Duration
+	log                      *slog.Logger
+	mediaLimits              mediacheck.Limits
+	onRetry                  func(RetryEvent) // nil: none
+	memoryBudget             int64
+	budget                   *limit.Budget // chunk buffers, shared by every upload
+	gate                     *limit.Gate   // slots in flight and what is known of rate limits, shared
+	sleep                    func(ctx context.Context, d time.Duration) error
+	now                      func() time.Time
 }
 
 // NewClient returns a Client that sends requests through a copy of httpClient, which must sign
@@ -52,17 +49,9 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 	hc := *httpClient
 	hc.CheckRedirect = refuseForeignRedirect(httpClient.CheckRedirect)
 	c := &Client{
-		http:              &hc,
-		concurrency:       DefaultConcurrency,
-		memoryBudget:      DefaultMemoryBudget,
-		maxInFlight:       DefaultMaxInFlight,
-		retry:             DefaultRetryPolicy(),
-		userAgent:         DefaultUserAgent,
-		maxProcessingWait: DefaultMaxProcessingWait,
-		stallTimeout:      DefaultStallTimeout,
-		log:               slog.New(slog.DiscardHandler),
-		sleep:             sleepCtx,
-		now:               time.Now,
+		http: &hc, retry: DefaultRetryPolicy(), log: slog.New(slog.DiscardHandler), sleep: sleepCtx, now: time.Now,
+		concurrency: DefaultConcurrency, memoryBudget: DefaultMemoryBudget, maxInFlight: DefaultMaxInFlight,
+		userAgent: DefaultUserAgent, maxProcessingWait: DefaultMaxProcessingWait, stallTimeout: DefaultStallTimeout,
 	}
 	for _, opt := range opts {
 		if err := opt(c); err != nil {
@@ -77,10 +66,6 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 	}
 	c.budget = limit.NewBudget(c.memoryBudget)
 	c.gate = limit.NewGate(c.maxInFlight, c.retry.MaxRetryAfter, c.now, c.sleep)
-	c.dialect = wire.V1(c.endpoint)
-	if c.api == APIv2 {
-		c.dialect = wire.V2(c.endpoint)
-	}
 	return c, nil
 }
 
@@ -93,14 +78,12 @@ const (
 	DefaultV2Endpoint = "https://api.x.com/2/media/upload"                 // the default with [APIv2]
 	MaxChunkSize      = 5 << 20                                            // the largest segment X accepts
 	MaxSegments       = 1000                                               // segments per upload, indexed 0–999
-	// DefaultChunkSize is the segment size unless [WithChunkSize] says otherwise;
-	// larger inputs get the smallest size that fits in [MaxSegments] segments.
+	// DefaultChunkSize is the segment size unless [WithChunkSize]; grown to fit in [MaxSegments].
 	DefaultChunkSize         = 2 << 20
 	DefaultConcurrency       = 8                // segments sent at once: hides a 50 ms round trip
 	DefaultMaxProcessingWait = 15 * time.Minute // how long [Client.WaitProcessed] waits
 	DefaultStallTimeout      = 60 * time.Second // how long an attempt may move no byte
-	// MinStallTimeout is the least [WithStallTimeout] takes: less cuts off healthy
-	// requests over distant links.
+	// MinStallTimeout is the least [WithStallTimeout] takes; less cuts off slow but healthy links.
 	MinStallTimeout = time.Second
 	// MinTransferRate (bytes/s, 128 kbit/s) is the slowest an attempt may go: one not answered
 	// within the stall timeout plus its body's time at this rate is retried ([ErrTooSlow]).
@@ -121,10 +104,10 @@ const (
 // else [WithBearerToken] selects APIv2. A contradiction is [ErrAPIMismatch].
 func WithAPI(api API) Option {
 	return setIf(api == APIv1 || api == APIv2, fmt.Errorf("mediaupload: unknown API %q: use %q or %q", api, APIv1, APIv2),
-		func(c *Client) { c.api, c.apiSet = api, true })
+		func(c *Client) { c.api = api })
 }
 
-// setIf is an Option that runs set if ok, else fails with err.
+// setIf is an Option that runs set if ok, else fails with err; option is one that cannot fail.
 func setIf(ok bool, err error, set func(*Client)) Option {
 	return func(c *Client) error {
 		if !ok {
@@ -134,13 +117,12 @@ func setIf(ok bool, err error, set func(*Client)) Option {
 		return nil
 	}
 }
+func option(set func(*Client)) Option { return setIf(true, nil, set) }
 
-// WithEndpoint sets the upload URL (default [DefaultEndpoint]): https unless
-// its host is loopback. The metadata and subtitles URLs sit beside it.
+// WithEndpoint sets the upload URL, https unless on loopback; metadata and subtitles go beside it.
 func WithEndpoint(endpoint string) Option {
 	return func(c *Client) (err error) {
 		c.endpoint, err = parseEndpoint(endpoint)
-		c.endpointSet = err == nil
 		return err
 	}
 }
@@ -152,22 +134,19 @@ func WithBearerToken(token string) Option {
 		fmt.Errorf("%w: the bearer token is empty or malformed", ErrMissingCredentials), func(c *Client) { c.bearer = token })
 }
 
-// WithChunkSize sets the segment size, 1 to [MaxChunkSize] bytes. An input
-// that needs more than [MaxSegments] segments is refused ([ErrTooManySegments]).
+// WithChunkSize sets the segment size, 1 to [MaxChunkSize]; inputs needing over [MaxSegments] fail.
 func WithChunkSize(n int64) Option {
 	return setIf(n >= 1 && n <= MaxChunkSize,
 		fmt.Errorf("%w: %d bytes; it must be 1 to %d", ErrChunkSize, n, MaxChunkSize), func(c *Client) { c.chunkSize = n })
 }
 
-// WithAdaptiveChunkSize sizes segments to the network: from 512 KiB, doubled while they take
-// under 0.5 s, halved after one over 2 s or retried, within 64 KiB and [MaxChunkSize] (4 MiB
-// with v2). Opt-in: X does not document segments of different sizes.
+// WithAdaptiveChunkSize sizes segments to the network: from 512 KiB, doubled under 0.5 s, halved
+// over 2 s or on a retry, 64 KiB to [MaxChunkSize] (4 MiB with v2); X documents no mixed sizes.
 func WithAdaptiveChunkSize() Option {
-	return func(c *Client) error { c.adaptiveTarget = segments.AdaptiveTarget; return nil }
+	return option(func(c *Client) { c.adaptiveTarget = segments.AdaptiveTarget })
 }
 
-// WithConcurrency sets how many segments are sent at once, 1 to 64, within
-// the Client's [WithMemoryBudget] and [WithMaxInFlight].
+// WithConcurrency sets the segments in flight per upload, 1 to 64; see also [WithMemoryBudget].
 func WithConcurrency(n int) Option {
 	return setIf(n >= 1 && n <= 64, fmt.Errorf("mediaupload: concurrency %d: it must be 1 to 64", n),
 		func(c *Client) { c.concurrency = n })
@@ -184,16 +163,14 @@ func WithMaxProcessingWait(d time.Duration) Option {
 		func(c *Client) { c.maxProcessingWait = d })
 }
 
-// WithStallTimeout sets how long an attempt may move no byte before it is
-// retried ([ErrStalled]); at least [MinStallTimeout].
+// WithStallTimeout sets how long an attempt may move no byte ([ErrStalled]); ≥ [MinStallTimeout].
 func WithStallTimeout(d time.Duration) Option {
 	return setIf(d >= MinStallTimeout,
 		fmt.Errorf("mediaupload: stall timeout %v is too short: the minimum is %v", d, MinStallTimeout),
 		func(c *Client) { c.stallTimeout = d })
 }
 
-// WithLogger logs each request at level Debug (never a credential), and at Info notices such as
-// an unusable resume state or a wait of 5 s or more before a retry.
+// WithLogger logs requests at Debug (never a credential), and at Info notices such as 5 s waits.
 func WithLogger(l *slog.Logger) Option {
 	return setIf(l != nil, errors.New("mediaupload: nil logger"), func(c *Client) { c.log = l })
 }
@@ -201,91 +178,74 @@ func WithLogger(l *slog.Logger) Option {
 // WithMediaLimits sets the account's limits for the checks before an upload (Premium accounts
 // may post longer videos). Zero fields keep [mediacheck.DefaultLimits]; negative ones lift them.
 func WithMediaLimits(l mediacheck.Limits) Option {
-	return func(c *Client) error { c.mediaLimits = l; return nil }
+	return option(func(c *Client) { c.mediaLimits = l })
 }
 
 // Options for tests: an adaptive target, any stall timeout, a clock, a sleep.
 func withAdaptiveTarget(d time.Duration) Option {
-	return func(c *Client) error { c.adaptiveTarget = d; return nil }
+	return option(func(c *Client) { c.adaptiveTarget = d })
+}
+func withStallTimeout(d time.Duration) Option { return option(func(c *Client) { c.stallTimeout = d }) }
+func withNow(now func() time.Time) Option     { return option(func(c *Client) { c.now = now }) }
+func withSleep(sleep func(context.Context, time.Duration) error) Option {
+	return option(func(c *Client) { c.sleep = sleep })
 }
 
-func withStallTimeout(d time.Duration) Option {
-	return func(c *Client) error { c.stallTimeout = d; return nil }
-}
-
-func withNow(now func() time.Time) Option {
-	return func(c *Client) error { c.now = now; return nil }
-}
-
-func withSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
-	return func(c *Client) error { c.sleep = sleep; return nil }
-}
-
-// resolveAPI settles the dialect once every option has run, refuses a
-// contradiction before any request, and defaults the endpoint.
+// resolveAPI settles the dialect and endpoint once every option has run, refusing contradictions.
 func (c *Client) resolveAPI() error {
-	var byPath API // the dialect the endpoint's path names
-	if c.endpointSet && strings.Contains(c.endpoint.Path+"/", "/2/media/") {
-		byPath = APIv2
-	} else if c.endpointSet && strings.Contains(c.endpoint.Path+"/", "/1.1/media/") {
-		byPath = APIv1
+	var byPath API // the dialect the endpoint's path names: …/1.1/media/… or …/2/media/…
+	for _, api := range []API{APIv1, APIv2} {
+		if c.endpoint != nil && strings.Contains(c.endpoint.Path+"/", "/"+string(api)+"/media/") {
+			byPath = api
+		}
+	}
+	apiSet := c.api != ""
+	if !apiSet && byPath == "" && c.bearer != "" {
+		c.api = APIv2
+	}
+	c.api = cmp.Or(c.api, byPath, APIv1)
+	name, def, path, dialect := "APIv1", DefaultEndpoint, "…/1.1/media/upload.json", wire.V1
+	if c.api == APIv2 {
+		name, def, path, dialect = "APIv2", DefaultV2Endpoint, "…/2/media/upload", wire.V2
 	}
 	switch {
-	case c.apiSet && byPath != "" && byPath != c.api:
-		name, fix := "APIv2", "…/2/media/upload endpoint such as "+DefaultV2Endpoint
-		if c.api == APIv1 {
-			name, fix = "APIv1", "…/1.1/media/upload.json endpoint such as "+DefaultEndpoint
-		}
-		return fmt.Errorf("%w: WithAPI(%s) with endpoint %s, whose path is v%s's: drop WithAPI, or use a %s",
-			ErrAPIMismatch, name, c.endpoint.Redacted(), byPath, fix)
-	case c.apiSet:
-	case byPath != "":
-		c.api = byPath
-	case c.bearer != "":
-		c.api = APIv2
-	default:
-		c.api = APIv1
-	}
-	if c.bearer != "" && c.api == APIv1 {
+	case apiSet && byPath != "" && byPath != c.api:
+		return fmt.Errorf("%w: WithAPI(%s) with endpoint %s, whose path is v%s's: drop WithAPI, or use a %s endpoint such as %s",
+			ErrAPIMismatch, name, c.endpoint.Redacted(), byPath, path, def)
+	case c.bearer != "" && c.api == APIv1:
 		why := "WithAPI(APIv1)"
-		if !c.apiSet {
+		if !apiSet {
 			why = "endpoint " + c.endpoint.Redacted() + ", a v1.1 path,"
 		}
 		return fmt.Errorf("%w: WithBearerToken with %s: v1.1 takes OAuth 1.0a only and refuses bearer tokens with 403; use v2 (WithAPI(APIv2), or a …/2/media/upload endpoint), or OAuth 1.0a credentials",
 			ErrAPIMismatch, why)
 	}
-	if !c.endpointSet && c.api == APIv2 {
-		c.endpoint, _ = parseEndpoint(DefaultV2Endpoint)
-	} else if !c.endpointSet {
-		c.endpoint, _ = parseEndpoint(DefaultEndpoint)
+	if c.endpoint == nil {
+		c.endpoint, _ = url.Parse(def)
 	}
+	c.dialect = dialect(c.endpoint)
 	return nil
 }
 
-// parseEndpoint checks that an endpoint is absolute and https, or http on
-// loopback. Its errors never quote user info, not even url.Parse's.
+// parseEndpoint takes an absolute https URL, or http on loopback; its errors never quote user info.
 func parseEndpoint(endpoint string) (*url.URL, error) {
-	shown := redactUserinfo(endpoint)
+	shown, why := redactUserinfo(endpoint), ""
 	u, err := url.Parse(endpoint)
-	var why string
-	var ue *url.Error
-	if errors.As(err, &ue) && shown == endpoint {
+	if ue, ok := err.(*url.Error); ok && shown == endpoint {
 		why = ": " + ue.Err.Error() // the cause, without the URL
 	}
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 		return nil, fmt.Errorf("mediaupload: endpoint %q is not an absolute http(s) URL%s", shown, why)
-	}
-	if u.User != nil {
+	case u.User != nil:
 		return nil, fmt.Errorf("mediaupload: endpoint %q must not carry user info", shown)
-	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
 		return nil, fmt.Errorf("%w: %s: plain http is allowed only to loopback; use https", ErrInsecureEndpoint, u.Redacted())
 	}
 	return u, nil
 }
 
-// redactUserinfo replaces what lies between "scheme://" and the last '@' with
-// "xxxxx", in the text: it also covers URLs url.Parse refuses.
+// redactUserinfo puts "xxxxx" from "scheme://" to the last '@' of the text (url.Parse may fail).
 func redactUserinfo(rawURL string) string {
 	at := strings.LastIndex(rawURL, "@")
 	if at < 0 {
@@ -298,7 +258,7 @@ func redactUserinfo(rawURL string) string {
 	return rawURL[:start] + "xxxxx" + rawURL[at:]
 }
 
-// newSizer returns the sizer of segments: adaptive, or of the given chunk size; never over maxChunk.
+// newSizer returns the segments' sizer: adaptive, or of the given chunk size; never over maxChunk.
 func (c *Client) newSizer(chunk, maxChunk int64) segments.Sizer {
 	if c.adaptiveTarget > 0 {
 		if c.api == APIv2 {

@@ -38,31 +38,24 @@ func (c Credentials) GoString() string { return c.String() }
 
 // Validate names the first empty value by its variable ([ErrMissingCredentials]).
 func (c Credentials) Validate() error {
-	for _, f := range []struct{ name, value string }{
-		{EnvConsumerKey, c.ConsumerKey}, {EnvConsumerSecret, c.ConsumerSecret},
-		{EnvAccessToken, c.AccessToken}, {EnvAccessTokenSecret, c.AccessTokenSecret},
-	} {
-		if strings.TrimSpace(f.value) == "" {
-			return fmt.Errorf("%w: %s is not set", ErrMissingCredentials, f.name)
+	names := [...]string{EnvConsumerKey, EnvConsumerSecret, EnvAccessToken, EnvAccessTokenSecret}
+	for i, v := range [...]string{c.ConsumerKey, c.ConsumerSecret, c.AccessToken, c.AccessTokenSecret} {
+		if strings.TrimSpace(v) == "" {
+			return fmt.Errorf("%w: %s is not set", ErrMissingCredentials, names[i])
 		}
 	}
 	return nil
 }
 
-// CredentialsFromEnv reads the four TWITTER_* variables through getenv (e.g.
-// [os.Getenv]) and names the first one missing.
+// CredentialsFromEnv reads the four TWITTER_* variables through getenv (e.g. [os.Getenv]).
 func CredentialsFromEnv(getenv func(string) string) (Credentials, error) {
-	c := Credentials{
-		ConsumerKey:       getenv(EnvConsumerKey),
-		ConsumerSecret:    getenv(EnvConsumerSecret),
-		AccessToken:       getenv(EnvAccessToken),
-		AccessTokenSecret: getenv(EnvAccessTokenSecret),
-	}
+	c := Credentials{getenv(EnvConsumerKey), getenv(EnvConsumerSecret),
+		getenv(EnvAccessToken), getenv(EnvAccessTokenSecret)}
 	return c, c.Validate()
 }
 
-// NewOAuth1Client returns a client that signs every request, each retry
-// anew, with OAuth 1.0a for creds' user, sent through base (nil: [NewTransport]).
+// NewOAuth1Client returns a client that signs every request, each retry anew, with OAuth 1.0a
+// for creds' user, sent through base (nil: [NewTransport]).
 func NewOAuth1Client(creds Credentials, base http.RoundTripper) (*http.Client, error) {
 	if err := creds.Validate(); err != nil {
 		return nil, err
@@ -80,30 +73,26 @@ func NewOAuth1Client(creds Credentials, base http.RoundTripper) (*http.Client, e
 func NewTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	t.ForceAttemptHTTP2 = false
 	t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
-	t.MaxIdleConnsPerHost = 64
+	t.ForceAttemptHTTP2, t.MaxIdleConnsPerHost = false, 64
 	return t
 }
 
 // refuseForeignRedirect stops a redirect to another scheme or host, which the transport would sign.
 func refuseForeignRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
-		first := via[0].URL
-		if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
+		switch first := via[0].URL; {
+		case req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host):
 			return fmt.Errorf("%w: refused redirect from %s to %s://%s", ErrInsecureEndpoint, first.Host, req.URL.Scheme, req.URL.Host)
-		}
-		if next != nil {
+		case next != nil:
 			return next(req, via)
-		}
-		if len(via) >= 10 {
+		case len(via) >= 10:
 			return errors.New("mediaupload: stopped after 10 redirects")
 		}
 		return nil
 	}
 }
 
-// isLoopback reports whether host names this machine's loopback interface.
 func isLoopback(host string) bool {
 	return strings.EqualFold(host, "localhost") || net.ParseIP(host).IsLoopback()
 }

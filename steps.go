@@ -42,32 +42,31 @@ type Media struct {
 	Key                 string          // the media key, when the service gave one
 	Size                int64           // in bytes, when known
 	MediaType, Category string          // what the upload declared
-	ExpiresAt           time.Time       // when the id expires, per the latest answer; zero when unknown
+	ExpiresAt           time.Time       // when the id expires per the latest answer; zero: unknown
 	Processing          *ProcessingInfo // the latest processing state; nil: ready to use
 }
 
 // ProcessingInfo is the processing state of a video or GIF after FINALIZE.
 type ProcessingInfo struct {
 	State           string           // "pending", "in_progress", "succeeded" or "failed"
-	CheckAfter      time.Duration    // the wait the service asked for before the next STATUS; < 0: none
+	CheckAfter      time.Duration    // the wait asked for before the next STATUS; < 0: none
 	ProgressPercent int              // the service's estimate, 0–100
 	Error           *ProcessingError // set when processing failed
 }
 
-// done reports whether processing has ended, in success or failure.
+// done reports whether processing has ended, either way.
 func (p *ProcessingInfo) done() bool {
 	return p == nil || p.State == "succeeded" || p.State == "failed" || p.Error != nil
 }
 
 // Init starts an upload (INIT) and returns the new media, whose ID the other steps take.
 func (c *Client) Init(ctx context.Context, p InitParams) (*Media, error) {
-	switch {
+	switch err := p.check(); {
 	case p.TotalBytes <= 0:
 		return nil, ErrEmptyMedia
 	case p.MediaType == "":
 		return nil, fmt.Errorf("%w: none given", ErrMediaType)
-	}
-	if err := p.check(); err != nil {
+	case err != nil:
 		return nil, err
 	}
 	req, err := c.dialect.Init(wire.InitParams(p))
@@ -82,23 +81,19 @@ func (c *Client) Init(ctx context.Context, p InitParams) (*Media, error) {
 	return m, nil
 }
 
-// check validates what p says of the media and spells its category as
-// documented; [Client.Upload] checks its options with it too.
+// check validates p's type and owners and spells its category as documented; Upload uses it too.
 func (p *InitParams) check() error {
 	switch {
 	case p.MediaType != "" && !validMediaType(p.MediaType):
 		return fmt.Errorf("%w: %q is not a MIME type", ErrMediaType, p.MediaType)
 	case len(p.AdditionalOwners) > 100:
 		return fmt.Errorf("mediaupload: %d additional owners, at most 100", len(p.AdditionalOwners))
+	case p.Category == "":
+		return nil
 	}
-	if p.Category != "" {
-		cat, err := normalizeCategory(p.Category)
-		if err != nil {
-			return err
-		}
-		p.Category = cat
-	}
-	return nil
+	var err error
+	p.Category, err = normalizeCategory(p.Category)
+	return err
 }
 
 // Append sends segment index (0–999, 1 to [MaxChunkSize] bytes) of an upload started with
@@ -110,10 +105,9 @@ func (c *Client) Append(ctx context.Context, mediaID string, index int, data []b
 
 // appendSegment sends one segment and says in how many attempts.
 func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, data []byte, asBase64 bool) (int, error) {
-	if err := checkMediaID(mediaID); err != nil {
+	switch err := checkMediaID(mediaID); {
+	case err != nil:
 		return 0, err
-	}
-	switch {
 	case index < 0 || index >= MaxSegments:
 		return 0, fmt.Errorf("%w: segment index %d is outside 0–%d", ErrTooManySegments, index, MaxSegments-1)
 	case len(data) == 0:
@@ -144,13 +138,10 @@ func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (
 	if err != nil && (t.unanswered || maybeDone) && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
 		// Finalized by a lost answer or an earlier process? A STATUS or the refusal says so.
 		m, serr := c.Status(ctx, mediaID)
-		switch {
-		case serr == nil && m.Processing != nil:
-			return m, nil
-		case strings.Contains(strings.ToLower(apiErr.Message), "already finalized"):
-			if serr != nil {
-				m = &Media{ID: mediaID}
-			}
+		if serr != nil {
+			m = &Media{ID: mediaID}
+		}
+		if m.Processing != nil || strings.Contains(strings.ToLower(apiErr.Message), "already finalized") {
 			return m, nil
 		}
 	}
@@ -171,21 +162,14 @@ func (c *Client) Status(ctx context.Context, mediaID string) (*Media, error) {
 // WaitProcessed polls STATUS, waiting check_after_secs (or a growing backoff), until processing
 // of m has succeeded; it fails with a [*ProcessingError], or [ErrProcessingTimeout].
 func (c *Client) WaitProcessed(ctx context.Context, m *Media) (*Media, error) {
-	return c.waitProcessed(ctx, m, nil)
+	return c.waitProcessed(ctx, m, func(*Media) {})
 }
 
-// minPollInterval spaces polls when the service keeps asking for no wait.
-const minPollInterval = 250 * time.Millisecond
-
 func (c *Client) waitProcessed(ctx context.Context, m *Media, report func(*Media)) (*Media, error) {
-	start := c.now()
+	start, fallback := c.now(), time.Second
 	var waited time.Duration
-	fallback := time.Second
-	polls := 0
-	for {
-		if report != nil {
-			report(m)
-		}
+	for polls := 0; ; polls++ {
+		report(m)
 		p := m.Processing
 		switch {
 		case p != nil && p.Error != nil:
@@ -200,7 +184,7 @@ func (c *Client) waitProcessed(ctx context.Context, m *Media, report func(*Media
 		case wait < 0: // the service named no wait: back off
 			wait, fallback = fallback, min(2*fallback, 30*time.Second)
 		case wait == 0 && polls > 0: // "now" again: do not hammer
-			wait = minPollInterval
+			wait = 250 * time.Millisecond
 		}
 		if spent := max(waited, c.now().Sub(start)); spent+wait > c.maxProcessingWait {
 			return m, fmt.Errorf("%w: still %s after %v (at %d%%)", ErrProcessingTimeout, p.State, spent.Round(time.Second), p.ProgressPercent)
@@ -209,7 +193,6 @@ func (c *Client) waitProcessed(ctx context.Context, m *Media, report func(*Media
 			return m, err
 		}
 		waited += wait
-		polls++
 		next, err := c.Status(ctx, m.ID)
 		if err != nil {
 			return m, err
@@ -227,15 +210,8 @@ const MaxAltTextLength = 1000
 
 // SetAltText attaches alt text (at most [MaxAltTextLength] characters) to a processed image or GIF.
 func (c *Client) SetAltText(ctx context.Context, mediaID, text string) error {
-	if err := cmp.Or(checkAltText(text), checkMediaID(mediaID)); err != nil {
-		return err
-	}
 	req, err := c.dialect.Metadata(mediaID, text)
-	if err != nil {
-		return err
-	}
-	_, _, err = c.send(ctx, request{StepMetadata, -1, mediaID}, req.Build)
-	return err
+	return c.post(ctx, StepMetadata, mediaID, req, cmp.Or(checkAltText(text), checkMediaID(mediaID), err))
 }
 
 func checkAltText(text string) error {
@@ -245,16 +221,36 @@ func checkAltText(text string) error {
 	return nil
 }
 
+// Subtitle links an uploaded subtitle file (category "subtitles") to a video.
+type Subtitle struct {
+	MediaID       string // the subtitle file's media id
+	LanguageCode  string // two letters, e.g. "EN"
+	DisplayName   string // what viewers see, e.g. "English"; empty means the language code
+	VideoCategory string // the video's category; empty means tweet_video
+}
+
+// normalize checks the language code, writes it in capitals and fills in the display name.
+func (s *Subtitle) normalize() error {
+	if len(s.LanguageCode) != 2 || strings.Trim(s.LanguageCode, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != "" {
+		return fmt.Errorf("mediaupload: subtitle language %q: want a two-letter code such as EN", s.LanguageCode)
+	}
+	s.LanguageCode = strings.ToUpper(s.LanguageCode)
+	s.DisplayName = cmp.Or(s.DisplayName, s.LanguageCode)
+	return nil
+}
+
 // AttachSubtitles links the uploaded subtitle file sub.MediaID to the processed video videoID.
 func (c *Client) AttachSubtitles(ctx context.Context, videoID string, sub Subtitle) error {
-	if err := cmp.Or(sub.normalize(), checkMediaID(videoID), checkMediaID(sub.MediaID)); err != nil {
-		return err
+	err := cmp.Or(sub.normalize(), checkMediaID(videoID), checkMediaID(sub.MediaID))
+	req, werr := c.dialect.Subtitles(videoID, wire.Subtitle(sub))
+	return c.post(ctx, StepSubtitles, videoID, req, cmp.Or(err, werr))
+}
+
+// post sends req about mediaID unless err, for a step whose answer says only that it succeeded.
+func (c *Client) post(ctx context.Context, step Step, mediaID string, req wire.Request, err error) error {
+	if err == nil {
+		_, _, err = c.send(ctx, request{step, -1, mediaID}, req.Build)
 	}
-	req, err := c.dialect.Subtitles(videoID, wire.Subtitle(sub))
-	if err != nil {
-		return err
-	}
-	_, _, err = c.send(ctx, request{StepSubtitles, -1, videoID}, req.Build)
 	return err
 }
 
@@ -267,23 +263,22 @@ func (c *Client) call(ctx context.Context, step Step, req wire.Request, want str
 	return c.parse(step, ans, want)
 }
 
-// parse reads the media of a 2xx answer about want ("" for INIT); errors without media are an
-// [*APIError], and an answer with neither (or no body) is about want.
+// parse reads the media of a 2xx answer about want ("" for INIT); errors alone are an [*APIError].
 func (c *Client) parse(step Step, ans *answer, want string) (*Media, error) {
 	var w *wire.Media
+	var err error
 	if len(bytes.TrimSpace(ans.body)) > 0 {
-		var err error
-		if w, err = c.dialect.ParseMedia(ans.body); err != nil {
-			return nil, fmt.Errorf("%w: unreadable: %w", ErrBadAnswer, err)
-		}
+		w, err = c.dialect.ParseMedia(ans.body)
 	}
-	if w == nil {
-		if wire.HoldsErrors(ans.body) {
-			return nil, c.apiError(step, ans.status, ans.header, ans.body)
-		}
-		if want == "" {
-			return nil, fmt.Errorf("%w: it holds no media", ErrBadAnswer)
-		}
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%w: unreadable: %w", ErrBadAnswer, err)
+	case w != nil:
+	case wire.HoldsErrors(ans.body):
+		return nil, c.apiError(step, ans.status, ans.header, ans.body)
+	case want == "":
+		return nil, fmt.Errorf("%w: it holds no media", ErrBadAnswer)
+	default:
 		w = &wire.Media{}
 	}
 	return mediaOf(w, c.now(), want)
@@ -291,11 +286,8 @@ func (c *Client) parse(step Step, ans *answer, want string) (*Media, error) {
 
 // mediaOf converts the answer w about want; one that names another id is refused.
 func mediaOf(w *wire.Media, now time.Time, want string) (*Media, error) {
-	id := w.IDOf()
-	switch {
-	case id == "":
-		id = want
-	case want != "" && id != want:
+	id := cmp.Or(w.IDOf(), want)
+	if want != "" && id != want {
 		return nil, fmt.Errorf("%w: it is about media %s, not %s", ErrBadAnswer, id, want)
 	}
 	if err := checkMediaID(id); err != nil {

@@ -1,5 +1,5 @@
-// Package segments is the one model of an upload's segments: consecutive byte ranges indexed from 0, at
-// most [Max] of them, planned one by one by a [Sizer], fixed or adaptive.
+// Package segments is the one model of an upload's segments: consecutive byte ranges indexed from
+// 0, at most [Max] of them, planned one by one by a [Sizer], fixed or adaptive.
 package segments
 
 import (
@@ -28,7 +28,8 @@ type Sizer interface {
 	Observe(seg Segment, took time.Duration, attempts int)
 }
 
-// Fixed gives every segment Size bytes, grown up to Max when the rest must fit in the segments left (a resume).
+// Fixed gives every segment Size bytes, grown up to Max when the rest must fit in the segments left
+// (a resume).
 type Fixed struct{ Size, Max int64 }
 
 // NextSize is Size, grown to fit, and no more than remaining.
@@ -41,7 +42,8 @@ func (f Fixed) NextSize(index int, remaining int64) int64 {
 func (Fixed) Observe(Segment, time.Duration, int) {}
 
 // Layout is an upload's segments as planned so far, one by one as the producer asks, so that an
-// adaptive sizer learns from those already sent. Segments planned by an interrupted run keep their ranges.
+// adaptive sizer learns from those already sent. Segments planned by an interrupted run keep their
+// ranges.
 type Layout struct {
 	mu     sync.Mutex
 	total  int64
@@ -60,7 +62,8 @@ func (l *Layout) Adopt(segs []Segment, sizer Sizer) {
 	l.segs, l.cursor, l.sizer = slices.Clone(segs), 0, sizer
 }
 
-// Next returns the next segment and whether it was planned just now, not by an interrupted run; !ok after the last.
+// Next returns the next segment and whether it was planned just now, not by an interrupted run; !ok
+// after the last.
 func (l *Layout) Next() (seg Segment, fresh, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -91,7 +94,8 @@ func (l *Layout) end() int64 {
 	return 0
 }
 
-// Expected is how many segments the upload will have: exact with a fixed size, planned so far if adaptive.
+// Expected is how many segments the upload will have: exact with a fixed size, planned so far if
+// adaptive.
 func (l *Layout) Expected() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -102,7 +106,8 @@ func (l *Layout) Expected() int {
 	return n
 }
 
-// Deterministic reports whether replanning gives the same segments: they need not be saved before sent.
+// Deterministic reports whether replanning gives the same segments: they need not be saved before
+// sent.
 func (l *Layout) Deterministic() bool {
 	_, ok := l.sizer.(Fixed)
 	return ok

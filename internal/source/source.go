@@ -1,5 +1,6 @@
-// Package source turns upload input into bytes of known size, read segment by segment: files and byte
-// slices at offsets, other readers in order, pipes spooled to a temporary file first, within a limit.
+// Package source turns upload input into bytes of known size, read segment by segment: files and
+// byte slices at offsets, other readers in order, pipes spooled to a temporary file first, within a
+// limit.
 package source
 
 import (
@@ -28,8 +29,9 @@ type Source struct {
 // InOrder is input of size bytes read in order from r.
 func InOrder(r io.Reader, size int64) *Source { return &Source{r: r, size: size} }
 
-// Open sizes r: size >= 0 is taken as given, a seekable reader is measured from its current offset, and
-// anything else (a pipe) is spooled to a temporary file, which Close removes, as far as limit (if any) allows.
+// Open sizes r: size >= 0 is taken as given, a seekable reader is measured from its current offset,
+// and anything else (a pipe) is spooled to a temporary file, which Close removes, as far as limit
+// (if any) allows.
 func Open(ctx context.Context, r io.Reader, size int64, tempDir string, limit Limit) (*Source, error) {
 	if size >= 0 {
 		return InOrder(r, size), nil
@@ -59,9 +61,9 @@ const HeadLen = 3072
 // refuses the input with err, or returns the most bytes it may have and the error to give for more.
 type Limit func(head []byte) (most int64, tooLarge, err error)
 
-// spool copies r to a temporary file, unlinked at once where the system allows (not even a crash leaves
-// it behind). The copy runs in a goroutine, as a blocked Read cannot be interrupted: spool returns when
-// ctx ends, and the goroutine removes the file later.
+// spool copies r to a temporary file, unlinked at once where the system allows (not even a crash
+// leaves it behind). The copy runs in a goroutine, as a blocked Read cannot be interrupted: spool
+// returns when ctx ends, and the goroutine removes the file later.
 func spool(ctx context.Context, r io.Reader, dir string, limit Limit) (*Source, error) {
 	f, err := os.CreateTemp(dir, "mediaupload-*.spool")
 	if err != nil {
@@ -94,7 +96,8 @@ func spool(ctx context.Context, r io.Reader, dir string, limit Limit) (*Source, 
 	}
 }
 
-// fill copies r to f, its first bytes once limit has judged them, and the rest up to the most allowed.
+// fill copies r to f, its first bytes once limit has judged them, and the rest up to the most
+// allowed.
 func fill(ctx context.Context, f *os.File, r io.Reader, limit Limit) (int64, error) {
 	r = CtxReader{ctx, r}
 	head := make([]byte, HeadLen)
@@ -149,7 +152,8 @@ func (s *Source) ReaderAt() io.ReaderAt { return s.ra }
 // Sequential reports whether segments must be read in order.
 func (s *Source) Sequential() bool { return s.ra == nil }
 
-// readFull reads len(buf) bytes at off, or the next ones in order; err is nil only when it read them all.
+// readFull reads len(buf) bytes at off, or the next ones in order; err is nil only when it read
+// them all.
 func (s *Source) readFull(buf []byte, off int64) (int, error) {
 	if s.ra == nil {
 		return io.ReadFull(s.r, buf)
@@ -174,7 +178,8 @@ func (s *Source) Read(seg segments.Segment, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
-// ReadInOrder reads the next segment of an in-order input and, after the last, checks that it ends there.
+// ReadInOrder reads the next segment of an in-order input and, after the last, checks that it ends
+// there.
 func (s *Source) ReadInOrder(seg segments.Segment, buf []byte) ([]byte, error) {
 	data, err := s.Read(seg, buf)
 	if err == nil && seg.Offset+seg.Size == s.size {
@@ -196,8 +201,9 @@ func (s *Source) Peek(n int) ([]byte, error) {
 	return buf[:k], err
 }
 
-// CheckEnd reports [ErrSizeMismatch] if the input holds more bytes than its size: an in-order reader
-// that runs long (call it after the last segment was read), or a file that grew during the upload.
+// CheckEnd reports [ErrSizeMismatch] if the input holds more bytes than its size: an in-order
+// reader that runs long (call it after the last segment was read), or a file that grew during the
+// upload.
 func (s *Source) CheckEnd() error {
 	var b [1]byte
 	var n int

@@ -8,8 +8,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// socketMoved returns how many bytes the TCP connection beneath c has had acknowledged by its peer and
-// received from it, and whether it could tell.
+// socketMoved returns how many bytes the TCP connection beneath c has had acknowledged by its peer
+// and received from it, and whether it could tell.
 func socketMoved(c net.Conn) (uint64, bool) {
 	if t, ok := c.(*tls.Conn); ok {
 		c = t.NetConn()

@@ -1,5 +1,6 @@
-// Package stall watches one HTTP attempt: it abandons the attempt when nothing moves for a timeout, or
-// when it is still moving past a limit, and guards its request bodies so that none is read after it ended.
+// Package stall watches one HTTP attempt: it abandons the attempt when nothing moves for a timeout,
+// or when it is still moving past a limit, and guards its request bodies so that none is read after
+// it ended.
 package stall
 
 import (
@@ -19,9 +20,10 @@ var (
 	ErrAttemptOver = errors.New("mediaupload: request attempt is over") // a body read after its attempt ended
 )
 
-// Watchdog abandons an attempt when nothing moves for its timeout: neither its bodies nor, where the
-// system tells (Linux), the bytes its peer acknowledges, as a large body sits in kernel buffers long
-// after it was read. Once stopped it is done for good: its connection now serves other requests.
+// Watchdog abandons an attempt when nothing moves for its timeout: neither its bodies nor, where
+// the system tells (Linux), the bytes its peer acknowledges, as a large body sits in kernel buffers
+// long after it was read. Once stopped it is done for good: its connection now serves other
+// requests.
 type Watchdog struct {
 	timeout time.Duration
 	cancel  context.CancelCauseFunc
@@ -37,8 +39,8 @@ type Watchdog struct {
 	bodies  []*body
 }
 
-// Start returns ctx for one attempt, cancelled with [ErrStalled] when nothing moves for timeout, and
-// its watchdog; stop it when the attempt ends.
+// Start returns ctx for one attempt, cancelled with [ErrStalled] when nothing moves for timeout,
+// and its watchdog; stop it when the attempt ends.
 func Start(ctx context.Context, timeout time.Duration) (context.Context, *Watchdog) {
 	actx, cancel := context.WithCancelCause(ctx)
 	w := &Watchdog{timeout: timeout, cancel: cancel}
@@ -82,7 +84,8 @@ func (w *Watchdog) Limit(d time.Duration) {
 	}
 }
 
-// expire abandons the attempt unless the socket moved since last look (and, once overdue, not since the limit).
+// expire abandons the attempt unless the socket moved since last look (and, once overdue, not since
+// the limit).
 func (w *Watchdog) expire() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -119,8 +122,9 @@ func (w *Watchdog) Stop() {
 	}
 }
 
-// Body wraps a request body of the attempt: reading it is movement, and once the watchdog stops it reads
-// nothing more, so that the transport, which may read a body after RoundTrip returned, lets go of the buffer.
+// Body wraps a request body of the attempt: reading it is movement, and once the watchdog stops it
+// reads nothing more, so that the transport, which may read a body after RoundTrip returned, lets
+// go of the buffer.
 func (w *Watchdog) Body(r io.ReadCloser) io.ReadCloser {
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -20,16 +20,13 @@ type Segment struct {
 // CeilDiv is a/b rounded up.
 func CeilDiv(a, b int64) int64 { return (a + b - 1) / b }
 
-// Sizer decides how large each next segment is.
+// Sizer decides how large each next segment is (NextSize), learning from those sent (Observe).
 type Sizer interface {
-	// NextSize returns the size of segment index, given the bytes left.
 	NextSize(index int, remaining int64) int64
-	// Observe learns from a segment sent: how long it took, in how many attempts.
 	Observe(seg Segment, took time.Duration, attempts int)
 }
 
-// Fixed gives every segment Size bytes, grown up to Max when the rest must fit in the segments left
-// (a resume).
+// Fixed gives every segment Size bytes, grown up to Max when the rest must fit the segments left.
 type Fixed struct{ Size, Max int64 }
 
 // NextSize is Size, grown to fit, and no more than remaining.
@@ -41,9 +38,8 @@ func (f Fixed) NextSize(index int, remaining int64) int64 {
 // Observe learns nothing.
 func (Fixed) Observe(Segment, time.Duration, int) {}
 
-// Layout is an upload's segments as planned so far, one by one as the producer asks, so that an
-// adaptive sizer learns from those already sent. Segments planned by an interrupted run keep their
-// ranges.
+// Layout is an upload's segments as planned so far, one by one as asked, so that an adaptive sizer
+// learns from those sent. Segments planned by an interrupted run keep their ranges.
 type Layout struct {
 	mu     sync.Mutex
 	total  int64
@@ -62,8 +58,7 @@ func (l *Layout) Adopt(segs []Segment, sizer Sizer) {
 	l.segs, l.cursor, l.sizer = slices.Clone(segs), 0, sizer
 }
 
-// Next returns the next segment and whether it was planned just now, not by an interrupted run; !ok
-// after the last.
+// Next returns the next segment and whether it was planned now (not adopted); !ok after the last.
 func (l *Layout) Next() (seg Segment, fresh, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -94,8 +89,7 @@ func (l *Layout) end() int64 {
 	return 0
 }
 
-// Expected is how many segments the upload will have: exact with a fixed size, planned so far if
-// adaptive.
+// Expected is how many segments the upload will have: exact if fixed, planned so far if adaptive.
 func (l *Layout) Expected() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -106,8 +100,7 @@ func (l *Layout) Expected() int {
 	return n
 }
 
-// Deterministic reports whether replanning gives the same segments: they need not be saved before
-// sent.
+// Deterministic reports whether replanning gives the same segments: none need saving before sent.
 func (l *Layout) Deterministic() bool {
 	_, ok := l.sizer.(Fixed)
 	return ok

@@ -1,6 +1,5 @@
-// Package source turns upload input into bytes of known size, read segment by segment: files and
-// byte slices at offsets, other readers in order, pipes spooled to a temporary file first, within a
-// limit.
+// Package source turns upload input into bytes of known size, read segment by segment: files at
+// offsets, other readers in order, pipes spooled to a temporary file first, within a limit.
 package source
 
 import (
@@ -20,7 +19,7 @@ var ErrSizeMismatch = errors.New("mediaupload: input size changed")
 
 // Source is upload input of known size, read at offsets (files, byte slices) or in order.
 type Source struct {
-	ra    io.ReaderAt // an *io.SectionReader of a seekable input, or the spool file; nil: read r in order
+	ra    io.ReaderAt // a section of a seekable input, or the spool file; nil: read r in order
 	r     io.Reader
 	size  int64
 	close func() error // removes a spool file; nil when there is none
@@ -29,9 +28,8 @@ type Source struct {
 // InOrder is input of size bytes read in order from r.
 func InOrder(r io.Reader, size int64) *Source { return &Source{r: r, size: size} }
 
-// Open sizes r: size >= 0 is taken as given, a seekable reader is measured from its current offset,
-// and anything else (a pipe) is spooled to a temporary file, which Close removes, as far as limit
-// (if any) allows.
+// Open sizes r: size >= 0 is taken as given, a seekable reader is measured from its offset, and
+// anything else (a pipe) is spooled to a temporary file, which Close removes, as limit allows.
 func Open(ctx context.Context, r io.Reader, size int64, tempDir string, limit Limit) (*Source, error) {
 	if size >= 0 {
 		return InOrder(r, size), nil
@@ -61,9 +59,8 @@ const HeadLen = 3072
 // refuses the input with err, or returns the most bytes it may have and the error to give for more.
 type Limit func(head []byte) (most int64, tooLarge, err error)
 
-// spool copies r to a temporary file, unlinked at once where the system allows (not even a crash
-// leaves it behind). The copy runs in a goroutine, as a blocked Read cannot be interrupted: spool
-// returns when ctx ends, and the goroutine removes the file later.
+// spool copies r to a temporary file, unlinked at once where the system allows. The copy runs in a
+// goroutine, as a blocked Read cannot be interrupted: if ctx ends first, the goroutine removes it.
 func spool(ctx context.Context, r io.Reader, dir string, limit Limit) (*Source, error) {
 	f, err := os.CreateTemp(dir, "mediaupload-*.spool")
 	if err != nil {
@@ -74,18 +71,17 @@ func spool(ctx context.Context, r io.Reader, dir string, limit Limit) (*Source, 
 		remove = func() error { return errors.Join(f.Close(), os.Remove(f.Name())) }
 	}
 	var n int64
-	done := make(chan error) // unbuffered: the result is handed over, or the goroutine sees ctx end
+	done := make(chan struct{}) // unbuffered: n and err are handed over, or ctx ended
 	go func() {
-		var err error
 		n, err = fill(ctx, f, r, limit)
 		select {
-		case done <- err:
+		case done <- struct{}{}:
 		case <-ctx.Done():
 			remove()
 		}
 	}()
 	select {
-	case err := <-done:
+	case <-done:
 		if err != nil {
 			remove()
 			return nil, err
@@ -96,8 +92,7 @@ func spool(ctx context.Context, r io.Reader, dir string, limit Limit) (*Source, 
 	}
 }
 
-// fill copies r to f, its first bytes once limit has judged them, and the rest up to the most
-// allowed.
+// fill copies r to f: its first bytes once limit has judged them, the rest up to the most allowed.
 func fill(ctx context.Context, f *os.File, r io.Reader, limit Limit) (int64, error) {
 	r = CtxReader{ctx, r}
 	head := make([]byte, HeadLen)
@@ -105,14 +100,13 @@ func fill(ctx context.Context, f *os.File, r io.Reader, limit Limit) (int64, err
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 		return 0, fmt.Errorf("mediaupload: spooling input: %w", err)
 	}
-	head = head[:k]
 	most, tooLarge := int64(math.MaxInt64-1), error(nil)
 	if limit != nil {
-		if most, tooLarge, err = limit(head); err != nil {
+		if most, tooLarge, err = limit(head[:k]); err != nil {
 			return 0, err
 		}
 	}
-	n, err := io.Copy(f, io.MultiReader(bytes.NewReader(head), io.LimitReader(r, most-int64(k)+1)))
+	n, err := io.Copy(f, io.MultiReader(bytes.NewReader(head[:k]), io.LimitReader(r, most-int64(k)+1)))
 	switch {
 	case err != nil:
 		return n, fmt.Errorf("mediaupload: spooling input: %w", err)
@@ -152,8 +146,7 @@ func (s *Source) ReaderAt() io.ReaderAt { return s.ra }
 // Sequential reports whether segments must be read in order.
 func (s *Source) Sequential() bool { return s.ra == nil }
 
-// readFull reads len(buf) bytes at off, or the next ones in order; err is nil only when it read
-// them all.
+// readFull reads len(buf) bytes at off, or the next ones in order; err is nil only if it read all.
 func (s *Source) readFull(buf []byte, off int64) (int, error) {
 	if s.ra == nil {
 		return io.ReadFull(s.r, buf)
@@ -178,8 +171,7 @@ func (s *Source) Read(seg segments.Segment, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
-// ReadInOrder reads the next segment of an in-order input and, after the last, checks that it ends
-// there.
+// ReadInOrder reads the next segment of an in-order input and, after the last, calls CheckEnd.
 func (s *Source) ReadInOrder(seg segments.Segment, buf []byte) ([]byte, error) {
 	data, err := s.Read(seg, buf)
 	if err == nil && seg.Offset+seg.Size == s.size {
@@ -202,8 +194,7 @@ func (s *Source) Peek(n int) ([]byte, error) {
 }
 
 // CheckEnd reports [ErrSizeMismatch] if the input holds more bytes than its size: an in-order
-// reader that runs long (call it after the last segment was read), or a file that grew during the
-// upload.
+// reader that runs long (call it after the last segment), or a file that grew during the upload.
 func (s *Source) CheckEnd() error {
 	var b [1]byte
 	var n int

@@ -1,6 +1,5 @@
-// Package stall watches one HTTP attempt: it abandons the attempt when nothing moves for a timeout,
-// or when it is still moving past a limit, and guards its request bodies so that none is read after
-// it ended.
+// Package stall watches one HTTP attempt: it abandons it when nothing moves for a timeout or it is
+// still moving past a limit, and guards its request bodies so that none is read after it ended.
 package stall
 
 import (
@@ -21,13 +20,11 @@ var (
 )
 
 // Watchdog abandons an attempt when nothing moves for its timeout: neither its bodies nor, where
-// the system tells (Linux), the bytes its peer acknowledges, as a large body sits in kernel buffers
-// long after it was read. Once stopped it is done for good: its connection now serves other
-// requests.
+// the system tells (Linux), the bytes its peer acknowledges (a body sits in kernel buffers long
+// after it was read). Once stopped it is done for good: its connection serves other requests.
 type Watchdog struct {
 	timeout time.Duration
 	cancel  context.CancelCauseFunc
-
 	mu      sync.Mutex
 	timer   *time.Timer
 	limiter *time.Timer // nil until Limit
@@ -93,14 +90,13 @@ func (w *Watchdog) expire() {
 		return
 	}
 	moved, ok := socketMoved(w.conn)
-	progressed := ok && moved != w.moved
-	w.moved = moved
 	switch {
 	case w.overdue && ok && moved != w.atLimit:
 		w.cancel(ErrTooSlow)
-	case !progressed:
+	case !ok || moved == w.moved:
 		w.cancel(ErrStalled)
 	default:
+		w.moved = moved
 		w.timer.Reset(w.timeout)
 	}
 }
@@ -117,8 +113,10 @@ func (w *Watchdog) Stop() {
 	bodies := w.bodies
 	w.mu.Unlock()
 	w.cancel(nil)
-	for _, b := range bodies {
-		b.end() // not under mu: a Read in progress touches
+	for _, b := range bodies { // not under w.mu: a Read in progress touches
+		b.mu.Lock() // waits for a Read in progress
+		b.ended = true
+		b.mu.Unlock()
 	}
 }
 
@@ -152,11 +150,4 @@ func (b *body) Read(p []byte) (int, error) {
 		b.touch()
 	}
 	return n, err
-}
-
-// end waits for a Read in progress and makes later ones fail.
-func (b *body) end() {
-	b.mu.Lock()
-	b.ended = true
-	b.mu.Unlock()
 }

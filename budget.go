@@ -29,10 +29,28 @@ func WithMaxInFlight(n int) Option {
 		func(c *Client) { c.maxInFlight = n })
 }
 
-// bufferPool hands out at most n chunk buffers of one upload, from the budget all uploads share;
-// put a buffer back only once nothing reads it any more.
-type bufferPool struct{ *limit.Pool }
+// bufferPool hands one upload at most n chunk buffers of the shared budget; put each back unread.
+type bufferPool struct {
+	turns  chan struct{} // one per buffer the upload may hold
+	budget *limit.Budget
+}
 
-func newBufferPool(n int, b *limit.Budget) *bufferPool                  { return &bufferPool{b.Pool(n)} }
-func (p *bufferPool) get(ctx context.Context, size int) ([]byte, error) { return p.Get(ctx, size) }
-func (p *bufferPool) put(b []byte)                                      { p.Put(b) }
+func newBufferPool(n int, b *limit.Budget) *bufferPool { return &bufferPool{make(chan struct{}, n), b} }
+
+func (p *bufferPool) get(ctx context.Context, size int) ([]byte, error) {
+	select {
+	case p.turns <- struct{}{}:
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+	b, err := p.budget.Get(ctx, size)
+	if err != nil {
+		<-p.turns
+	}
+	return b, err
+}
+
+func (p *bufferPool) put(b []byte) {
+	p.budget.Put(b)
+	<-p.turns
+}

@@ -14,9 +14,8 @@ const (
 	DefaultMaxInFlight = 32
 )
 
-// WithMemoryBudget sets how many bytes of chunk buffers all uploads of the Client may hold at once,
-// at least 1 (default [DefaultMemoryBudget]). Segments get their share in the order asked; one over
-// the budget goes alone. [WithConcurrency] stays a cap per upload; [Base64] copies are outside it.
+// WithMemoryBudget sets the bytes of chunk buffers the Client's uploads may hold at once, at least
+// 1 (default [DefaultMemoryBudget]), served in order; one over goes alone. [Base64] copies are out.
 func WithMemoryBudget(bytes int64) Option {
 	return setIf(bytes >= 1, fmt.Errorf("mediaupload: memory budget %d: it must be positive", bytes),
 		func(c *Client) { c.memoryBudget = bytes })

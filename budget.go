@@ -14,9 +14,8 @@ const (
 	DefaultMaxInFlight = 32
 )
 
-// WithMemoryBudget sets how many bytes of chunk buffers all uploads of the Client may hold at once,
-// at least 1 (default [DefaultMemoryBudget]). Segments get their share in the order asked; one over
-// the budget goes alone. [WithConcurrency] stays a cap per upload; [Base64] copies are outside it.
+// WithMemoryBudget sets the bytes of chunk buffers the Client's uploads may hold at once, at least
+// 1 (default [DefaultMemoryBudget]), served in order; one over goes alone. [Base64] copies are out.
 func WithMemoryBudget(bytes int64) Option {
 	return setIf(bytes >= 1, fmt.Errorf("mediaupload: memory budget %d: it must be positive", bytes),
 		func(c *Client) { c.memoryBudget = bytes })
@@ -29,10 +28,28 @@ func WithMaxInFlight(n int) Option {
 		func(c *Client) { c.maxInFlight = n })
 }
 
-// bufferPool hands out at most n chunk buffers of one upload, from the budget all uploads share;
-// put a buffer back only once nothing reads it any more.
-type bufferPool struct{ *limit.Pool }
+// bufferPool hands one upload at most n chunk buffers of the shared budget; put each back unread.
+type bufferPool struct {
+	turns  chan struct{} // one per buffer the upload may hold
+	budget *limit.Budget
+}
 
-func newBufferPool(n int, b *limit.Budget) *bufferPool                  { return &bufferPool{b.Pool(n)} }
-func (p *bufferPool) get(ctx context.Context, size int) ([]byte, error) { return p.Get(ctx, size) }
-func (p *bufferPool) put(b []byte)                                      { p.Put(b) }
+func newBufferPool(n int, b *limit.Budget) *bufferPool { return &bufferPool{make(chan struct{}, n), b} }
+
+func (p *bufferPool) get(ctx context.Context, size int) ([]byte, error) {
+	select {
+	case p.turns <- struct{}{}:
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+	b, err := p.budget.Get(ctx, size)
+	if err != nil {
+		<-p.turns
+	}
+	return b, err
+}
+
+func (p *bufferPool) put(b []byte) {
+	p.budget.Put(b)
+	<-p.turns
+}

@@ -11,8 +11,36 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mediaupload/mediaupload/internal/limit"
 	"github.com/mediaupload/mediaupload/mediatest"
 )
+
+func TestBufferPoolBoundsBuffers(t *testing.T) {
+	t.Parallel()
+	shared := limit.NewBudget(1 << 20)
+	p := newBufferPool(2, shared)
+	a, err := p.get(t.Context(), 16)
+	require.NoError(t, err)
+	b, err := p.get(t.Context(), 16)
+	require.NoError(t, err)
+	assert.Len(t, a, 16)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	_, err = p.get(ctx, 16)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "a third buffer must wait")
+	p.put(a)
+	c, err := p.get(t.Context(), 16)
+	require.NoError(t, err)
+	assert.Same(t, &a[0], &c[0], "buffers are reused")
+	p.put(b)
+	p.put(c)
+	q := newBufferPool(1, shared)
+	d, err := q.get(t.Context(), 16)
+	require.NoError(t, err)
+	assert.Len(t, d, 16)
+	owned, _ := shared.Stats()
+	assert.Equal(t, int64(32), owned, "the second upload reuses the first one's buffers")
+}
 
 // TestBuffersAreTheSegmentsSize: a buffer is as large as its segment, not
 // as the largest segment possible, so a budget holds as many segments as

@@ -9,32 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestPoolBoundsBuffers(t *testing.T) {
-	t.Parallel()
-	shared := NewBudget(1 << 20)
-	p := shared.Pool(2)
-	a, err := p.Get(t.Context(), 16)
-	require.NoError(t, err)
-	b, err := p.Get(t.Context(), 16)
-	require.NoError(t, err)
-	assert.Len(t, a, 16)
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
-	defer cancel()
-	_, err = p.Get(ctx, 16)
-	require.ErrorIs(t, err, context.DeadlineExceeded, "a third buffer must wait")
-	p.Put(a)
-	c, err := p.Get(t.Context(), 16)
-	require.NoError(t, err)
-	assert.Same(t, &a[0], &c[0], "buffers are reused")
-	p.Put(b)
-	p.Put(c)
-	q := shared.Pool(1)
-	d, err := q.Get(t.Context(), 16)
-	require.NoError(t, err)
-	assert.Len(t, d, 16)
-	assert.Equal(t, int64(32), shared.owned, "the second upload reuses the first one's buffers")
-}
-
 func TestBudget(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

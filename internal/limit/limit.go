@@ -1,5 +1,5 @@
-// Package limit holds what all requests of a client share: the gate that admits them (slots in
-// flight, rate-limit windows) and the budget of chunk buffers. Both serve in the order asked.
+// Package limit holds what a client's requests share, each served in the order asked: their gate
+// (slots in flight, rate-limit windows) and the budget of chunk buffers.
 package limit
 
 import (
@@ -22,8 +22,8 @@ const (
 	recheck = time.Second            // the wait for news of a spent window whose reset is not known
 )
 
-// Gate admits requests: a number at once and, per key (X limits each endpoint alone), none that
-// would pass a rate-limit window. It learns the windows from answers' x-rate-limit-* and 429s.
+// Gate admits requests: so many at once and, per key (X limits each endpoint alone), none past a
+// rate-limit window, learnt from answers' x-rate-limit-* and 429s.
 type Gate struct {
 	slots   *semaphore.Weighted
 	maxWait time.Duration
@@ -56,11 +56,9 @@ func NewGate(inFlight int, maxWait time.Duration, now func() time.Time,
 		windows: map[string]*window{}}
 }
 
-// Admit waits until a request of key may go, and returns holding a slot for [Gate.Done]. It
-// reports a hold once per window. A block that ends by waited is not waited for again: the request
-// already waited what the service asked.
-func (g *Gate) Admit(ctx context.Context, key string, waited time.Time,
-	report func(until time.Time, wait time.Duration)) error {
+// Admit waits until a request of key may go and returns holding a slot for [Gate.Done]; it reports
+// a hold (until, wait) once per window. A block that ends by waited is not waited for again.
+func (g *Gate) Admit(ctx context.Context, key string, waited time.Time, report func(time.Time, time.Duration)) error {
 	for force := false; ; {
 		if err := g.slots.Acquire(ctx, 1); err != nil {
 			return err
@@ -93,8 +91,7 @@ func (g *Gate) Admit(ctx context.Context, key string, waited time.Time,
 	}
 }
 
-// try counts a request of key against its window and lets it go (wait 0), or says to wait until the
-// window's reset, or up to wait for news of a window whose reset is not known yet.
+// try lets a request of key go (wait 0), or says to wait until until, or for news up to wait.
 func (g *Gate) try(key string, waited time.Time, force bool) (time.Duration, time.Time, bool, <-chan struct{}, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -135,8 +132,7 @@ func (g *Gate) window(key string) *window {
 	return g.windows[key]
 }
 
-// Done gives back the slot of a request of key and learns from its answer's x-rate-limit-* headers
-// and a 429 (status 0 and h nil: no answer).
+// Done gives back a request's slot and learns from its answer (status 0 and h nil: none).
 func (g *Gate) Done(key string, status int, h http.Header) {
 	defer g.slots.Release(1)
 	g.mu.Lock()
@@ -165,15 +161,13 @@ func (g *Gate) Done(key string, status int, h http.Header) {
 			w.reset, w.remaining = reset, remaining
 		}
 	}
-	// A 429 spends the known window only when its own headers say so (above); one without them is
-	// another, shorter limit, and its Retry-After says how long to hold back.
+	// A 429 without headers of its own is another, shorter limit: its Retry-After says how long.
 	if at := wire.ResetAt(status, h, now); limited && at.After(w.blocked) {
 		w.blocked = at
 	}
 }
 
-// Budget hands out buffers, at most limit bytes of them in all, and reuses those given back. A
-// buffer over the limit counts as the limit: it goes alone.
+// Budget hands out and reuses buffers, at most limit bytes in all; one over the limit goes alone.
 type Budget struct {
 	limit int64
 	inUse *semaphore.Weighted // the bytes of the buffers handed out
@@ -227,33 +221,6 @@ func (b *Budget) Stats() (owned int64, free [][]byte) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.owned, slices.Clone(b.free)
-}
-
-// Pool is one user's share of a budget: at most a number of buffers at once.
-type Pool struct {
-	turns  *semaphore.Weighted // one per buffer the user may hold
-	budget *Budget
-}
-
-// Pool returns a share of b of n buffers.
-func (b *Budget) Pool(n int) *Pool { return &Pool{semaphore.NewWeighted(int64(n)), b} }
-
-// Get waits for a buffer of n bytes, or for ctx to end.
-func (p *Pool) Get(ctx context.Context, n int) ([]byte, error) {
-	if p.turns.Acquire(ctx, 1) != nil {
-		return nil, context.Cause(ctx)
-	}
-	b, err := p.budget.Get(ctx, n)
-	if err != nil {
-		p.turns.Release(1)
-	}
-	return b, err
-}
-
-// Put gives a buffer back; call it only once nothing reads it any more.
-func (p *Pool) Put(buf []byte) {
-	p.budget.Put(buf)
-	p.turns.Release(1)
 }
 
 // weight is what a buffer of n bytes counts against the limit.

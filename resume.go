@@ -21,9 +21,7 @@ type ResumeStore interface {
 }
 
 // FileStore is a [ResumeStore] in one JSON file, replaced atomically by each Save.
-type FileStore struct {
-	Path string
-}
+type FileStore struct{ Path string }
 
 // Load reads the file; a missing file is no state.
 func (f FileStore) Load(context.Context) ([]byte, error) {

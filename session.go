@@ -21,15 +21,13 @@ type session struct {
 	src      *source.Source
 	lay      *segments.Layout
 	maxChunk int64
-
 	mu       sync.Mutex
 	state    resume.State   // without Segments: those come from lay and acked
 	acked    map[int]string // segment index → SHA-256 ("-" without a store)
 	progress Progress       // MediaID, TotalBytes and Segments are filled in by emit
 	changes  uint64         // changes made to the state
-
-	saveMu sync.Mutex // held across the store's Save, never with mu held first
-	saved  uint64     // the changes the store holds, under saveMu
+	saveMu   sync.Mutex     // held across the store's Save, never with mu held first
+	saved    uint64         // the changes the store holds, under saveMu
 }
 
 // resume continues from a saved state that fits this input, else starts over; then saves the state.
@@ -49,8 +47,7 @@ func (s *session) resume(ctx context.Context) error {
 			s.c.log.Info("resume state not used; starting over", "reason", reason)
 			return s.change(ctx, func() {})
 		}
-		s.state = prev
-		s.state.Segments = nil
+		s.state, s.state.Segments = prev, nil // assigned left to right
 		if prev.Version == 1 {
 			s.state.Version, s.state.Processing = resume.Version, prev.Finalized // v1: ask STATUS
 		}
@@ -72,8 +69,7 @@ func (s *session) resume(ctx context.Context) error {
 	return s.change(ctx, func() {})
 }
 
-// change applies f under mu, then makes the store hold the state as of f or later, not holding mu
-// across Save: changes made while a save runs go into the next; a kill loses only unreturned ones.
+// change applies f under mu and returns once the store holds the state as of f or later.
 func (s *session) change(ctx context.Context, f func()) error {
 	s.mu.Lock()
 	f()
@@ -113,8 +109,7 @@ func (s *session) emit() {
 	}
 }
 
-// sendSegments sends every segment not yet acknowledged, c.concurrency at a time, holding at most
-// concurrency+1 buffers from the client's budget. The first failure cancels the rest.
+// sendSegments sends the unacknowledged segments with concurrency+1 buffers from the budget.
 func (s *session) sendSegments(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.c.concurrency)
@@ -163,16 +158,14 @@ func (s *session) sendSegments(ctx context.Context) error {
 	return cmp.Or(g.Wait(), err, context.Cause(ctx))
 }
 
-// sendSegment sends seg, read into buf unless data holds it, gives buf back once nothing reads it,
-// and records seg as acknowledged: under ctx, as a sibling's failure cancels only gctx.
+// sendSegment sends seg (data, else read into buf), frees buf, records the ack under ctx, not gctx.
 func (s *session) sendSegment(ctx, gctx context.Context, seg segments.Segment, data, buf []byte, pool *bufferPool) error {
 	var err error
 	if data == nil {
 		data, err = s.src.Read(seg, buf)
 	}
 	if err == nil {
-		start := s.c.now()
-		var attempts int
+		start, attempts := s.c.now(), 0
 		attempts, err = s.c.appendSegment(gctx, s.state.MediaID, seg.Index, data, s.cfg.base64)
 		s.lay.Observe(seg, s.c.now().Sub(start), attempts)
 	}

@@ -16,8 +16,7 @@ import (
 	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
-// Upload uploads r and returns the media once ready. Media breaking X's rules is refused before
-// any request ([*mediacheck.RuleError]; see [NoCheck]); from INIT on, errors are [*UploadError]s.
+// Upload uploads r and returns the media once ready; errors from INIT on are [*UploadError]s.
 func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) (*Media, error) {
 	cfg := uploadConfig{size: -1, limits: c.mediaLimits}
 	for _, opt := range opts {
@@ -88,9 +87,7 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 // UploadOption configures one [Client.Upload] call.
 type UploadOption func(*uploadConfig) error
 
-func set(f func(*uploadConfig)) UploadOption { return setChecked(true, nil, f) }
-
-// setChecked is an UploadOption that runs f if ok, else fails with err.
+// setChecked is an UploadOption that runs f if ok, else fails with err; set never fails.
 func setChecked(ok bool, err error, f func(*uploadConfig)) UploadOption {
 	return func(c *uploadConfig) error {
 		if !ok {
@@ -100,6 +97,7 @@ func setChecked(ok bool, err error, f func(*uploadConfig)) UploadOption {
 		return nil
 	}
 }
+func set(f func(*uploadConfig)) UploadOption { return setChecked(true, nil, f) }
 
 // MediaType sets the MIME type, e.g. "video/mp4" (default: sniffed from the content).
 func MediaType(t string) UploadOption { return set(func(c *uploadConfig) { c.mediaType = t }) }
@@ -113,8 +111,7 @@ func ForDM() UploadOption { return set(func(c *uploadConfig) { c.dm = true }) }
 // AltText sets alt text (at most [MaxAltTextLength] characters) once the media is processed.
 func AltText(text string) UploadOption { return set(func(c *uploadConfig) { c.altText = text }) }
 
-// Subtitles uploads the SubRip or WebVTT file r once the video is processed and attaches it in the
-// language languageCode (two letters, e.g. "EN") under displayName (empty: the language code).
+// Subtitles attaches SubRip or WebVTT r to the video in languageCode ("EN"), titled displayName.
 func Subtitles(r io.Reader, languageCode, displayName string) UploadOption {
 	sub := Subtitle{LanguageCode: languageCode, DisplayName: displayName}
 	err := sub.normalize()
@@ -148,14 +145,13 @@ func OnProgress(fn func(Progress)) UploadOption {
 	return set(func(c *uploadConfig) { c.onProgress = fn })
 }
 
-// Resume keeps the upload's state in store: a rerun of an interrupted upload sends only what the
-// service has not acknowledged. A state for other input, or whose media has expired, is replaced.
+// Resume saves the upload's state in store: a rerun sends only what is unacknowledged, or restarts.
 func Resume(store ResumeStore) UploadOption {
 	return setChecked(store != nil, errors.New("mediaupload: nil resume store"),
 		func(c *uploadConfig) { c.store = store })
 }
 
-// NoCheck uploads without checking the media against X's rules first.
+// NoCheck skips the check that refuses media breaking X's rules ([*mediacheck.RuleError]).
 func NoCheck() UploadOption { return set(func(c *uploadConfig) { c.noCheck = true }) }
 
 // checkMedia refuses media that breaks X's rules for its category; what is only doubtful is logged.
@@ -202,8 +198,7 @@ type uploadConfig struct {
 // run goes through the steps the session has not done yet.
 func (s *session) run(ctx context.Context) (*Media, error) {
 	c, cfg := s.c, s.cfg
-	m := &Media{ID: s.state.MediaID}
-	resumed := m.ID != ""
+	m, resumed := &Media{ID: s.state.MediaID}, s.state.MediaID != ""
 	var err error
 	if !resumed {
 		m, err = c.Init(ctx, InitParams{TotalBytes: s.src.Size(), MediaType: cfg.mediaType, Category: cfg.category,
@@ -221,10 +216,9 @@ func (s *session) run(ctx context.Context) (*Media, error) {
 		fin, err = s.appendAndFinalize(ctx, resumed)
 	case s.state.Processing: // only processing is left
 		fin, err = c.Status(ctx, m.ID)
-		err = stepError(StepStatus, m.ID, err)
 	}
 	if err != nil {
-		return m, err
+		return m, stepError(StepStatus, m.ID, err) // appendAndFinalize's errors are UploadErrors
 	}
 	fin.Size, fin.MediaType, fin.Category = s.src.Size(), cfg.mediaType, cfg.category
 	fin.ExpiresAt = cmp.Or(fin.ExpiresAt, s.state.ExpiresAt) // zero when the answer gave none
@@ -294,8 +288,7 @@ func mediaRefused(err error) bool {
 
 // stepError wraps err in an [*UploadError] for step, unless it is one or nil.
 func stepError(step Step, mediaID string, err error) error {
-	var ue *UploadError
-	if err == nil || errors.As(err, &ue) {
+	if err == nil || errors.As(err, new(*UploadError)) {
 		return err
 	}
 	return &UploadError{Step: step, MediaID: mediaID, Segment: -1, Err: err}
@@ -303,7 +296,6 @@ func stepError(step Step, mediaID string, err error) error {
 
 const maxSubtitleBytes = 5 << 20 // a subtitle file is read into memory
 
-// uploadSubtitles uploads a subtitle file and attaches it to the video m.
 func (c *Client) uploadSubtitles(ctx context.Context, m *Media, r io.Reader, sub Subtitle) error {
 	data, err := io.ReadAll(io.LimitReader(source.CtxReader{Ctx: ctx, R: r}, maxSubtitleBytes+1))
 	switch {

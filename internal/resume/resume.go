@@ -51,13 +51,9 @@ const (
 func Fingerprint(size int64, head []byte) string { return SHA(fmt.Appendf(nil, "%d:%s", size, head)) }
 
 // SHA is the hex SHA-256 of data.
-func SHA(data []byte) string {
-	s := sha256.Sum256(data)
-	return hex.EncodeToString(s[:])
-}
+func SHA(data []byte) string { return fmt.Sprintf("%x", sha256.Sum256(data)) }
 
-// StaleReason says why st cannot continue the upload described by fresh (empty when it can). ra
-// reads the input to check acknowledged segments (nil: read in order, checked as it is read).
+// StaleReason says why st cannot continue the upload fresh, or ""; a non-nil ra re-checks segments.
 func (st *State) StaleReason(fresh *State, now time.Time, maxChunk int64, ra io.ReaderAt) string {
 	switch {
 	case st.Version != Version && st.Version != 1:
@@ -92,12 +88,11 @@ func (st *State) StaleReason(fresh *State, now time.Time, maxChunk int64, ra io.
 		return fmt.Sprintf("the rest of the input does not fit in the %d segments left", left)
 	}
 	for _, s := range st.Segments {
-		if ra == nil || st.Finalized || s.SHA256 == "" {
-			continue
-		}
-		h := sha256.New()
-		if _, err := io.Copy(h, io.NewSectionReader(ra, s.Offset, s.Size)); err != nil || hex.EncodeToString(h.Sum(nil)) != s.SHA256 {
-			return fmt.Sprintf("segment %d of the input changed", s.Index)
+		if ra != nil && !st.Finalized && s.SHA256 != "" {
+			h := sha256.New()
+			if _, err := io.Copy(h, io.NewSectionReader(ra, s.Offset, s.Size)); err != nil || hex.EncodeToString(h.Sum(nil)) != s.SHA256 {
+				return fmt.Sprintf("segment %d of the input changed", s.Index)
+			}
 		}
 	}
 	return ""

@@ -98,8 +98,7 @@ const (
 	APIv2 API = "2"   // X API v2 (/2/media/upload/…); also takes OAuth 2.0 user tokens
 )
 
-// WithAPI selects the dialect. Without it the endpoint's path (/2/media/, /1.1/media/) decides,
-// else [WithBearerToken] selects APIv2. A contradiction is [ErrAPIMismatch].
+// WithAPI sets the dialect; else the endpoint's path or [WithBearerToken] does ([ErrAPIMismatch]).
 func WithAPI(api API) Option {
 	return setIf(api == APIv1 || api == APIv2, fmt.Errorf("mediaupload: unknown API %q: use %q or %q", api, APIv1, APIv2),
 		func(c *Client) { c.api = api })
@@ -137,8 +136,7 @@ func WithChunkSize(n int64) Option {
 		fmt.Errorf("%w: %d bytes; it must be 1 to %d", ErrChunkSize, n, MaxChunkSize), func(c *Client) { c.chunkSize = n })
 }
 
-// WithAdaptiveChunkSize sizes segments to the network: from 512 KiB, doubled under 0.5 s, halved
-// over 2 s or on a retry, 64 KiB to [MaxChunkSize] (4 MiB with v2); X documents no mixed sizes.
+// WithAdaptiveChunkSize sizes segments to the network, 64 KiB to [MaxChunkSize] (4 MiB with v2).
 func WithAdaptiveChunkSize() Option {
 	return option(func(c *Client) { c.adaptiveTarget = segments.AdaptiveTarget })
 }

@@ -2,6 +2,7 @@ package mediaupload
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"mime"
 	"net/http"
@@ -30,16 +31,14 @@ const sniffLen = source.HeadLen // how many leading bytes sniffing looks at
 
 // resolveType sniffs the type and derives the category unless given, and checks them and the size.
 func (c *uploadConfig) resolveType(head []byte, size int64) error {
-	if c.mediaType == "" {
-		if c.mediaType = mediacheck.SniffType(head); c.mediaType == "" {
-			c.mediaType, _, _ = mime.ParseMediaType(http.DetectContentType(head))
-		}
-		if mediacheck.TypeKind(c.mediaType) == "" {
-			return fmt.Errorf("%w: content looks like %s, not an image, GIF, video or subtitles; set the media type", ErrMediaType, c.mediaType)
-		}
+	sniffed := c.mediaType == ""
+	if c.mediaType = cmp.Or(c.mediaType, mediacheck.SniffType(head)); c.mediaType == "" {
+		c.mediaType, _, _ = mime.ParseMediaType(http.DetectContentType(head))
 	}
 	kind := mediacheck.TypeKind(c.mediaType)
 	switch {
+	case sniffed && kind == "":
+		return fmt.Errorf("%w: content looks like %s, not an image, GIF, video or subtitles; set the media type", ErrMediaType, c.mediaType)
 	case c.category != "":
 	case kind == "":
 		return fmt.Errorf("%w: cannot derive a category from %s; set one", ErrMediaType, c.mediaType)
@@ -64,8 +63,7 @@ func (c *uploadConfig) resolveType(head []byte, size int64) error {
 
 const maxUploadBytes = MaxSegments * MaxChunkSize // the most one upload can carry
 
-// limitFor is the [source.Limit] of a spooled input: resolveType on a copy of c, allowing the
-// category's limit, or what one upload can carry.
+// limitFor is the [source.Limit] of a spooled input: the category's, or what one upload can carry.
 func (c uploadConfig) limitFor(head []byte) (int64, error, error) {
 	if err := c.resolveType(head, int64(len(head))); err != nil {
 		return 0, nil, err

@@ -78,17 +78,15 @@ const (
 	DefaultV2Endpoint = "https://api.x.com/2/media/upload"                 // the default with [APIv2]
 	MaxChunkSize      = 5 << 20                                            // the largest segment X accepts
 	MaxSegments       = 1000                                               // segments per upload, indexed 0–999
-	// DefaultChunkSize is the segment size unless [WithChunkSize]; grown to fit in [MaxSegments].
-	DefaultChunkSize         = 2 << 20
+	DefaultUserAgent  = "mediaupload-go/0.1"                               // unless [WithUserAgent]
+	// MinTransferRate (bytes/s, 128 kbit/s) is the slowest an attempt may go: one not answered
+	// within the stall timeout plus its body's time at this rate is retried ([ErrTooSlow]).
+	MinTransferRate          = 16 << 10
+	DefaultChunkSize         = 2 << 20          // grown to fit [MaxSegments]; see [WithChunkSize]
 	DefaultConcurrency       = 8                // segments sent at once: hides a 50 ms round trip
 	DefaultMaxProcessingWait = 15 * time.Minute // how long [Client.WaitProcessed] waits
 	DefaultStallTimeout      = 60 * time.Second // how long an attempt may move no byte
-	// MinStallTimeout is the least [WithStallTimeout] takes; less cuts off slow but healthy links.
-	MinStallTimeout = time.Second
-	// MinTransferRate (bytes/s, 128 kbit/s) is the slowest an attempt may go: one not answered
-	// within the stall timeout plus its body's time at this rate is retried ([ErrTooSlow]).
-	MinTransferRate  = 16 << 10
-	DefaultUserAgent = "mediaupload-go/0.1" // unless [WithUserAgent]
+	MinStallTimeout          = time.Second      // the least [WithStallTimeout] takes
 )
 
 // API selects the wire dialect; both work with the same [Client] and calls.
@@ -100,8 +98,7 @@ const (
 	APIv2 API = "2"   // X API v2 (/2/media/upload/…); also takes OAuth 2.0 user tokens
 )
 
-// WithAPI selects the dialect. Without it the endpoint's path (/2/media/, /1.1/media/) decides,
-// else [WithBearerToken] selects APIv2. A contradiction is [ErrAPIMismatch].
+// WithAPI sets the dialect; else the endpoint's path or [WithBearerToken] does ([ErrAPIMismatch]).
 func WithAPI(api API) Option {
 	return setIf(api == APIv1 || api == APIv2, fmt.Errorf("mediaupload: unknown API %q: use %q or %q", api, APIv1, APIv2),
 		func(c *Client) { c.api = api })
@@ -127,8 +124,7 @@ func WithEndpoint(endpoint string) Option {
 	}
 }
 
-// WithBearerToken sends token as an OAuth 2.0 user token on every request, for [APIv2] only
-// ([ErrAPIMismatch] with v1.1), through a client that does not sign, such as [NewTransport]'s.
+// WithBearerToken sends an OAuth 2.0 user token ([APIv2] only) via a client that does not sign.
 func WithBearerToken(token string) Option {
 	return setIf(strings.TrimSpace(token) != "" && !strings.ContainsAny(token, " \r\n"),
 		fmt.Errorf("%w: the bearer token is empty or malformed", ErrMissingCredentials), func(c *Client) { c.bearer = token })
@@ -140,8 +136,7 @@ func WithChunkSize(n int64) Option {
 		fmt.Errorf("%w: %d bytes; it must be 1 to %d", ErrChunkSize, n, MaxChunkSize), func(c *Client) { c.chunkSize = n })
 }
 
-// WithAdaptiveChunkSize sizes segments to the network: from 512 KiB, doubled under 0.5 s, halved
-// over 2 s or on a retry, 64 KiB to [MaxChunkSize] (4 MiB with v2); X documents no mixed sizes.
+// WithAdaptiveChunkSize sizes segments to the network, 64 KiB to [MaxChunkSize] (4 MiB with v2).
 func WithAdaptiveChunkSize() Option {
 	return option(func(c *Client) { c.adaptiveTarget = segments.AdaptiveTarget })
 }
@@ -175,8 +170,7 @@ func WithLogger(l *slog.Logger) Option {
 	return setIf(l != nil, errors.New("mediaupload: nil logger"), func(c *Client) { c.log = l })
 }
 
-// WithMediaLimits sets the account's limits for the checks before an upload (Premium accounts
-// may post longer videos). Zero fields keep [mediacheck.DefaultLimits]; negative ones lift them.
+// WithMediaLimits sets the checks' limits: zero fields keep [mediacheck.DefaultLimits], < 0 lifts.
 func WithMediaLimits(l mediacheck.Limits) Option {
 	return option(func(c *Client) { c.mediaLimits = l })
 }

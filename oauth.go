@@ -49,13 +49,11 @@ func (c Credentials) Validate() error {
 
 // CredentialsFromEnv reads the four TWITTER_* variables through getenv (e.g. [os.Getenv]).
 func CredentialsFromEnv(getenv func(string) string) (Credentials, error) {
-	c := Credentials{getenv(EnvConsumerKey), getenv(EnvConsumerSecret),
-		getenv(EnvAccessToken), getenv(EnvAccessTokenSecret)}
+	c := Credentials{getenv(EnvConsumerKey), getenv(EnvConsumerSecret), getenv(EnvAccessToken), getenv(EnvAccessTokenSecret)}
 	return c, c.Validate()
 }
 
-// NewOAuth1Client returns a client that signs every request, each retry anew, with OAuth 1.0a
-// for creds' user, sent through base (nil: [NewTransport]).
+// NewOAuth1Client returns a client signing each attempt (OAuth 1.0a) via base, nil: [NewTransport].
 func NewOAuth1Client(creds Credentials, base http.RoundTripper) (*http.Client, error) {
 	if err := creds.Validate(); err != nil {
 		return nil, err
@@ -68,8 +66,7 @@ func NewOAuth1Client(creds Credentials, base http.RoundTripper) (*http.Client, e
 	return cfg.Client(ctx, oauth1.NewToken(creds.AccessToken, creds.AccessTokenSecret)), nil
 }
 
-// NewTransport returns the transport [NewOAuth1Client] uses by default: TLS 1.2 or later and
-// HTTP/1.1, so that parallel segments travel on parallel connections.
+// NewTransport is [NewOAuth1Client]'s default: TLS ≥ 1.2, HTTP/1.1 (a connection per segment).
 func NewTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}

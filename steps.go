@@ -61,17 +61,15 @@ func (p *ProcessingInfo) done() bool {
 
 // Init starts an upload (INIT) and returns the new media, whose ID the other steps take.
 func (c *Client) Init(ctx context.Context, p InitParams) (*Media, error) {
-	switch err := p.check(); {
+	err := p.check()
+	req, werr := c.dialect.Init(wire.InitParams(p))
+	switch {
 	case p.TotalBytes <= 0:
 		return nil, ErrEmptyMedia
 	case p.MediaType == "":
 		return nil, fmt.Errorf("%w: none given", ErrMediaType)
-	case err != nil:
-		return nil, err
-	}
-	req, err := c.dialect.Init(wire.InitParams(p))
-	if err != nil {
-		return nil, err
+	case err != nil || werr != nil:
+		return nil, cmp.Or(err, werr)
 	}
 	m, err := c.call(ctx, StepInit, req, "")
 	if err != nil {
@@ -96,8 +94,7 @@ func (p *InitParams) check() error {
 	return err
 }
 
-// Append sends segment index (0–999, 1 to [MaxChunkSize] bytes) of an upload started with
-// [Client.Init], retried under the [RetryPolicy]; re-sending a segment replaces it.
+// Append sends segment index (0–999, 1 to [MaxChunkSize] bytes) of mediaID; re-sending replaces it.
 func (c *Client) Append(ctx context.Context, mediaID string, index int, data []byte) error {
 	_, err := c.appendSegment(ctx, mediaID, index, data, false)
 	return err
@@ -122,8 +119,7 @@ func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, d
 	return t.n, err
 }
 
-// Finalize ends the upload of mediaID (FINALIZE); await processing with
-// [Client.WaitProcessed]. A retry refused after a lost answer is checked with STATUS.
+// Finalize ends the upload of mediaID (FINALIZE); await processing with [Client.WaitProcessed].
 func (c *Client) Finalize(ctx context.Context, mediaID string) (*Media, error) {
 	return c.finalize(ctx, mediaID, false)
 }
@@ -134,8 +130,7 @@ func (c *Client) finalize(ctx context.Context, mediaID string, maybeDone bool) (
 		return nil, err
 	}
 	ans, t, err := c.send(ctx, request{StepFinalize, -1, mediaID}, c.dialect.Finalize(mediaID).Build)
-	var apiErr *APIError
-	if err != nil && (t.unanswered || maybeDone) && errors.As(err, &apiErr) && apiErr.StatusCode/100 == 4 {
+	if apiErr, ok := errors.AsType[*APIError](err); ok && (t.unanswered || maybeDone) && apiErr.StatusCode/100 == 4 {
 		// Finalized by a lost answer or an earlier process? A STATUS or the refusal says so.
 		m, serr := c.Status(ctx, mediaID)
 		if serr != nil {
@@ -159,8 +154,7 @@ func (c *Client) Status(ctx context.Context, mediaID string) (*Media, error) {
 	return c.call(ctx, StepStatus, c.dialect.Status(mediaID), mediaID)
 }
 
-// WaitProcessed polls STATUS, waiting check_after_secs (or a growing backoff), until processing
-// of m has succeeded; it fails with a [*ProcessingError], or [ErrProcessingTimeout].
+// WaitProcessed polls STATUS until m is processed; else [*ProcessingError], [ErrProcessingTimeout].
 func (c *Client) WaitProcessed(ctx context.Context, m *Media) (*Media, error) {
 	return c.waitProcessed(ctx, m, func(*Media) {})
 }

@@ -136,7 +136,9 @@ func WithChunkSize(n int64) Option {
 		fmt.Errorf("%w: %d bytes; it must be 1 to %d", ErrChunkSize, n, MaxChunkSize), func(c *Client) { c.chunkSize = n })
 }
 
-// WithAdaptiveChunkSize sizes segments to the network, 64 KiB to [MaxChunkSize] (4 MiB with v2).
+// WithAdaptiveChunkSize sizes segments to the network, 64 KiB to [MaxChunkSize] (4 MiB with v2):
+// doubled after fast segments, halved after slow or retried ones. It is opt-in because X's
+// documentation does not say that segments may differ in size.
 func WithAdaptiveChunkSize() Option {
 	return option(func(c *Client) { c.adaptiveTarget = segments.AdaptiveTarget })
 }

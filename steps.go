@@ -120,6 +120,7 @@ func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, d
 }
 
 // Finalize ends the upload of mediaID (FINALIZE); await processing with [Client.WaitProcessed].
+// A retry refused after a lost answer is confirmed with STATUS rather than failed.
 func (c *Client) Finalize(ctx context.Context, mediaID string) (*Media, error) {
 	return c.finalize(ctx, mediaID, false)
 }

@@ -16,7 +16,13 @@ import (
 	"github.com/mediaupload/mediaupload/mediacheck"
 )
 
-// Upload uploads r and returns the media once ready; errors from INIT on are [*UploadError]s.
+// Upload uploads all of r and returns the media once it is ready to use: INIT, APPEND of every
+// segment (in parallel, each retried on its own), FINALIZE, STATUS until processed, then alt text
+// and subtitles if asked. The type is sniffed and the category derived unless given; a reader of
+// unknown size is spooled to a temporary file, refused once past its category's size limit
+// ([*LimitError]). Media that breaks X's rules is refused before any request (see [NoCheck]).
+// Once INIT has succeeded, errors are [*UploadError]s naming the media id; with [Resume], a rerun
+// continues where an interrupted upload stopped.
 func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) (*Media, error) {
 	cfg := uploadConfig{size: -1, limits: c.mediaLimits}
 	for _, opt := range opts {

@@ -31,9 +31,10 @@
 // # Layout
 //
 // client.go holds the Client and its options, steps.go the steps, upload.go and session.go Upload,
-// chunker.go segment plans, retry.go retries, resume.go the resume state, category.go media types
-// and categories, errors.go the errors, oauth.go credentials. Below them: internal/wire (the
-// dialects), internal/limit (memory budget, request gate), internal/segments (segment layouts),
-// internal/source (input) and internal/stall (stall watch). Package mediacheck checks media;
+// chunker.go segment plans, retry.go retries, budget.go what uploads share, resume.go the resume
+// store, category.go media types and categories, errors.go the errors, oauth.go credentials.
+// Below them: internal/wire (the dialects), internal/limit (request gate, memory budget),
+// internal/resume (the saved state), internal/segments, internal/source (input) and
+// internal/stall (stall watch). Package mediacheck checks media;
 // [github.com/mediaupload/mediaupload/mediatest] is a strict fake of the service for your tests.
 package mediaupload

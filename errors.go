@@ -43,10 +43,11 @@ var (
 	ErrBadAnswer = errors.New("mediaupload: unusable answer")
 	// ErrStalled means no byte moved for the stall timeout: the attempt ends, retried if it may be.
 	ErrStalled = stall.ErrStalled
-	// ErrTooSlow is [ErrStalled] for a trickle: an answer not done within the stall timeout plus
-	// the body's time at [MinTransferRate].
+	// ErrTooSlow means an answer not done within the stall timeout plus the body's time at
+	// [MinTransferRate] (a trickle): the attempt ends, retried if it may be, as for [ErrStalled].
 	ErrTooSlow = stall.ErrTooSlow
-	// ErrWaitTooLong means a retry would wait past a [RetryPolicy] cap; see [APIError.ResetAt].
+	// ErrWaitTooLong means a retry would wait past a [RetryPolicy] cap; when the service asked for
+	// the wait, the wrapped [*APIError]'s ResetAt (or the message) says until when.
 	ErrWaitTooLong = errors.New("mediaupload: retry wait over the cap")
 	// ErrRateLimited is a [RetryEvent]'s Err while a request waits for its step's spent rate limit.
 	ErrRateLimited = errors.New("mediaupload: rate limited")

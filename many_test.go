@@ -253,7 +253,6 @@ func TestASmallUploadIsNotStuckBehindBigOnes(t *testing.T) {
 	var mu sync.Mutex
 	var order []string
 	var wg sync.WaitGroup
-	started := make(chan struct{})
 	wg.Go(func() {
 		uploadPatterns(t, t.Context(), c, srv, 60, 256<<10, 16<<10, func(int) {
 			mu.Lock()
@@ -261,11 +260,8 @@ func TestASmallUploadIsNotStuckBehindBigOnes(t *testing.T) {
 			order = append(order, "big")
 		})
 	})
-	go func() {
-		require.Eventually(t, func() bool { return srv.next.Load() >= 60 }, 10*time.Second, time.Millisecond)
-		close(started)
-	}()
-	<-started
+	// In the test's goroutine: a FailNow elsewhere would leave the test waiting forever.
+	require.Eventually(t, func() bool { return srv.next.Load() >= 60 }, 10*time.Second, time.Millisecond)
 	m, err := c.Upload(t.Context(), patternFile(99, 10<<10), MediaType("image/png"), NoCheck())
 	require.NoError(t, err)
 	mu.Lock()

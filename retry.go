@@ -18,7 +18,7 @@ import (
 
 // RetryPolicy says how a request failing transiently (transport error, stall, 429, 500, 502-504)
 // is retried: after a backoff, or the wait the service asked for. A wait past a cap fails at once
-// with [ErrWaitTooLong], whose [*APIError]'s ResetAt says when the service expects the request.
+// with [ErrWaitTooLong].
 type RetryPolicy struct {
 	MaxAttempts    int           // attempts per request, the first included; 1 disables retries
 	InitialBackoff time.Duration // the first backoff, doubled up to MaxBackoff; each ±50% at random

@@ -120,7 +120,8 @@ func (c *Client) appendSegment(ctx context.Context, mediaID string, index int, d
 }
 
 // Finalize ends the upload of mediaID (FINALIZE); await processing with [Client.WaitProcessed].
-// A retry refused after a lost answer is confirmed with STATUS rather than failed.
+// A retry refused after a lost answer counts as done when STATUS shows processing or the refusal
+// says the media is already finalized.
 func (c *Client) Finalize(ctx context.Context, mediaID string) (*Media, error) {
 	return c.finalize(ctx, mediaID, false)
 }

@@ -17,8 +17,8 @@ import (
 const Withheld = "(answer withheld: it echoes credentials)"
 
 // ParseError returns the message of an error answer ({"errors":[{code,message}]}, {"error":"…"},
-// RFC 7807 problems, any body) and hands each entry of "errors" to detail (if not nil). Texts that quote OAuth
-// parameters, an Authorization header or secret (in any escaped form) are withheld.
+// RFC 7807 problems, any body) and hands each entry of "errors" to detail (if not nil). Texts that
+// quote OAuth parameters, an Authorization header or secret (in any escaped form) are withheld.
 func ParseError(body []byte, secret string, detail func(code int, msg string)) string {
 	var b struct {
 		Errors, Error json.RawMessage

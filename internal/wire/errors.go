@@ -71,38 +71,46 @@ func HoldsErrors(body []byte) bool {
 
 // echoesSecret reports whether any of texts quotes secret (or secret unescaped, as app-only bearer
 // tokens are percent-encoded) as is or with JSON or percent escapes, even one inside the other.
+// Each text is unescaped twice, each time of JSON escapes, of percent escapes and of both: one
+// kind alone matters when the other would eat the secret ("%00\u002B0" holds "00+" only once
+// its JSON escape alone is decoded).
 func echoesSecret(secret string, texts ...string) bool {
-	plain := unescape(secret)
-	return secret != "" && slices.ContainsFunc(texts, func(t string) bool {
-		for range 3 { // as is, unescaped once, twice
-			if strings.Contains(t, secret) || strings.Contains(t, plain) {
+	plain := unescape(secret, true, true)
+	var echoes func(t string, depth int) bool
+	echoes = func(t string, depth int) bool {
+		if strings.Contains(t, secret) || strings.Contains(t, plain) {
+			return true
+		}
+		for _, kinds := range [][2]bool{{true, true}, {true, false}, {false, true}} {
+			if u := unescape(t, kinds[0], kinds[1]); u != t && depth > 0 && echoes(u, depth-1) {
 				return true
 			}
-			t = unescape(t)
 		}
 		return false
-	})
+	}
+	return secret != "" && slices.ContainsFunc(texts, func(t string) bool { return echoes(t, 2) })
 }
 
-// unescape decodes %XX, \uXXXX and other backslash escapes (\/ is /); what is not an escape stays.
-func unescape(s string) string {
+// unescape decodes \uXXXX and other backslash escapes (\/ is /) if backslash, %XX if percent;
+// what is not an escape stays.
+func unescape(s string, backslash, percent bool) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case c == '%' && i+2 < len(s):
+		case percent && c == '%' && i+2 < len(s):
 			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
 				b.WriteByte(byte(v))
 				i += 2
 				continue
 			}
-		case c == '\\' && i+5 < len(s) && s[i+1] == 'u':
+		case backslash && c == '\\' && i+5 < len(s) && s[i+1] == 'u':
 			if v, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
 				b.WriteRune(rune(v))
 				i += 5
 				continue
 			}
 		}
-		if s[i] == '\\' && i+1 < len(s) {
+		if backslash && s[i] == '\\' && i+1 < len(s) {
 			i++ // \/ → /, \" → "
 		}
 		b.WriteByte(s[i])

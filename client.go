@@ -104,9 +104,10 @@ func WithAPI(api API) Option {
 		func(c *Client) { c.api = api })
 }
 
-// setIf is an Option that runs set if ok, else fails with err; option is one that cannot fail.
-func setIf(ok bool, err error, set func(*Client)) Option {
-	return func(c *Client) error {
+// setIf is an option, of a Client or of an upload, that runs set if ok, else fails with err;
+// option is one that cannot fail.
+func setIf[T any](ok bool, err error, set func(*T)) func(*T) error {
+	return func(c *T) error {
 		if !ok {
 			return err
 		}
@@ -114,7 +115,7 @@ func setIf(ok bool, err error, set func(*Client)) Option {
 		return nil
 	}
 }
-func option(set func(*Client)) Option { return setIf(true, nil, set) }
+func option[T any](set func(*T)) func(*T) error { return setIf(true, nil, set) }
 
 // WithEndpoint sets the upload URL, https unless on loopback; metadata and subtitles go beside it.
 func WithEndpoint(endpoint string) Option {

@@ -93,29 +93,17 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, opts ...UploadOption) 
 // UploadOption configures one [Client.Upload] call.
 type UploadOption func(*uploadConfig) error
 
-// setChecked is an UploadOption that runs f if ok, else fails with err; set never fails.
-func setChecked(ok bool, err error, f func(*uploadConfig)) UploadOption {
-	return func(c *uploadConfig) error {
-		if !ok {
-			return err
-		}
-		f(c)
-		return nil
-	}
-}
-func set(f func(*uploadConfig)) UploadOption { return setChecked(true, nil, f) }
-
 // MediaType sets the MIME type, e.g. "video/mp4" (default: sniffed from the content).
-func MediaType(t string) UploadOption { return set(func(c *uploadConfig) { c.mediaType = t }) }
+func MediaType(t string) UploadOption { return option(func(c *uploadConfig) { c.mediaType = t }) }
 
 // Category sets the media category, e.g. tweet_video or TweetVideo (default: from the media type).
-func Category(cat string) UploadOption { return set(func(c *uploadConfig) { c.category = cat }) }
+func Category(cat string) UploadOption { return option(func(c *uploadConfig) { c.category = cat }) }
 
 // ForDM derives dm_image, dm_gif or dm_video, not tweet categories, when no [Category] is given.
-func ForDM() UploadOption { return set(func(c *uploadConfig) { c.dm = true }) }
+func ForDM() UploadOption { return option(func(c *uploadConfig) { c.dm = true }) }
 
 // AltText sets alt text (at most [MaxAltTextLength] characters) once the media is processed.
-func AltText(text string) UploadOption { return set(func(c *uploadConfig) { c.altText = text }) }
+func AltText(text string) UploadOption { return option(func(c *uploadConfig) { c.altText = text }) }
 
 // Subtitles attaches SubRip or WebVTT r to the video in languageCode ("EN"), titled displayName.
 func Subtitles(r io.Reader, languageCode, displayName string) UploadOption {
@@ -124,41 +112,41 @@ func Subtitles(r io.Reader, languageCode, displayName string) UploadOption {
 	if err == nil && r == nil {
 		err = errors.New("mediaupload: nil subtitles reader")
 	}
-	return setChecked(err == nil, err, func(c *uploadConfig) { c.subtitles, c.subtitleReader = &sub, r })
+	return setIf(err == nil, err, func(c *uploadConfig) { c.subtitles, c.subtitleReader = &sub, r })
 }
 
 // AdditionalOwners lets up to 100 other users (by user id) use the media.
 func AdditionalOwners(ids ...string) UploadOption {
-	return set(func(c *uploadConfig) { c.additionalOwners = ids })
+	return option(func(c *uploadConfig) { c.additionalOwners = ids })
 }
 
 // Shared marks DM media as reusable across direct messages.
-func Shared() UploadOption { return set(func(c *uploadConfig) { c.shared = true }) }
+func Shared() UploadOption { return option(func(c *uploadConfig) { c.shared = true }) }
 
 // Size declares the input's size, so that a plain reader is streamed ([ErrSizeMismatch] if wrong).
 func Size(n int64) UploadOption {
-	return setChecked(n >= 0, fmt.Errorf("mediaupload: negative size %d", n), func(c *uploadConfig) { c.size = n })
+	return setIf(n >= 0, fmt.Errorf("mediaupload: negative size %d", n), func(c *uploadConfig) { c.size = n })
 }
 
 // TempDir sets where input of unknown size is spooled (default [os.TempDir]).
-func TempDir(dir string) UploadOption { return set(func(c *uploadConfig) { c.tempDir = dir }) }
+func TempDir(dir string) UploadOption { return option(func(c *uploadConfig) { c.tempDir = dir }) }
 
 // Base64 sends segments as base64 field media_data instead of raw part media, a third more bytes.
-func Base64() UploadOption { return set(func(c *uploadConfig) { c.base64 = true }) }
+func Base64() UploadOption { return option(func(c *uploadConfig) { c.base64 = true }) }
 
 // OnProgress calls fn, one call at a time, as segments are acknowledged and processing is awaited.
 func OnProgress(fn func(Progress)) UploadOption {
-	return set(func(c *uploadConfig) { c.onProgress = fn })
+	return option(func(c *uploadConfig) { c.onProgress = fn })
 }
 
 // Resume saves the upload's state in store: a rerun sends only what is unacknowledged, or restarts.
 func Resume(store ResumeStore) UploadOption {
-	return setChecked(store != nil, errors.New("mediaupload: nil resume store"),
+	return setIf(store != nil, errors.New("mediaupload: nil resume store"),
 		func(c *uploadConfig) { c.store = store })
 }
 
 // NoCheck skips the check that refuses media breaking X's rules ([*mediacheck.RuleError]).
-func NoCheck() UploadOption { return set(func(c *uploadConfig) { c.noCheck = true }) }
+func NoCheck() UploadOption { return option(func(c *uploadConfig) { c.noCheck = true }) }
 
 // checkMedia refuses media that breaks X's rules for its category; what is only doubtful is logged.
 func (c *Client) checkMedia(ctx context.Context, src *source.Source, cfg *uploadConfig) error {

@@ -37,7 +37,9 @@ func TestBudget(t *testing.T) {
 			buf, err := b.Get(ctx, tc.ask)
 			if !tc.fits {
 				require.ErrorIs(t, err, context.DeadlineExceeded)
-				assert.True(t, b.inUse.TryAcquire(0), "a waiter that gives up leaves the queue")
+				b.mu.Lock()
+				defer b.mu.Unlock()
+				assert.Empty(t, b.waiters, "a waiter that gives up leaves the queue")
 				return
 			}
 			require.NoError(t, err)
@@ -63,18 +65,57 @@ func TestBudgetServesInOrder(t *testing.T) {
 			b.Put(buf)
 		}
 	}
+	waiting := func(n int) func() bool {
+		return func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.waiters) == n }
+	}
 	go ask(90)
-	// TryAcquire(0) fails only while someone waits.
-	require.Eventually(t, func() bool { return !b.inUse.TryAcquire(0) }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, waiting(1), 5*time.Second, time.Millisecond)
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
 	_, err = b.Get(ctx, 20)
 	require.ErrorIs(t, err, context.DeadlineExceeded, "20 bytes are free, but the older ask waits")
 	go ask(20)
+	require.Eventually(t, waiting(2), 5*time.Second, time.Millisecond)
 	b.Put(held)
 	assert.Equal(t, 90, <-order, "the older ask first")
 	assert.Equal(t, 20, <-order)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	assert.LessOrEqual(t, b.owned, int64(100))
+}
+
+// TestBudgetReusesALargerFreeBuffer: a smaller ask served from the queue takes the smallest free
+// buffer that holds it instead of allocating a new one and dropping the free one, so that mixed
+// sizes (every upload's short last segment) make no garbage: 1000 uploads of 4 MiB + 100 KiB
+// measured 141 MiB of RSS when they did, 115–121 MiB when they do not.
+func TestBudgetReusesALargerFreeBuffer(t *testing.T) {
+	t.Parallel()
+	b := NewBudget(100)
+	a, err := b.Get(t.Context(), 50)
+	require.NoError(t, err)
+	bb, err := b.Get(t.Context(), 50)
+	require.NoError(t, err)
+	got := map[int]chan []byte{}
+	for i, n := range []int{50, 10, 50} { // queued in this order
+		got[i] = make(chan []byte, 1)
+		go func() {
+			if buf, err := b.Get(t.Context(), n); err == nil {
+				got[i] <- buf
+			}
+		}()
+		require.Eventually(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.waiters) == i+1 }, 5*time.Second, time.Millisecond)
+	}
+	b.Put(a)
+	assert.Equal(t, 50, cap(<-got[0]))
+	b.Put(bb)
+	small := <-got[1]
+	assert.Equal(t, []int{10, 50}, []int{len(small), cap(small)}, "the freed 50 is reused, not replaced")
+	owned, free := b.Stats()
+	assert.Equal(t, int64(100), owned)
+	assert.Empty(t, free)
+	b.mu.Lock()
+	assert.Len(t, b.waiters, 1, "the last 50 still waits")
+	b.mu.Unlock()
+	b.Put(small)
+	assert.Equal(t, 50, cap(<-got[2]))
 }

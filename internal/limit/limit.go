@@ -168,52 +168,100 @@ func (g *Gate) Done(key string, status int, h http.Header) {
 }
 
 // Budget hands out and reuses buffers, at most limit bytes in all; one over the limit goes alone.
+// Asks are served in order: none before an older one that waits.
 type Budget struct {
 	limit int64
-	inUse *semaphore.Weighted // the bytes of the buffers handed out
 
-	mu    sync.Mutex
-	owned int64    // bytes of the buffers allocated and kept: in use and free
-	free  [][]byte // buffers given back, kept for reuse, smallest first
+	mu      sync.Mutex
+	owned   int64        // bytes of the buffers allocated and kept: in use and free
+	free    [][]byte     // buffers given back, kept for reuse, smallest first
+	waiters []*bufferAsk // oldest first
+}
+
+type bufferAsk struct {
+	n     int
+	ready chan []byte // buffered: receives the buffer
 }
 
 // NewBudget returns a budget of limit bytes.
-func NewBudget(limit int64) *Budget {
-	return &Budget{limit: limit, inUse: semaphore.NewWeighted(limit)}
-}
+func NewBudget(limit int64) *Budget { return &Budget{limit: limit} }
 
 // Get waits for a buffer of n bytes, or for ctx to end.
 func (b *Budget) Get(ctx context.Context, n int) ([]byte, error) {
-	w := b.weight(n)
-	if err := b.inUse.Acquire(ctx, w); err != nil {
-		return nil, context.Cause(ctx)
-	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	// The smallest free buffer big enough, if the weight of its extra bytes can be had too.
-	if i := slices.IndexFunc(b.free, func(f []byte) bool { return cap(f) >= n }); i >= 0 {
-		if more := b.weight(cap(b.free[i])) - w; more == 0 || b.inUse.TryAcquire(more) {
-			buf := b.free[i]
-			b.free = slices.Delete(b.free, i, i+1)
-			return buf[:n], nil
+	if len(b.waiters) == 0 {
+		if buf := b.take(n); buf != nil {
+			b.mu.Unlock()
+			return buf, nil
 		}
 	}
-	// A new buffer, after dropping the smallest free ones if that makes room.
-	b.owned += w
-	for b.owned > b.limit {
-		b.owned -= b.weight(cap(b.free[0]))
-		b.free = slices.Delete(b.free, 0, 1)
+	ask := &bufferAsk{n: n, ready: make(chan []byte, 1)}
+	b.waiters = append(b.waiters, ask)
+	b.mu.Unlock()
+	select {
+	case buf := <-ask.ready:
+		return buf, nil
+	case <-ctx.Done():
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		select {
+		case buf := <-ask.ready: // served meanwhile: give it back
+			b.free = b.keep(b.free, buf)
+		default:
+			b.waiters = slices.DeleteFunc(b.waiters, func(a *bufferAsk) bool { return a == ask })
+		}
+		b.serve() // the next ones may fit now
+		return nil, context.Cause(ctx)
 	}
-	return make([]byte, n), nil
 }
 
 // Put gives a buffer back; call it only once nothing reads it any more.
 func (b *Budget) Put(buf []byte) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	i, _ := slices.BinarySearchFunc(b.free, cap(buf), func(f []byte, c int) int { return cap(f) - c })
-	b.free = slices.Insert(b.free, i, buf) // kept smallest first
-	b.inUse.Release(b.weight(cap(buf)))
+	b.free = b.keep(b.free, buf)
+	b.serve()
+}
+
+// serve hands buffers to the oldest asks while they fit; call it with b.mu held.
+func (b *Budget) serve() {
+	for len(b.waiters) > 0 {
+		buf := b.take(b.waiters[0].n)
+		if buf == nil {
+			return
+		}
+		b.waiters[0].ready <- buf
+		b.waiters = b.waiters[1:]
+	}
+}
+
+// take returns a buffer of n bytes within the limit, or nil: the smallest free one big enough,
+// else a new one, after dropping the smallest free ones if that makes room. Call it with b.mu held.
+func (b *Budget) take(n int) []byte {
+	if i := slices.IndexFunc(b.free, func(f []byte) bool { return cap(f) >= n }); i >= 0 {
+		buf := b.free[i]
+		b.free = slices.Delete(b.free, i, i+1)
+		return buf[:n]
+	}
+	inUse := b.owned
+	for _, f := range b.free {
+		inUse -= b.weight(cap(f))
+	}
+	if inUse+b.weight(n) > b.limit {
+		return nil
+	}
+	for b.owned+b.weight(n) > b.limit {
+		b.owned -= b.weight(cap(b.free[0]))
+		b.free = b.free[1:]
+	}
+	b.owned += b.weight(n)
+	return make([]byte, n)
+}
+
+// keep adds buf to free, kept smallest first.
+func (*Budget) keep(free [][]byte, buf []byte) [][]byte {
+	i, _ := slices.BinarySearchFunc(free, cap(buf), func(f []byte, c int) int { return cap(f) - c })
+	return slices.Insert(free, i, buf)
 }
 
 // Stats returns the bytes of the buffers allocated and kept, and the free ones.

@@ -231,7 +231,7 @@ func (b *Budget) serve() {
 			return
 		}
 		b.waiters[0].ready <- buf
-		b.waiters = b.waiters[1:]
+		b.waiters = slices.Delete(b.waiters, 0, 1)
 	}
 }
 
@@ -252,7 +252,7 @@ func (b *Budget) take(n int) []byte {
 	}
 	for b.owned+b.weight(n) > b.limit {
 		b.owned -= b.weight(cap(b.free[0]))
-		b.free = b.free[1:]
+		b.free = slices.Delete(b.free, 0, 1) // clears the slot: a dropped buffer must be garbage
 	}
 	b.owned += b.weight(n)
 	return make([]byte, n)

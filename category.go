@@ -2,7 +2,6 @@ package mediaupload
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"mime"
 	"net/http"
@@ -32,8 +31,10 @@ const sniffLen = source.HeadLen // how many leading bytes sniffing looks at
 // resolveType sniffs the type and derives the category unless given, and checks them and the size.
 func (c *uploadConfig) resolveType(head []byte, size int64) error {
 	sniffed := c.mediaType == ""
-	if c.mediaType = cmp.Or(c.mediaType, mediacheck.SniffType(head)); c.mediaType == "" {
-		c.mediaType, _, _ = mime.ParseMediaType(http.DetectContentType(head))
+	if head = head[:min(len(head), sniffLen)]; sniffed {
+		if c.mediaType = mediacheck.SniffType(head); c.mediaType == "" {
+			c.mediaType, _, _ = mime.ParseMediaType(http.DetectContentType(head))
+		}
 	}
 	kind := mediacheck.TypeKind(c.mediaType)
 	switch {

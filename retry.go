@@ -16,9 +16,8 @@ import (
 	"github.com/mediaupload/mediaupload/internal/wire"
 )
 
-// RetryPolicy says how a request failing transiently (transport error, stall, 429, 500, 502-504)
-// is retried: after a backoff, or the wait the service asked for. A wait past a cap fails at once
-// with [ErrWaitTooLong].
+// RetryPolicy says how a request failing transiently (transport error, stall, 429, 500, 502-504) is
+// retried: after a backoff, or the wait asked for; a wait past a cap fails with [ErrWaitTooLong].
 type RetryPolicy struct {
 	MaxAttempts    int           // attempts per request, the first included; 1 disables retries
 	InitialBackoff time.Duration // the first backoff, doubled up to MaxBackoff; each ±50% at random
@@ -244,15 +243,15 @@ func (c *Client) attempt(ctx context.Context, step Step, build buildFunc) (*answ
 	defer resp.Body.Close()
 	watchdog.Touch()
 	status, header = resp.StatusCode, resp.Header
-	max := int64(maxAnswer)
-	if resp.StatusCode/100 != 2 {
-		max = maxErrorBody
+	ok, max := resp.StatusCode/100 == 2, int64(maxErrorBody)
+	if ok {
+		max = maxAnswer
 	}
 	body, err := io.ReadAll(io.LimitReader(watchdog.Body(resp.Body), max))
 	if err != nil {
 		return nil, stalled(fmt.Errorf("reading the answer: %w", err))
 	}
-	if resp.StatusCode/100 != 2 {
+	if !ok {
 		return nil, c.apiError(step, resp.StatusCode, resp.Header, body)
 	}
 	return &answer{status: resp.StatusCode, header: resp.Header, body: body}, nil

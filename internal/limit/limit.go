@@ -74,19 +74,18 @@ func (g *Gate) Admit(ctx context.Context, key string, waited time.Time, report f
 		if announce {
 			report(until, wait)
 		}
-		if news == nil {
-			if err := g.sleep(ctx, wait); err != nil {
-				return err
+		if news != nil {
+			select {
+			case <-news:
+			case <-time.After(wait):
+				force = true // no answer came to say more: go
+			case <-ctx.Done():
+				return context.Cause(ctx)
 			}
+		} else if err := g.sleep(ctx, wait); err != nil {
+			return err
+		} else {
 			waited = until // wait again only if the block grew meanwhile
-			continue
-		}
-		select {
-		case <-news:
-		case <-time.After(wait):
-			force = true // no answer came to say more: go
-		case <-ctx.Done():
-			return context.Cause(ctx)
 		}
 	}
 }

@@ -41,64 +41,62 @@ type Watchdog struct {
 func Start(ctx context.Context, timeout time.Duration) (context.Context, *Watchdog) {
 	actx, cancel := context.WithCancelCause(ctx)
 	w := &Watchdog{timeout: timeout, cancel: cancel}
-	w.mu.Lock()
-	defer w.mu.Unlock() // the timer may fire before it is set
-	w.timer = time.AfterFunc(timeout, w.expire)
+	w.running(func() { w.timer = time.AfterFunc(timeout, w.expire) }) // may fire before it is set
 	return httptrace.WithClientTrace(actx, &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		if !w.stopped {
+		w.running(func() {
 			w.conn = info.Conn
 			w.moved, _ = socketMoved(info.Conn)
-		}
+		})
 	}}), w
+}
+
+// running runs f under w.mu unless the watchdog has stopped.
+func (w *Watchdog) running(f func()) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.stopped {
+		f()
+	}
 }
 
 // Touch says bytes moved.
 func (w *Watchdog) Touch() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.stopped {
+	w.running(func() {
 		w.timer.Reset(w.timeout)
 		if w.overdue {
 			w.cancel(ErrTooSlow)
 		}
-	}
+	})
 }
 
 // Limit makes the attempt overdue d from now: from then on, the next movement abandons it with
 // [ErrTooSlow]; none, for the timeout, still abandons it with [ErrStalled].
 func (w *Watchdog) Limit(d time.Duration) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.stopped {
+	w.running(func() {
 		w.limiter = time.AfterFunc(d, func() {
-			w.mu.Lock()
-			defer w.mu.Unlock()
-			w.overdue = true
-			w.atLimit, _ = socketMoved(w.conn)
+			w.running(func() {
+				w.overdue = true
+				w.atLimit, _ = socketMoved(w.conn)
+			})
 		})
-	}
+	})
 }
 
-// expire abandons the attempt unless the socket moved since last look (and, once overdue, not since
-// the limit).
+// expire abandons the attempt unless the socket moved since last look (once overdue: since the
+// limit).
 func (w *Watchdog) expire() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.stopped {
-		return
-	}
-	moved, ok := socketMoved(w.conn)
-	switch {
-	case w.overdue && ok && moved != w.atLimit:
-		w.cancel(ErrTooSlow)
-	case !ok || moved == w.moved:
-		w.cancel(ErrStalled)
-	default:
-		w.moved = moved
-		w.timer.Reset(w.timeout)
-	}
+	w.running(func() {
+		moved, ok := socketMoved(w.conn)
+		switch {
+		case w.overdue && ok && moved != w.atLimit:
+			w.cancel(ErrTooSlow)
+		case !ok || moved == w.moved:
+			w.cancel(ErrStalled)
+		default:
+			w.moved = moved
+			w.timer.Reset(w.timeout)
+		}
+	})
 }
 
 // Stop ends the watchdog for good, the attempt's context, and its bodies: they read nothing more.
@@ -120,9 +118,8 @@ func (w *Watchdog) Stop() {
 	}
 }
 
-// Body wraps a request body of the attempt: reading it is movement, and once the watchdog stops it
-// reads nothing more, so that the transport, which may read a body after RoundTrip returned, lets
-// go of the buffer.
+// Body wraps a request body of the attempt: reading it is movement; after Stop it reads nothing, so
+// that the transport, which may read it after RoundTrip returned, lets go of the buffer.
 func (w *Watchdog) Body(r io.ReadCloser) io.ReadCloser {
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -16,9 +16,8 @@ import (
 // Withheld replaces an error text that echoes credentials.
 const Withheld = "(answer withheld: it echoes credentials)"
 
-// ParseError returns the message of an error answer ({"errors":[{code,message}]}, {"error":"…"},
-// RFC 7807 problems, any body) and hands each entry of "errors" to detail (if not nil). Texts that
-// quote OAuth parameters, an Authorization header or secret (in any escaped form) are withheld.
+// ParseError returns the message of an error answer ({"errors":[…]}, {"error":"…"}, RFC 7807, any
+// body), handing each "errors" entry to detail if not nil; texts echoing credentials are withheld.
 func ParseError(body []byte, secret string, detail func(code int, msg string)) string {
 	var b struct {
 		Errors, Error json.RawMessage
@@ -69,11 +68,9 @@ func HoldsErrors(body []byte) bool {
 	return json.Unmarshal(body, &b) == nil && (isSet(b.Errors) || isSet(b.Error))
 }
 
-// echoesSecret reports whether any of texts quotes secret (or secret unescaped, as app-only bearer
-// tokens are percent-encoded) as is or with JSON or percent escapes, even one inside the other.
-// Each text is unescaped twice, each time of JSON escapes, of percent escapes and of both: one
-// kind alone matters when the other would eat the secret ("%00\u002B0" holds "00+" only once
-// its JSON escape alone is decoded).
+// echoesSecret reports whether any of texts quotes secret, or secret unescaped (app-only bearer
+// tokens are percent-encoded), even under two layers of JSON or percent escapes, each layer decoded
+// one kind alone as well as both: "%00\u002B0" holds "00+" only when its JSON escape alone is.
 func echoesSecret(secret string, texts ...string) bool {
 	plain := unescape(secret, true, true)
 	var echoes func(t string, depth int) bool
@@ -91,8 +88,7 @@ func echoesSecret(secret string, texts ...string) bool {
 	return secret != "" && slices.ContainsFunc(texts, func(t string) bool { return echoes(t, 2) })
 }
 
-// unescape decodes \uXXXX and other backslash escapes (\/ is /) if backslash, %XX if percent;
-// what is not an escape stays.
+// unescape decodes \uXXXX and \x escapes if backslash, %XX if percent; what is not an escape stays.
 func unescape(s string, backslash, percent bool) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {

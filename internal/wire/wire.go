@@ -149,10 +149,9 @@ func newMultipartBody(fields [][2]string, data []byte, asBase64 bool) *Body {
 	} else {
 		w.CreateFormFile("media", "media")
 	}
-	prefix := bytes.Clone(buf.Bytes())
-	buf.Reset()
+	n := buf.Len()
 	w.Close()
-	return &Body{ContentType: w.FormDataContentType(), prefix: prefix, payload: payload, suffix: bytes.Clone(buf.Bytes())}
+	return &Body{ContentType: w.FormDataContentType(), prefix: buf.Bytes()[:n:n], payload: payload, suffix: buf.Bytes()[n:]}
 }
 
 // Len is the body's length in bytes.

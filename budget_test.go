@@ -11,35 +11,26 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/mediaupload/mediaupload/internal/limit"
 	"github.com/mediaupload/mediaupload/mediatest"
 )
 
-func TestBufferPoolBoundsBuffers(t *testing.T) {
+// TestAnUploadHoldsConcurrencyPlusOneBuffers: with 2 workers, an upload holds 3 chunk buffers at
+// most, theirs and the producer's next, however slow its APPENDs; the next upload reuses them.
+func TestAnUploadHoldsConcurrencyPlusOneBuffers(t *testing.T) {
 	t.Parallel()
-	shared := limit.NewBudget(1 << 20)
-	p := newBufferPool(2, shared)
-	a, err := p.get(t.Context(), 16)
-	require.NoError(t, err)
-	b, err := p.get(t.Context(), 16)
-	require.NoError(t, err)
-	assert.Len(t, a, 16)
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
-	defer cancel()
-	_, err = p.get(ctx, 16)
-	require.ErrorIs(t, err, context.DeadlineExceeded, "a third buffer must wait")
-	p.put(a)
-	c, err := p.get(t.Context(), 16)
-	require.NoError(t, err)
-	assert.Same(t, &a[0], &c[0], "buffers are reused")
-	p.put(b)
-	p.put(c)
-	q := newBufferPool(1, shared)
-	d, err := q.get(t.Context(), 16)
-	require.NoError(t, err)
-	assert.Len(t, d, 16)
-	owned, _ := shared.Stats()
-	assert.Equal(t, int64(32), owned, "the second upload reuses the first one's buffers")
+	srv, c, _ := newFake(t, nil, WithChunkSize(1000), WithConcurrency(2), WithMemoryBudget(1<<20))
+	data := randomBytes(t, 10_000)
+	for range 2 {
+		for seg := range 2 {
+			srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: seg, Hang: 200 * time.Millisecond})
+		}
+		m, err := c.Upload(t.Context(), bytes.NewReader(data), MediaType("video/mp4"), NoCheck())
+		require.NoError(t, err)
+		assertUploaded(t, srv, m, data)
+		owned, free := c.budget.Stats()
+		assert.Equal(t, int64(3000), owned, "the two workers' buffers and the producer's next")
+		assert.Len(t, free, 3, "all given back")
+	}
 }
 
 // TestBuffersAreTheSegmentsSize: a buffer is as large as its segment, not

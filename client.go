@@ -87,6 +87,8 @@ const (
 	DefaultMaxProcessingWait = 15 * time.Minute // how long [Client.WaitProcessed] waits
 	DefaultStallTimeout      = 60 * time.Second // how long an attempt may move no byte
 	MinStallTimeout          = time.Second      // the least [WithStallTimeout] takes
+	DefaultMemoryBudget      = 48 << 20         // the chunk memory a Client's uploads share: 24 chunks
+	DefaultMaxInFlight       = 32               // the most requests a Client has in flight at once
 )
 
 // API selects the wire dialect; both work with the same [Client] and calls.
@@ -166,6 +168,20 @@ func WithStallTimeout(d time.Duration) Option {
 	return setIf(d >= MinStallTimeout,
 		fmt.Errorf("mediaupload: stall timeout %v is too short: the minimum is %v", d, MinStallTimeout),
 		func(c *Client) { c.stallTimeout = d })
+}
+
+// WithMemoryBudget sets the bytes of chunk buffers the Client's uploads may hold at once, at least
+// 1 (default [DefaultMemoryBudget]), served in order; one over goes alone. [Base64] copies are out.
+func WithMemoryBudget(bytes int64) Option {
+	return setIf(bytes >= 1, fmt.Errorf("mediaupload: memory budget %d: it must be positive", bytes),
+		func(c *Client) { c.memoryBudget = bytes })
+}
+
+// WithMaxInFlight sets how many requests of the Client may be in flight at once, 1 to 1024 (default
+// [DefaultMaxInFlight]), and so the connections open. A wait before a retry holds no slot.
+func WithMaxInFlight(n int) Option {
+	return setIf(n >= 1 && n <= 1024, fmt.Errorf("mediaupload: max in flight %d: it must be 1 to 1024", n),
+		func(c *Client) { c.maxInFlight = n })
 }
 
 // WithLogger logs requests at Debug (never a credential), and at Info notices such as 5 s waits.

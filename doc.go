@@ -1,5 +1,4 @@
-// Package mediaupload uploads images, GIFs, videos and subtitles to Twitter/X with the chunked
-// media upload API.
+// Package mediaupload uploads images, GIFs, videos and subtitles to Twitter/X by chunked upload.
 //
 // # The flow
 //
@@ -31,8 +30,8 @@
 // # Layout
 //
 // client.go holds the Client and its options, steps.go the steps, upload.go and session.go Upload,
-// chunker.go segment plans, retry.go retries, budget.go what uploads share, resume.go the resume
-// store, category.go media types and categories, errors.go the errors, oauth.go credentials.
+// chunker.go segment plans, retry.go retries, resume.go the resume store, category.go media types
+// and categories, errors.go the errors, oauth.go credentials.
 // Below them: internal/wire (the dialects), internal/limit (request gate, memory budget),
 // internal/resume (the saved state), internal/segments, internal/source (input) and
 // internal/stall (stall watch). Package mediacheck checks media;

@@ -109,11 +109,11 @@ func (s *session) emit() {
 	}
 }
 
-// sendSegments sends the unacknowledged segments with concurrency+1 buffers from the budget.
+// sendSegments sends the unacknowledged segments, each in a buffer from the budget: an upload
+// holds concurrency+1 at most, one per worker and the producer's next.
 func (s *session) sendSegments(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.c.concurrency)
-	pool := newBufferPool(s.c.concurrency+1, s.c.budget)
 	var err error
 	for err == nil {
 		seg, fresh, ok := s.lay.Next()
@@ -132,7 +132,7 @@ func (s *session) sendSegments(ctx context.Context) error {
 		if acked && !s.src.Sequential() {
 			continue // nothing to read past: no buffer, no turn in the budget
 		}
-		buf, gerr := pool.get(gctx, int(seg.Size)) // the segment's size, not the largest possible
+		buf, gerr := s.c.budget.Get(gctx, int(seg.Size)) // the segment's size, not the largest possible
 		if gerr != nil {
 			break // a worker failed, or ctx is done: g.Wait says which
 		}
@@ -150,16 +150,16 @@ func (s *session) sendSegments(ctx context.Context) error {
 			err = &UploadError{Step: StepAppend, MediaID: s.state.MediaID, Segment: seg.Index, Err: err}
 		}
 		if err != nil || acked {
-			pool.put(buf)
+			s.c.budget.Put(buf)
 			continue
 		}
-		g.Go(func() error { return s.sendSegment(ctx, gctx, seg, data, buf, pool) })
+		g.Go(func() error { return s.sendSegment(ctx, gctx, seg, data, buf) })
 	}
 	return cmp.Or(g.Wait(), err, context.Cause(ctx))
 }
 
 // sendSegment sends seg (data, else read into buf), frees buf, records the ack under ctx, not gctx.
-func (s *session) sendSegment(ctx, gctx context.Context, seg segments.Segment, data, buf []byte, pool *bufferPool) error {
+func (s *session) sendSegment(ctx, gctx context.Context, seg segments.Segment, data, buf []byte) error {
 	var err error
 	if data == nil {
 		data, err = s.src.Read(seg, buf)
@@ -173,7 +173,7 @@ func (s *session) sendSegment(ctx, gctx context.Context, seg segments.Segment, d
 	if err == nil && s.cfg.store != nil {
 		sum = resume.SHA(data)
 	}
-	pool.put(buf)
+	s.c.budget.Put(buf)
 	if err != nil {
 		return &UploadError{Step: StepAppend, MediaID: s.state.MediaID, Segment: seg.Index, Err: err}
 	}

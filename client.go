@@ -194,16 +194,6 @@ func WithMediaLimits(l mediacheck.Limits) Option {
 	return option(func(c *Client) { c.mediaLimits = l })
 }
 
-// Options for tests: an adaptive target, any stall timeout, a clock, a sleep.
-func withAdaptiveTarget(d time.Duration) Option {
-	return option(func(c *Client) { c.adaptiveTarget = d })
-}
-func withStallTimeout(d time.Duration) Option { return option(func(c *Client) { c.stallTimeout = d }) }
-func withNow(now func() time.Time) Option     { return option(func(c *Client) { c.now = now }) }
-func withSleep(sleep func(context.Context, time.Duration) error) Option {
-	return option(func(c *Client) { c.sleep = sleep })
-}
-
 // resolveAPI settles the dialect and endpoint once every option has run, refusing contradictions.
 func (c *Client) resolveAPI() error {
 	var byPath API // the dialect the endpoint's path names: …/1.1/media/… or …/2/media/…

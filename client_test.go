@@ -1,6 +1,7 @@
 package mediaupload
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -8,6 +9,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// Options for tests: an adaptive target, any stall timeout, a clock, a sleep.
+func withAdaptiveTarget(d time.Duration) Option {
+	return option(func(c *Client) { c.adaptiveTarget = d })
+}
+func withStallTimeout(d time.Duration) Option { return option(func(c *Client) { c.stallTimeout = d }) }
+func withNow(now func() time.Time) Option     { return option(func(c *Client) { c.now = now }) }
+func withSleep(sleep func(context.Context, time.Duration) error) Option {
+	return option(func(c *Client) { c.sleep = sleep })
+}
 
 func TestClientOptionsAreValidated(t *testing.T) {
 	t.Parallel()

@@ -61,17 +61,15 @@ func (p *ProcessingInfo) done() bool {
 
 // Init starts an upload (INIT) and returns the new media, whose ID the other steps take.
 func (c *Client) Init(ctx context.Context, p InitParams) (*Media, error) {
-	err := p.check()
-	req, werr := c.dialect.Init(wire.InitParams(p))
-	switch {
+	switch err := p.check(); {
 	case p.TotalBytes <= 0:
 		return nil, ErrEmptyMedia
 	case p.MediaType == "":
 		return nil, fmt.Errorf("%w: none given", ErrMediaType)
-	case err != nil || werr != nil:
-		return nil, cmp.Or(err, werr)
+	case err != nil:
+		return nil, err
 	}
-	m, err := c.call(ctx, StepInit, req, "")
+	m, err := c.call(ctx, StepInit, c.dialect.Init(wire.InitParams(p)), "") // p as check spelt it
 	if err != nil {
 		return nil, err
 	}
@@ -194,9 +192,7 @@ func (c *Client) waitProcessed(ctx context.Context, m *Media, report func(*Media
 			return m, err
 		}
 		next.Size, next.MediaType, next.Category = m.Size, m.MediaType, m.Category
-		if next.ExpiresAt.IsZero() {
-			next.ExpiresAt = m.ExpiresAt
-		}
+		next.ExpiresAt = cmp.Or(next.ExpiresAt, m.ExpiresAt) // zero when the answer gave none
 		m = next
 	}
 }
@@ -206,8 +202,8 @@ const MaxAltTextLength = 1000
 
 // SetAltText attaches alt text (at most [MaxAltTextLength] characters) to a processed image or GIF.
 func (c *Client) SetAltText(ctx context.Context, mediaID, text string) error {
-	req, err := c.dialect.Metadata(mediaID, text)
-	return c.post(ctx, StepMetadata, mediaID, req, cmp.Or(checkAltText(text), checkMediaID(mediaID), err))
+	err := cmp.Or(checkAltText(text), checkMediaID(mediaID))
+	return c.post(ctx, StepMetadata, mediaID, c.dialect.Metadata(mediaID, text), err)
 }
 
 func checkAltText(text string) error {
@@ -238,8 +234,7 @@ func (s *Subtitle) normalize() error {
 // AttachSubtitles links the uploaded subtitle file sub.MediaID to the processed video videoID.
 func (c *Client) AttachSubtitles(ctx context.Context, videoID string, sub Subtitle) error {
 	err := cmp.Or(sub.normalize(), checkMediaID(videoID), checkMediaID(sub.MediaID))
-	req, werr := c.dialect.Subtitles(videoID, wire.Subtitle(sub))
-	return c.post(ctx, StepSubtitles, videoID, req, cmp.Or(err, werr))
+	return c.post(ctx, StepSubtitles, videoID, c.dialect.Subtitles(videoID, wire.Subtitle(sub)), err)
 }
 
 // post sends req about mediaID unless err, for a step whose answer says only that it succeeded.

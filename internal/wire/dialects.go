@@ -22,7 +22,7 @@ type v1 struct{ endpoint *url.URL }
 func (v1) Name() string    { return "1.1" }
 func (v1) Hint(int) string { return "" }
 
-func (d v1) Init(p InitParams) (Request, error) {
+func (d v1) Init(p InitParams) Request {
 	v := url.Values{"command": {"INIT"}, "total_bytes": {strconv.FormatInt(p.TotalBytes, 10)}, "media_type": {p.MediaType}}
 	if p.Category != "" {
 		v.Set("media_category", p.Category)
@@ -33,7 +33,7 @@ func (d v1) Init(p InitParams) (Request, error) {
 	if p.Shared {
 		v.Set("shared", "true")
 	}
-	return d.form(v), nil
+	return d.form(v)
 }
 
 func (d v1) Append(mediaID string, index int, data []byte, asBase64 bool) (string, *Body) {
@@ -54,12 +54,12 @@ func (d v1) Status(mediaID string) Request {
 	return Request{Method: http.MethodGet, URL: u.String()}
 }
 
-func (d v1) Metadata(mediaID, altText string) (Request, error) {
+func (d v1) Metadata(mediaID, altText string) Request {
 	return jsonRequest(d.beside("metadata/create.json"),
 		map[string]any{"media_id": mediaID, "alt_text": map[string]string{"text": altText}})
 }
 
-func (d v1) Subtitles(videoID string, sub Subtitle) (Request, error) {
+func (d v1) Subtitles(videoID string, sub Subtitle) Request {
 	entry := map[string]string{"media_id": sub.MediaID, "language_code": sub.LanguageCode, "display_name": sub.DisplayName}
 	return jsonRequest(d.beside("subtitles/create.json"), map[string]any{"media_id": videoID,
 		"media_category": sub.videoCategory(), "subtitle_info": map[string]any{"subtitles": []any{entry}}})
@@ -94,7 +94,7 @@ type v2 struct{ endpoint *url.URL }
 
 func (v2) Name() string { return "2" }
 
-func (d v2) Init(p InitParams) (Request, error) { return jsonRequest(d.path("/initialize"), p) }
+func (d v2) Init(p InitParams) Request { return jsonRequest(d.path("/initialize"), p) }
 
 func (d v2) Append(mediaID string, index int, data []byte, asBase64 bool) (string, *Body) {
 	u := d.path("/" + mediaID + "/append")
@@ -115,12 +115,12 @@ func (d v2) Status(mediaID string) Request {
 	return Request{Method: http.MethodGet, URL: u.String()}
 }
 
-func (d v2) Metadata(mediaID, altText string) (Request, error) {
+func (d v2) Metadata(mediaID, altText string) Request {
 	return jsonRequest(d.onHost("/2/media/metadata"),
 		map[string]any{"id": mediaID, "metadata": map[string]any{"alt_text": map[string]string{"text": altText}}})
 }
 
-func (d v2) Subtitles(videoID string, sub Subtitle) (Request, error) {
+func (d v2) Subtitles(videoID string, sub Subtitle) Request {
 	entry := map[string]string{"id": sub.MediaID, "language_code": sub.LanguageCode, "display_name": sub.DisplayName}
 	return jsonRequest(d.onHost("/2/media/subtitles"),
 		map[string]any{"id": videoID, "media_category": sub.videoCategory(), "subtitles": entry})

@@ -17,7 +17,7 @@ import (
 const Withheld = "(answer withheld: it echoes credentials)"
 
 // ParseError returns the message of an error answer ({"errors":[…]}, {"error":"…"}, RFC 7807, any
-// body), handing each "errors" entry to detail if not nil; texts echoing credentials are withheld.
+// body), handing each "errors" entry to detail; texts echoing credentials are withheld.
 func ParseError(body []byte, secret string, detail func(code int, msg string)) string {
 	var b struct {
 		Errors, Error json.RawMessage
@@ -54,9 +54,7 @@ func ParseError(body []byte, secret string, detail func(code int, msg string)) s
 		}
 	}
 	for _, it := range items {
-		if detail != nil {
-			detail(it.Code, it.Message)
-		}
+		detail(it.Code, it.Message)
 	}
 	return msg
 }

@@ -12,9 +12,8 @@ func TestV1Requests(t *testing.T) {
 	t.Parallel()
 	d := V1(mustURL(t, "https://upload.x.com/1.1/media/upload.json"))
 
-	r, err := d.Init(InitParams{TotalBytes: 10, MediaType: "video/mp4", Category: "tweet_video",
+	r := d.Init(InitParams{TotalBytes: 10, MediaType: "video/mp4", Category: "tweet_video",
 		AdditionalOwners: []string{"1", "2"}, Shared: true})
-	require.NoError(t, err)
 	assert.Equal(t, "POST", r.Method)
 	assert.Equal(t, "application/x-www-form-urlencoded", r.ContentType, "exactly this, or the body goes unsigned")
 	form, err := url.ParseQuery(string(r.Body))
@@ -33,12 +32,10 @@ func TestV1Requests(t *testing.T) {
 	assert.Contains(t, string(body.prefix), `name="segment_index"`)
 	assert.Contains(t, string(body.prefix), `name="media"; filename="media"`)
 
-	r, err = d.Metadata("1", "x")
-	require.NoError(t, err)
+	r = d.Metadata("1", "x")
 	assert.Equal(t, "https://upload.x.com/1.1/media/metadata/create.json", r.URL)
 	assert.JSONEq(t, `{"media_id":"1","alt_text":{"text":"x"}}`, string(r.Body))
-	r, err = d.Subtitles("1", Subtitle{MediaID: "2", LanguageCode: "EN", DisplayName: "English"})
-	require.NoError(t, err)
+	r = d.Subtitles("1", Subtitle{MediaID: "2", LanguageCode: "EN", DisplayName: "English"})
 	assert.Equal(t, "https://upload.x.com/1.1/media/subtitles/create.json", r.URL)
 	assert.JSONEq(t, `{"media_id":"1","media_category":"TweetVideo","subtitle_info":{"subtitles":[{"media_id":"2","language_code":"EN","display_name":"English"}]}}`, string(r.Body))
 }

@@ -11,9 +11,8 @@ import (
 func TestV2Requests(t *testing.T) {
 	t.Parallel()
 	d := V2(mustURL(t, "https://127.0.0.1:8443/2/media/upload"))
-	r, err := d.Init(InitParams{TotalBytes: 10, MediaType: "video/mp4", Category: "tweet_video",
+	r := d.Init(InitParams{TotalBytes: 10, MediaType: "video/mp4", Category: "tweet_video",
 		AdditionalOwners: []string{"1", "2"}, Shared: true})
-	require.NoError(t, err)
 	assert.Equal(t, "https://127.0.0.1:8443/2/media/upload/initialize", r.URL)
 	assert.JSONEq(t, `{"media_type":"video/mp4","total_bytes":10,"media_category":"tweet_video","additional_owners":["1","2"],"shared":true}`, string(r.Body))
 	assert.Equal(t, "https://127.0.0.1:8443/2/media/upload/123/finalize", d.Finalize("123").URL)
@@ -23,12 +22,10 @@ func TestV2Requests(t *testing.T) {
 	raw, _ := io.ReadAll(body.Reader())
 	assert.JSONEq(t, `{"segment_index":4,"media":"YWJj"}`, string(raw))
 
-	r, err = d.Metadata("1", "x")
-	require.NoError(t, err)
+	r = d.Metadata("1", "x")
 	assert.Equal(t, "https://127.0.0.1:8443/2/media/metadata", r.URL)
 	assert.JSONEq(t, `{"id":"1","metadata":{"alt_text":{"text":"x"}}}`, string(r.Body))
-	r, err = d.Subtitles("1", Subtitle{MediaID: "2", LanguageCode: "EN", DisplayName: "English"})
-	require.NoError(t, err)
+	r = d.Subtitles("1", Subtitle{MediaID: "2", LanguageCode: "EN", DisplayName: "English"})
 	assert.Equal(t, "https://127.0.0.1:8443/2/media/subtitles", r.URL)
 	assert.JSONEq(t, `{"id":"1","media_category":"TweetVideo","subtitles":{"id":"2","language_code":"EN","display_name":"English"}}`, string(r.Body))
 

@@ -20,13 +20,13 @@ import (
 type Dialect interface {
 	// Name is the API version: "1.1" or "2".
 	Name() string
-	Init(p InitParams) (Request, error)
+	Init(p InitParams) Request
 	// Append returns an APPEND's URL and body; a raw body streams data without copying it.
 	Append(mediaID string, index int, data []byte, asBase64 bool) (url string, body *Body)
 	Finalize(mediaID string) Request
 	Status(mediaID string) Request
-	Metadata(mediaID, altText string) (Request, error)
-	Subtitles(videoID string, sub Subtitle) (Request, error)
+	Metadata(mediaID, altText string) Request
+	Subtitles(videoID string, sub Subtitle) Request
 	// ParseMedia reads an INIT, FINALIZE or STATUS answer; nil, nil when it holds no media.
 	ParseMedia(body []byte) (*Media, error)
 	// Hint explains an error status in this dialect's terms, if it can.
@@ -100,10 +100,10 @@ func (s Subtitle) videoCategory() string {
 	return "TweetVideo"
 }
 
-// jsonRequest is a POST of v as JSON.
-func jsonRequest(url string, v any) (Request, error) {
-	body, err := json.Marshal(v)
-	return Request{Method: http.MethodPost, URL: url, ContentType: "application/json; charset=UTF-8", Body: body}, err
+// jsonRequest is a POST of v as JSON; v holds strings, numbers and maps of them: it cannot fail.
+func jsonRequest(url string, v any) Request {
+	body, _ := json.Marshal(v)
+	return Request{Method: http.MethodPost, URL: url, ContentType: "application/json; charset=UTF-8", Body: body}
 }
 
 // Request is a request with a small body, rebuilt for every attempt.

@@ -15,22 +15,33 @@ import (
 )
 
 // TestAnUploadHoldsConcurrencyPlusOneBuffers: with 2 workers, an upload holds 3 chunk buffers at
-// most, theirs and the producer's next, however slow its APPENDs; the next upload reuses them.
+// most, theirs and the producer's next, however long its APPENDs hang; it reuses an earlier one's.
 func TestAnUploadHoldsConcurrencyPlusOneBuffers(t *testing.T) {
 	t.Parallel()
 	srv, c, _ := newFake(t, nil, WithChunkSize(1000), WithConcurrency(2), WithMemoryBudget(1<<20))
 	data := randomBytes(t, 10_000)
-	for range 2 {
-		for seg := range 2 {
-			srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: seg, Hang: 200 * time.Millisecond})
-		}
-		m, err := c.Upload(t.Context(), bytes.NewReader(data), MediaType("video/mp4"), NoCheck())
-		require.NoError(t, err)
-		assertUploaded(t, srv, m, data)
-		owned, free := c.budget.Stats()
-		assert.Equal(t, int64(3000), owned, "the two workers' buffers and the producer's next")
-		assert.Len(t, free, 3, "all given back")
+	m, err := c.Upload(t.Context(), bytes.NewReader(data), MediaType("video/mp4"), NoCheck())
+	require.NoError(t, err)
+	assertUploaded(t, srv, m, data)
+
+	for seg := range 2 {
+		srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: seg, Hang: time.Minute})
 	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Upload(ctx, bytes.NewReader(data), MediaType("video/mp4"), NoCheck())
+		done <- err
+	}()
+	require.Eventually(t, func() bool {
+		owned, free := c.budget.Stats()
+		return owned == 3000 && len(free) == 0
+	}, 10*time.Second, time.Millisecond, "the two workers' buffers and the producer's next, the first upload's reused")
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+	owned, free := c.budget.Stats() // owned never shrinks here: it is the most ever held
+	assert.Equal(t, int64(3000), owned, "never more than 3 buffers")
+	assert.Len(t, free, 3, "all given back")
 }
 
 // TestBuffersAreTheSegmentsSize: a buffer is as large as its segment, not

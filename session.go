@@ -115,7 +115,7 @@ func (s *session) sendSegments(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.c.concurrency)
 	var err error
-	for err == nil {
+	for err == nil && gctx.Err() == nil { // a worker failed, or ctx ended: plan and read no more
 		seg, fresh, ok := s.lay.Next()
 		if !ok {
 			break

@@ -335,6 +335,19 @@ func TestUploadDoesNotRetryClientErrors(t *testing.T) {
 	}
 }
 
+// TestAFailedSegmentStopsTheReading: once an APPEND has failed for good, the rest of an input
+// read in order is not read: the producer stops at the segment it holds.
+func TestAFailedSegmentStopsTheReading(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := newFake(t, nil, WithChunkSize(1000), WithConcurrency(1))
+	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 0, Status: 400})
+	in := &countingReader{n: 1_000_000}
+	_, err := c.Upload(t.Context(), in, Size(in.n), MediaType("video/mp4"), NoCheck())
+	require.ErrorAs(t, err, new(*APIError))
+	assert.LessOrEqual(t, in.count(), int64(64<<10+3000), "the 64 KiB head read first, and the segments in hand")
+	assert.Equal(t, []string{"INIT", "APPEND 0 !"}, steps(srv))
+}
+
 func TestUploadWithWrongCredentialsStopsAtOnce(t *testing.T) {
 	t.Parallel()
 	srv := mediatest.NewServer()

@@ -82,8 +82,7 @@ func (w *Watchdog) Limit(d time.Duration) {
 	})
 }
 
-// expire abandons the attempt unless the socket moved since last look (once overdue: since the
-// limit).
+// expire abandons the attempt unless the socket moved since last look (once overdue: the limit).
 func (w *Watchdog) expire() {
 	w.running(func() {
 		moved, ok := socketMoved(w.conn)

@@ -100,7 +100,7 @@ func (s Subtitle) videoCategory() string {
 	return "TweetVideo"
 }
 
-// jsonRequest is a POST of v as JSON; v holds strings, numbers and maps of them: it cannot fail.
+// jsonRequest is a POST of v as JSON; v is plain data (no floats, no Marshalers): it cannot fail.
 func jsonRequest(url string, v any) Request {
 	body, _ := json.Marshal(v)
 	return Request{Method: http.MethodPost, URL: url, ContentType: "application/json; charset=UTF-8", Body: body}

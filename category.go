@@ -1,7 +1,6 @@
 package mediaupload
 
 import (
-	"bytes"
 	"fmt"
 	"mime"
 	"net/http"
@@ -32,8 +31,12 @@ const sniffLen = source.HeadLen // how many leading bytes sniffing looks at
 func (c *uploadConfig) resolveType(head []byte, size int64) error {
 	sniffed := c.mediaType == ""
 	if head = head[:min(len(head), sniffLen)]; sniffed {
-		if c.mediaType = mediacheck.SniffType(head); c.mediaType == "" {
-			c.mediaType, _, _ = mime.ParseMediaType(http.DetectContentType(head))
+		if c.mediaType = mediacheck.SniffType(head); c.mediaType == "" { // none X takes: name it
+			// DetectContentType names other content, but takes some M4A boxes for video/mp4.
+			c.mediaType = "application/octet-stream"
+			if mediacheck.Sniff(head) == mediacheck.FormatUnknown {
+				c.mediaType, _, _ = mime.ParseMediaType(http.DetectContentType(head))
+			}
 		}
 	}
 	kind := mediacheck.TypeKind(c.mediaType)
@@ -83,9 +86,9 @@ func (c *uploadConfig) sizeLimit() int64 {
 	return c.limits.Bytes(c.category)
 }
 
-// subtitleType is the media type of a subtitle file: WebVTT or SubRip.
+// subtitleType is the media type of a subtitle file: WebVTT, else SubRip.
 func subtitleType(head []byte) string {
-	if bytes.HasPrefix(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), []byte("WEBVTT")) {
+	if mediacheck.SniffType(head[:min(len(head), sniffLen)]) == "text/vtt" {
 		return "text/vtt"
 	}
 	return "text/srt"

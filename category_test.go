@@ -96,7 +96,13 @@ func TestResolveType(t *testing.T) {
 			assert.Equal(t, tc.wantCategory, cfg.category)
 		})
 	}
-	for head, want := range map[string]string{"just some text": "text/plain", "\x00\x01\x02": "application/octet-stream"} {
+	for head, want := range map[string]string{
+		"just some text": "text/plain",
+		"\x00\x01\x02":   "application/octet-stream",
+		// Boxes that are no video's: HEIF, and M4A audio naming mp42, which DetectContentType calls video.
+		"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic":                     "application/octet-stream",
+		"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00M4A mp42isom\x00\x00\x00\x00": "application/octet-stream",
+	} {
 		cfg := uploadConfig{}
 		assert.ErrorContains(t, cfg.resolveType([]byte(head), int64(len(head))), "content looks like "+want+", not an image")
 	}

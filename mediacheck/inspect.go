@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -53,7 +54,7 @@ func Inspect(ctx context.Context, r io.ReaderAt, size int64) (info *Info, err er
 			err = nil
 		}
 	}()
-	head, err := s.readAt(0, 16)
+	head, err := s.readAt(0, 16) // enough: MP4 and QuickTime are parsed alike
 	if err != nil && !errors.Is(err, errShort) {
 		return nil, err
 	}
@@ -76,7 +77,7 @@ func Inspect(ctx context.Context, r io.ReaderAt, size int64) (info *Info, err er
 	return info, nil
 }
 
-// Sniff tells a file's format from its first bytes (20 suffice) as [Inspect]
+// Sniff tells a file's format from its first 20 bytes as [Inspect]
 // recognises it. MP4 and QuickTime are told by their first box: QuickTime
 // unless it is an ftyp naming a brand other than "qt  ".
 func Sniff(head []byte) Format {
@@ -92,21 +93,29 @@ func Sniff(head []byte) Format {
 	case !looksLikeMP4(head):
 		return FormatUnknown
 	}
-	brand := 8
-	if binary.BigEndian.Uint32(head) == 1 {
-		brand = 16 // after a 64-bit box size
-	}
-	if string(head[4:8]) == "ftyp" && len(head) >= brand+4 {
-		return mp4Format(string(head[brand : brand+4]))
+	if brand, ok := ftypBrand(head); ok {
+		return mp4Format(brand)
 	}
 	return FormatMOV
+}
+
+// ftypBrand returns the major brand of head's first box if it is an ftyp that shows one.
+func ftypBrand(head []byte) (string, bool) {
+	at := 8
+	if len(head) >= 4 && binary.BigEndian.Uint32(head) == 1 {
+		at = 16 // after a 64-bit box size
+	}
+	if len(head) < at+4 || string(head[4:8]) != "ftyp" {
+		return "", false
+	}
+	return string(head[at : at+4]), true
 }
 
 // SniffType tells a file's media type from its first bytes: its [Sniff]
 // format's, or text/vtt or application/x-subrip for subtitles; else "".
 func SniffType(head []byte) string {
 	f := Sniff(head)
-	if (f == FormatMP4 || f == FormatMOV) && !videoBox(head) {
+	if f.Kind() == "video" && !videoBox(head) {
 		f = FormatUnknown
 	}
 	if t := f.MediaType(); t != "" {
@@ -122,13 +131,17 @@ func SniffType(head []byte) string {
 func videoBox(head []byte) bool {
 	switch typ := string(head[4:8]); {
 	case typ == "ftyp":
-		brand := string(head[8:min(12, len(head))])
-		return head[0] == 0 && !strings.Contains("heic heix heim heis hevc hevx mif1 msf1 avif avis M4A  M4B  M4P ", brand)
+		brand, ok := ftypBrand(head)
+		return ok && head[0] == 0 && !slices.Contains(notVideoBrands, brand)
 	case typ == "wide":
 		return bytes.HasPrefix(head, []byte("\x00\x00\x00\x08wide"))
 	}
 	return len(head) > 8 && head[8] == 0
 }
+
+// notVideoBrands are the ftyp brands of HEIF/AVIF images and M4A/M4B/M4P audio.
+var notVideoBrands = []string{"heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1", "avif", "avis",
+	"M4A ", "M4B ", "M4P "}
 
 // subtitleType is "text/vtt" for WebVTT, "application/x-subrip" for SubRip, else "".
 func subtitleType(head []byte) string {

@@ -229,7 +229,7 @@ func TestSniff(t *testing.T) {
 	}
 }
 
-func TestSubtitleTypeOf(t *testing.T) {
+func TestSubtitleType(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{
 		"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n": "text/vtt",
@@ -262,13 +262,17 @@ func TestSniffType(t *testing.T) {
 		"just some text":                            "",
 		"\x00\x01\x02\x03":                          "",
 		// Not media X takes, though their first box reads as one.
-		"I'm free to do what I want\n":                     "",
-		"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic": "",
-		"\x00\x00\x00\x18ftypavif\x00\x00\x00\x00avifmif1": "",
-		"\x00\x00\x00\x18ftypM4A \x00\x00\x00\x00M4A isom": "",
-		"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2": "video/mp4",
-		"\x00\x00\x00\x08wide\x00\x00\x10\x00mdat":         "video/quicktime",
-		"\x00\x00\x06\x00moov\x00\x00\x00\x6cmvhd":         "video/quicktime",
+		"I'm free to do what I want\n":                                             "",
+		"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic":                         "",
+		"\x00\x00\x00\x18ftypavif\x00\x00\x00\x00avifmif1":                         "",
+		"\x00\x00\x00\x18ftypM4A \x00\x00\x00\x00M4A isom":                         "",
+		"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00M4A mp42isom\x00\x00\x00\x00":     "",
+		"\x00\x00\x00\x01ftyp\x00\x00\x00\x00\x00\x00\x00\x20heic\x00\x00\x00\x00": "", // 64-bit size
+		"\x00\x00\x00\x01ftyp\x00\x00\x00\x00\x00\x00\x00\x20isom\x00\x00\x00\x00": "video/mp4",
+		"\x00\x00\x00\x18ftypc he\x00\x00\x00\x00isom":                             "video/mp4", // no brand of the list
+		"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2":                         "video/mp4",
+		"\x00\x00\x00\x08wide\x00\x00\x10\x00mdat":                                 "video/quicktime",
+		"\x00\x00\x06\x00moov\x00\x00\x00\x6cmvhd":                                 "video/quicktime",
 	}
 	for head, want := range tests {
 		assert.Equal(t, want, SniffType([]byte(head)), "%q", head)

@@ -76,12 +76,10 @@ func echoesSecret(secret string, texts ...string) bool {
 		if strings.Contains(t, secret) || strings.Contains(t, plain) {
 			return true
 		}
-		for _, kinds := range [][2]bool{{true, true}, {true, false}, {false, true}} {
-			if u := unescape(t, kinds[0], kinds[1]); u != t && depth > 0 && echoes(u, depth-1) {
-				return true
-			}
-		}
-		return false
+		return depth > 0 && slices.ContainsFunc([][2]bool{{true, true}, {true, false}, {false, true}}, func(k [2]bool) bool {
+			u := unescape(t, k[0], k[1]) // only where a layer is left to look under
+			return u != t && echoes(u, depth-1)
+		})
 	}
 	return secret != "" && slices.ContainsFunc(texts, func(t string) bool { return echoes(t, 2) })
 }

@@ -139,7 +139,7 @@ func (c *Client) send(ctx context.Context, req request, build buildFunc) (*answe
 		}
 		wait, ok, asked := time.Duration(0), !permanent(err), false // asked: when to come back
 		if answered {
-			wait, ok, asked = max(apiErr.RetryAfter, 0), apiErr.retryable(), !apiErr.ResetAt.IsZero()
+			wait, ok, asked = apiErr.RetryAfter, apiErr.retryable(), !apiErr.ResetAt.IsZero()
 		}
 		if wait == 0 && backoff > 0 { // none asked for: the backoff, uniform in [d/2, 3d/2)
 			wait = backoff/2 + rand.N(backoff)

@@ -45,9 +45,10 @@ func (s *session) resume(ctx context.Context) error {
 		}
 		if reason := prev.StaleReason(&s.state, s.c.now(), s.maxChunk, s.src.ReaderAt()); reason != "" {
 			s.c.log.Info("resume state not used; starting over", "reason", reason)
-			return s.change(ctx, func() {})
+			break
 		}
-		s.state, s.state.Segments = prev, nil // assigned left to right
+		s.state = prev
+		s.state.Segments = nil
 		if prev.Version == 1 {
 			s.state.Version, s.state.Processing = resume.Version, prev.Finalized // v1: ask STATUS
 		}
@@ -139,8 +140,8 @@ func (s *session) sendSegments(ctx context.Context) error {
 		// The producer reads an input read in order; the workers read others at offsets.
 		var data []byte
 		switch {
-		case acked: // read past it, checking it is the same as before
-			if data, err = s.src.Read(seg, buf); err == nil && want != "-" && resume.SHA(data) != want {
+		case acked: // an input read in order, resumed: read past it, checking it is the same as before
+			if data, err = s.src.Read(seg, buf); err == nil && resume.SHA(data) != want {
 				err = fmt.Errorf("%w: segment %d differs from the one uploaded before; the resume state is removed, run again to start over", ErrInputChanged, seg.Index)
 			}
 		case s.src.Sequential():
@@ -160,8 +161,8 @@ func (s *session) sendSegments(ctx context.Context) error {
 
 // sendSegment sends seg (data, else read into buf), frees buf, records the ack under ctx, not gctx.
 func (s *session) sendSegment(ctx, gctx context.Context, seg segments.Segment, data, buf []byte) error {
-	var err error
-	if data == nil {
+	err := gctx.Err() // the upload failed meanwhile: read nothing
+	if err == nil && data == nil {
 		data, err = s.src.Read(seg, buf)
 	}
 	if err == nil {

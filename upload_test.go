@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -335,17 +336,50 @@ func TestUploadDoesNotRetryClientErrors(t *testing.T) {
 	}
 }
 
-// TestAFailedSegmentStopsTheReading: once an APPEND has failed for good, the rest of an input
-// read in order is not read: the producer stops at the segment it holds.
+// TestAFailedSegmentStopsTheReading: once an APPEND has failed for good, no more of the input is
+// read: in order, the segment the producer holds is the last; at offsets, none after the failed one.
 func TestAFailedSegmentStopsTheReading(t *testing.T) {
 	t.Parallel()
-	srv, c, _ := newFake(t, nil, WithChunkSize(1000), WithConcurrency(1))
-	srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 0, Status: 400})
-	in := &countingReader{n: 1_000_000}
-	_, err := c.Upload(t.Context(), in, Size(in.n), MediaType("video/mp4"), NoCheck())
-	require.ErrorAs(t, err, new(*APIError))
-	assert.LessOrEqual(t, in.count(), int64(64<<10+3000), "the 64 KiB head read first, and the segments in hand")
-	assert.Equal(t, []string{"INIT", "APPEND 0 !"}, steps(srv))
+	const chunk, total = 100_000, 1_000_000
+	tests := []struct {
+		name     string
+		in       func() (io.Reader, func() int64)
+		opts     []UploadOption
+		wantMost int64
+	}{
+		{"in order", func() (io.Reader, func() int64) {
+			r := &countingReader{n: total}
+			return r, r.count
+		}, []UploadOption{Size(total)}, 2 * chunk}, // segment 0 and the one in hand
+		{"at offsets", func() (io.Reader, func() int64) {
+			r := &countingReaderAt{Reader: bytes.NewReader(make([]byte, total))}
+			return r, r.read.Load
+		}, nil, 64<<10 + chunk}, // the head and segment 0
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c, _ := newFake(t, nil, WithChunkSize(chunk), WithConcurrency(1))
+			srv.InjectFault(mediatest.Fault{Step: mediatest.StepAppend, Segment: 0, Status: 400})
+			in, read := tc.in()
+			_, err := c.Upload(t.Context(), in, append(tc.opts, MediaType("video/mp4"), NoCheck())...)
+			require.ErrorAs(t, err, new(*APIError))
+			assert.LessOrEqual(t, read(), tc.wantMost)
+			assert.Equal(t, []string{"INIT", "APPEND 0 !"}, steps(srv))
+		})
+	}
+}
+
+// countingReaderAt counts the bytes read at offsets.
+type countingReaderAt struct {
+	*bytes.Reader
+	read atomic.Int64
+}
+
+func (r *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := r.Reader.ReadAt(p, off)
+	r.read.Add(int64(n))
+	return n, err
 }
 
 func TestUploadWithWrongCredentialsStopsAtOnce(t *testing.T) {

@@ -160,8 +160,11 @@ func (g *Gate) Done(key string, status int, h http.Header) {
 			w.reset, w.remaining = reset, remaining
 		}
 	}
+	if !limited {
+		return
+	}
 	// A 429 without headers of its own is another, shorter limit: its Retry-After says how long.
-	if at := wire.ResetAt(status, h, now); limited && at.After(w.blocked) {
+	if at := wire.ResetAt(status, h, now); at.After(w.blocked) {
 		w.blocked = at
 	}
 }

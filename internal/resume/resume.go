@@ -93,12 +93,17 @@ func (st *State) StaleReason(fresh *State, now time.Time, maxChunk int64, ra io.
 	if left := segments.Max - len(st.Segments); segments.CeilDiv(st.TotalBytes-next, maxChunk) > int64(left) {
 		return fmt.Sprintf("the rest of the input does not fit in the %d segments left", left)
 	}
+	if ra == nil || st.Finalized {
+		return ""
+	}
+	buf := make([]byte, 64<<10) // one for all the segments
 	for _, s := range st.Segments {
-		if ra != nil && !st.Finalized && s.SHA256 != "" {
-			h := sha256.New()
-			if _, err := io.Copy(h, io.NewSectionReader(ra, s.Offset, s.Size)); err != nil || hex.EncodeToString(h.Sum(nil)) != s.SHA256 {
-				return fmt.Sprintf("segment %d of the input changed", s.Index)
-			}
+		if s.SHA256 == "" {
+			continue
+		}
+		h := sha256.New()
+		if _, err := io.CopyBuffer(h, io.NewSectionReader(ra, s.Offset, s.Size), buf); err != nil || hex.EncodeToString(h.Sum(nil)) != s.SHA256 {
+			return fmt.Sprintf("segment %d of the input changed", s.Index)
 		}
 	}
 	return ""

@@ -1,6 +1,7 @@
 package resume
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,37 @@ import (
 )
 
 const maxChunk = 5 << 20
+
+// TestStaleReasonRereadsAcknowledgedSegments: given the input, acknowledged segments are hashed
+// again, unless the upload was finalized; unacknowledged ones are not.
+func TestStaleReasonRereadsAcknowledgedSegments(t *testing.T) {
+	t.Parallel()
+	data := bytes.Repeat([]byte("abcd"), 25)
+	changed := bytes.Clone(data)
+	changed[70] = 'x' // in segment 1
+	fresh := State{Version: Version, API: "1.1", Endpoint: "https://u/x", TotalBytes: 100, MediaID: "1"}
+	tests := []struct {
+		name      string
+		input     []byte
+		finalized bool
+		sum1      string // segment 1's recorded SHA-256
+		want      string
+	}{
+		{"unchanged", data, false, SHA(data[60:]), ""},
+		{"changed", changed, false, SHA(data[60:]), "segment 1 of the input changed"},
+		{"changed, finalized", changed, true, SHA(data[60:]), ""},
+		{"changed, not acknowledged", changed, false, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			st := fresh
+			st.Finalized = tc.finalized
+			st.Segments = []Segment{{0, 0, 60, SHA(data[:60])}, {1, 60, 40, tc.sum1}}
+			assert.Equal(t, tc.want, st.StaleReason(&fresh, time.Now(), maxChunk, bytes.NewReader(tc.input)))
+		})
+	}
+}
 
 func TestStaleReason(t *testing.T) {
 	t.Parallel()

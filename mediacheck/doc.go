@@ -17,6 +17,13 @@
 // capped by [MaxFragmentBytes], and box sizes are checked against the file
 // before anything is allocated.
 //
+// # Sniff
+//
+// [Sniff] tells a file's [Format] from its first bytes, as Inspect does, and
+// [SniffType] its media type, WebVTT and SubRip subtitles included; an ftyp
+// box of HEIF, AVIF or M4A audio is no video. [TypeKind] and [KindFits] say
+// which category a media type may go in.
+//
 // # Check
 //
 // [Check] applies X's rules for a media category to an [Info] and returns

@@ -99,3 +99,32 @@ func TestA429WithoutItsOwnHeadersHoldsOnlyItsRetryAfter(t *testing.T) {
 		assert.LessOrEqual(t, w, 2*time.Second, "held for the 429's Retry-After, not the window's reset: %v", waits)
 	}
 }
+
+// TestAGateHoldPastMaxRetryAfterFailsAtOnce: an answer spends the window,
+// whose reset is an hour away; the next request, which the gate would hold
+// past RetryPolicy.MaxRetryAfter, fails at once without being sent.
+func TestAGateHoldPastMaxRetryAfterFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("X-Rate-Limit-Limit", "3")
+		w.Header().Set("X-Rate-Limit-Remaining", "0")
+		w.Header().Set("X-Rate-Limit-Reset", strconv.FormatInt(now.Add(time.Hour).Unix(), 10))
+		io.WriteString(w, `{"media_id_string":"1"}`)
+	}))
+	t.Cleanup(srv.Close)
+	p := DefaultRetryPolicy()
+	p.MaxRetryAfter = time.Minute
+	c, rec := newSignedClient(t, srv.URL+"/u", WithRetry(p), withNow(func() time.Time { return now }))
+	_, err := c.Status(t.Context(), "1")
+	require.NoError(t, err, "the answer that spends the window")
+	_, err = c.Status(t.Context(), "1")
+	require.ErrorIs(t, err, ErrWaitTooLong)
+	require.ErrorIs(t, err, ErrRateLimited)
+	assert.ErrorContains(t, err, "over the 1m0s of RetryPolicy.MaxRetryAfter")
+	assert.ErrorContains(t, err, "until 2026-12-02 00:00:00 UTC (in 1h0m0s)")
+	assert.Equal(t, int64(1), calls.Load(), "no request into the spent window")
+	assert.Empty(t, rec.recorded(), "no wait")
+}

@@ -272,11 +272,19 @@ func TestRetryBackoffGrowsWithJitter(t *testing.T) {
 	waits := rec.recorded()
 	require.Len(t, waits, 4)
 	bases := []time.Duration{100, 200, 300, 300}
+	fractions := map[float64]bool{} // each wait over its base
 	for i, w := range waits {
 		base := bases[i] * time.Millisecond
 		assert.GreaterOrEqual(t, w, base/2, "wait %d", i)
-		assert.LessOrEqual(t, w, base*3/2, "wait %d", i)
+		assert.Less(t, w, base*3/2, "wait %d", i)
+		fractions[float64(w)/float64(base)] = true
 	}
+	// Uniform over [d/2, 3d/2) to the nanosecond, two waits fall at the same
+	// fraction of their bases with a chance under 1e-8: a backoff without
+	// jitter (every wait its base, or any fixed fraction of it) gives one.
+	assert.Greater(t, len(fractions), 1, "the waits are jittered: %v", waits)
+	assert.NotEqual(t, []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond, 300 * time.Millisecond},
+		waits, "the waits are not their bases")
 }
 
 func TestRetryGivesUp(t *testing.T) {

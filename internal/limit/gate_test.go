@@ -3,6 +3,8 @@ package limit
 import (
 	"context"
 	"net/http"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,6 +59,59 @@ func TestGateLearnsFromAnswers(t *testing.T) {
 			assert.Less(t, slept[0], 10*time.Second+jitter)
 			assert.Equal(t, reset, reported.UTC())
 			assert.NoError(t, g.Admit(t.Context(), "INIT", time.Time{}, nil), "another step is not held")
+		})
+	}
+}
+
+// TestGateRefusesToHoldPastMaxWait: a request that would be held past the
+// gate's maxWait is not held at all; Admit says until when, at once.
+func TestGateRefusesToHoldPastMaxWait(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	spent := func(reset time.Time) http.Header {
+		return http.Header{"X-Rate-Limit-Limit": {"3"}, "X-Rate-Limit-Remaining": {"0"},
+			"X-Rate-Limit-Reset": {strconv.FormatInt(reset.Unix(), 10)}}
+	}
+	tests := []struct {
+		name      string
+		status    int
+		header    http.Header
+		wantUntil time.Time // zero: held, then admitted
+	}{
+		{"window resets past maxWait", http.StatusOK, spent(now.Add(time.Hour)), now.Add(time.Hour)},
+		{"a 429 asks past maxWait", http.StatusTooManyRequests, http.Header{"Retry-After": {"3600"}}, now.Add(time.Hour)},
+		{"window resets within maxWait", http.StatusOK, spent(now.Add(30 * time.Second)), time.Time{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			var slept []time.Duration
+			g := NewGate(32, time.Minute, func() time.Time { return now }, func(_ context.Context, d time.Duration) error {
+				mu.Lock()
+				defer mu.Unlock()
+				slept = append(slept, d)
+				return nil
+			})
+			require.True(t, g.slots.TryAcquire(1))
+			g.Done("APPEND", tc.status, tc.header) // as if answered, nothing else in flight
+			reported := 0
+			err := g.Admit(t.Context(), "APPEND", time.Time{}, func(time.Time, time.Duration) { reported++ })
+			mu.Lock()
+			defer mu.Unlock()
+			if tc.wantUntil.IsZero() {
+				require.NoError(t, err)
+				g.slots.Release(1)
+				assert.Len(t, slept, 1, "held until the reset")
+				assert.Equal(t, 1, reported)
+				return
+			}
+			var long *WaitError
+			require.ErrorAs(t, err, &long)
+			assert.True(t, tc.wantUntil.Equal(long.Until), "Until %v, want %v", long.Until, tc.wantUntil)
+			assert.Empty(t, slept, "not held at all")
+			assert.Zero(t, reported, "no hold to report")
+			assert.True(t, g.slots.TryAcquire(32), "no slot kept")
 		})
 	}
 }
